@@ -1,0 +1,40 @@
+; stage1_mbr.asm: the MBR. Loads stage 2 from the sectors after the MBR and
+; jumps to it with DL = boot drive, DH = DL as the BIOS passed it.
+; Bytes 440..511 (disk signature, partition table, 55AA) are written by mkimage.
+
+%include "layout.inc"
+
+%define S1_STAGE2_LBA     HDD_STAGE2_LBA
+%define S1_STAGE2_SECTORS HDD_STAGE2_SECTORS
+
+bits 16
+org REGION_STAGE1_START
+
+start:
+	; Some BIOSes enter at 07C0:0000; make CS 0 so absolute offsets hold.
+	jmp 0:normalised
+normalised:
+	cli
+	xor ax, ax
+	mov ds, ax
+	mov es, ax
+	mov ss, ax
+	mov sp, REGION_BOOT_STACK_END & 0xFFFF  ; 0 here means 0x10000: first push lands at 0xFFFE
+	sti
+	cld
+	mov dh, dl
+	; PhoenixBIOS 4.0 R6 passes DL=0 for a hard disk: take 80h; stage 2 confirms
+	; the disk by the signature mkimage wrote at offset 440.
+	mov al, dl
+	and al, 0xF0
+	cmp al, 0x80
+	je .drive_ok
+	mov dl, 0x80
+.drive_ok:
+	jmp load_stage2
+
+%include "stage1_common.inc"
+
+	times 440 - ($ - $$) db 0       ; code past 440 would be overwritten by the partition table
+	times 510 - ($ - $$) db 0
+	dw 0xAA55

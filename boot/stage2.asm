@@ -1,0 +1,215 @@
+; stage2.asm: the loader's second stage, in real mode. Probes the machine, loads
+; KERNEL.BIN to 1 MiB, checks it, and enters protected mode with a pointer to
+; the boot_info structure (include/boot_info.h). The memory it uses is the plan
+; in disk.img.layout; mkimage checks that no two regions overlap.
+
+%include "layout.inc"
+%include "boot_info.inc"
+
+%define BI             REGION_BOOT_INFO_START
+%define SECTOR_BUF     REGION_SECTOR_BUF_START
+%define SECTOR_BUF_SEG (SECTOR_BUF >> 4)
+%define BOUNCE         REGION_BOUNCE_START
+%define BOUNCE_SEG     (BOUNCE >> 4)
+%define STAGE2_MAGIC   0x3253         ; "S2": stage 1 checks it before jumping here
+%define STACK_FILL     0x5A5A         ; pattern that shows the stack's low-water mark
+%define STACK_FILL_GAP 64             ; bytes below SP left alone while filling
+
+%if BOUNCE & 0xFFFF
+%error "the bounce buffer must start on a 64 KiB boundary (floppy DMA cannot cross one)"
+%endif
+%if REGION_BOUNCE_SIZE != 0x10000
+%error "disk_read assumes a 64 KiB bounce buffer"
+%endif
+%if BOOT_INFO_SIZE > REGION_BOOT_INFO_SIZE
+%error "struct boot_info does not fit its region"
+%endif
+
+bits 16
+org REGION_STAGE2_START
+
+stage2_start:
+	jmp short main
+	dw STAGE2_MAGIC
+
+; IN (from stage 1) CS=DS=ES=SS=0, DL = drive, DH = DL from the BIOS.
+main:
+	xor ax, ax
+	mov ds, ax
+	mov es, ax
+	movzx esp, sp                     ; 32-bit addressing through ESP needs a clean top half
+	cld
+	mov [stage1_drives], dx
+	call console_init
+	call stack_fill
+	call boot_info_init
+	mov si, msg_banner
+	call putsln
+	mov dx, [stage1_drives]
+	call disk_init
+	call report_disk
+	call probe_low_memory
+	call memmap_probe
+	call report_memory
+	call a20_enable
+	call report_a20
+	call fat_mount
+	call kernel_load
+	call report_kernel
+	call config_load
+	call report_config
+	call stack_measure
+	jmp pmode_enter
+
+; boot_info_init: zeroes boot_info and stamps magic, version and size.
+boot_info_init:
+	mov di, BI
+	mov cx, BOOT_INFO_SIZE
+	xor al, al
+	rep stosb
+	mov dword [BI + BI_magic], BOOT_INFO_MAGIC
+	mov word [BI + BI_version], BOOT_INFO_VERSION
+	mov word [BI + BI_size], BOOT_INFO_SIZE
+	ret
+
+; stack_fill: writes STACK_FILL from the bottom of the boot stack to just below SP.
+stack_fill:
+	push cx
+	push di
+	mov di, REGION_BOOT_STACK_START
+	mov cx, sp
+	sub cx, STACK_FILL_GAP + REGION_BOOT_STACK_START
+	shr cx, 1
+	mov ax, STACK_FILL
+	rep stosw
+	pop di
+	pop cx
+	ret
+
+; stack_measure: boot_info.stack_low_water = lowest stack word that changed.
+stack_measure:
+	mov si, REGION_BOOT_STACK_START
+.scan:
+	cmp word [si], STACK_FILL
+	jne .found
+	add si, 2
+	jmp .scan
+.found:
+	movzx esi, si
+	mov [BI + BI_stack_low_water], esi
+	ret
+
+; report_*: one line each on screen and COM1, so a failed boot shows how far it got.
+report_disk:
+	mov si, msg_disk
+	call puts
+	movzx eax, byte [BI + BI_boot_drive]
+	mov cl, 2
+	call put_hex
+	mov si, msg_disk_bios
+	call puts
+	movzx eax, byte [BI + BI_bios_drive]
+	call put_hex
+	mov si, msg_disk_edd
+	cmp byte [disk_use_edd], 0
+	jne .method
+	mov si, msg_disk_chs
+.method:
+	jmp putsln
+
+report_memory:
+	mov si, msg_mem
+	call puts
+	movzx eax, word [BI + BI_conv_kib]
+	call put_dec
+	mov si, msg_mem_ebda
+	call puts
+	mov eax, [BI + BI_ebda_base]
+	mov cl, 5
+	call put_hex
+	mov si, msg_mem_map
+	call puts
+	movzx eax, word [BI + BI_e820_count]
+	call put_dec
+	mov si, msg_mem_e820
+	cmp byte [BI + BI_mem_source], MEM_FROM_E820
+	je .source
+	mov si, msg_mem_e801
+	cmp byte [BI + BI_mem_source], MEM_FROM_E801
+	je .source
+	mov si, msg_mem_88
+.source:
+	jmp putsln
+
+report_a20:
+	mov si, msg_a20
+	call puts
+	movzx bx, byte [BI + BI_a20_method]
+	shl bx, 1
+	mov si, [a20_names + bx - 2]
+	jmp putsln
+
+report_kernel:
+	mov si, msg_kernel
+	call puts
+	mov eax, [BI + BI_kernel_size]
+	call put_dec
+	mov si, msg_kernel_reads
+	call puts
+	mov eax, [BI + BI_kernel_read_calls]
+	call put_dec
+	mov si, msg_kernel_crc
+	call puts
+	mov eax, [kernel_crc]
+	mov cl, 8
+	call put_hex
+	mov si, msg_kernel_ok
+	jmp putsln
+
+report_config:
+	mov si, msg_cmdline
+	call puts
+	mov si, BI + BI_cmdline
+	call puts
+	mov al, '"'
+	call putc
+	jmp newline
+
+%include "console.inc"
+%include "disk.inc"
+%include "bios_probe.inc"
+%include "memmap.inc"
+%include "a20.inc"
+%include "fat.inc"
+%include "kernel_check.inc"
+%include "config.inc"
+%include "pmode.inc"
+
+stage1_drives    dw 0                 ; DL, DH as stage 1 handed them over
+msg_banner       db "VlsOs loader: stage 2", 0
+msg_disk         db "disk: drive ", 0
+msg_disk_bios    db "h (BIOS DL ", 0
+msg_disk_edd     db "h), EDD reads", 0
+msg_disk_chs     db "h), CHS reads", 0
+msg_mem          db "memory: INT 12h ", 0
+msg_mem_ebda     db " KiB, EBDA at ", 0
+msg_mem_map      db "h, ", 0
+msg_mem_e820     db " map entries from E820", 0
+msg_mem_e801     db " map entries from E801", 0
+msg_mem_88       db " map entries from INT 15h AH=88h", 0
+msg_a20          db "A20: ", 0
+msg_a20_on       db "already on", 0
+msg_a20_bios     db "on via INT 15h AX=2401h", 0
+msg_a20_kbc      db "on via the keyboard controller", 0
+msg_a20_fast     db "on via port 92h", 0
+a20_names        dw msg_a20_on, msg_a20_bios, msg_a20_kbc, msg_a20_fast
+msg_kernel       db "kernel: KERNEL.BIN ", 0
+msg_kernel_reads db " bytes in ", 0
+msg_kernel_crc   db " INT 13h reads, CRC-32 ", 0
+msg_kernel_ok    db "h ok", 0
+msg_cmdline      db 'command line: "', 0
+
+stage2_end:
+%if (stage2_end - stage2_start) > HDD_STAGE2_SECTORS * 512
+%error "stage 2 outgrew its sectors in disk.img.layout"
+%endif

@@ -1,0 +1,156 @@
+#!/usr/bin/env bash
+# build.sh: VlsOs's one entry point. `./build.sh help` lists the commands.
+# Sources are found by folder, so a new file needs no edit here; generated
+# files go to build/ only.
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+BUILD=${VLSOS_BUILD:-$ROOT/build}
+LAYOUT=$ROOT/disk.img.layout
+cd "$ROOT"
+
+TARGET_CFLAGS=(--target=i386-elf -march=i586 -m32 -ffreestanding -fno-builtin -fno-pic
+	-fno-pie -mno-sse -mno-mmx -mno-80387 -fno-stack-protector -fno-omit-frame-pointer
+	-nostdlib -O2 -g -std=gnu11 -Wall -Wextra -Werror)
+HOST_CFLAGS=(-std=gnu11 -O2 -g -Wall -Wextra -Werror -DLIB_HOST)
+
+say() { printf '%s\n' "$*" >&2; }
+die() { say "build.sh: $*"; exit 1; }
+
+usage() {
+	cat <<'EOF'
+usage: ./build.sh [COMMAND]
+  (none)   build build/disk.img (and everything it needs)
+  run      build, then boot build/disk.img in QEMU (-hda); serial on this terminal
+  test     build, then run every test; ends with "N passed, N failed"
+  debug    build, boot paused under QEMU's gdbstub and attach GDB at kmain
+  bench    build, then boot-time benchmark against a one-sector floor
+  clean    remove build/
+  help     this text
+Environment: VLSOS_KVM=0 never uses KVM; QEMU_EXTRA adds QEMU arguments to run/debug.
+EOF
+}
+
+# ---------------------------------------------------------------------------
+# Dependencies: tool -> Debian package. Missing ones are installed with apt-get
+# (through sudo when not root); otherwise we stop and name the packages.
+# ---------------------------------------------------------------------------
+DEPS=(
+	nasm:nasm clang:clang ld.lld:lld llvm-objcopy:llvm llvm-objdump:llvm llvm-nm:llvm
+	gcc:gcc qemu-system-i386:qemu-system-x86 mformat:mtools mcopy:mtools gdb:gdb
+	fsck.fat:dosfstools sfdisk:fdisk python3:python3 timeout:coreutils
+)
+
+ensure_deps() {
+	local missing=() pkgs=() entry tool pkg
+	for entry in "${DEPS[@]}"; do
+		tool=${entry%%:*} pkg=${entry#*:}
+		command -v "$tool" >/dev/null 2>&1 && continue
+		missing+=("$tool")
+		[[ " ${pkgs[*]-} " == *" $pkg "* ]] || pkgs+=("$pkg")
+	done
+	# SeaBIOS's pc-bios files come with qemu-system-x86; ASan needs libasan.
+	[ ${#missing[@]} -eq 0 ] && return 0
+	say "build.sh: missing ${missing[*]}; installing Debian packages: ${pkgs[*]}"
+	local sudo=()
+	if [ "$(id -u)" -ne 0 ]; then
+		command -v sudo >/dev/null || die "not root and no sudo: install ${pkgs[*]} (apt-get install ${pkgs[*]})"
+		sudo=(sudo)
+	fi
+	command -v apt-get >/dev/null || die "no apt-get here: install ${pkgs[*]} by hand"
+	"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get update -qq &&
+		"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${pkgs[@]}" >/dev/null ||
+		die "apt-get could not install: ${pkgs[*]}"
+}
+
+# ---------------------------------------------------------------------------
+# Build steps
+# ---------------------------------------------------------------------------
+build_host_tools() {
+	mkdir -p "$BUILD/host"
+	local dir name
+	for dir in tools/*/; do
+		name=$(basename "$dir")
+		compgen -G "$dir*.c" >/dev/null || continue
+		gcc "${HOST_CFLAGS[@]}" -Iinclude -Ilib "$dir"*.c lib/*.c -o "$BUILD/host/$name"
+	done
+}
+
+generate() {
+	mkdir -p "$BUILD/gen"
+	"$BUILD/host/mkimage" gen "$LAYOUT" "$BUILD/gen"
+	"$BUILD/host/geninc" >"$BUILD/gen/boot_info.inc.tmp"
+	mv "$BUILD/gen/boot_info.inc.tmp" "$BUILD/gen/boot_info.inc"
+}
+
+build_loader() {
+	local src name
+	for src in boot/*.asm; do
+		name=$(basename "$src" .asm)
+		nasm -w+all -f bin -I"$BUILD/gen/" -Iboot/ "$src" -o "$BUILD/$name.bin"
+	done
+}
+
+build_kernel() {
+	local srcs=() objs=() pids=() src obj pid
+	mapfile -t srcs < <(find kernel lib -name '*.c' | sort)
+	for src in "${srcs[@]}"; do
+		obj=$BUILD/obj/${src//\//_}.o
+		objs+=("$obj")
+		clang "${TARGET_CFLAGS[@]}" -Iinclude -Ilib -I"$BUILD/gen" -c "$src" -o "$obj" &
+		pids+=($!)
+	done
+	for pid in "${pids[@]}"; do wait "$pid" || die "kernel C compilation failed"; done
+	while IFS= read -r src; do
+		obj=$BUILD/obj/${src//\//_}.o
+		nasm -w+all -f elf32 -g -F dwarf -I"$BUILD/gen/" "$src" -o "$obj"
+		objs+=("$obj")
+	done < <(find kernel -name '*.asm' | sort)
+	ld.lld -m elf_i386 -nostdlib -T kernel/linker.ld -L "$BUILD/gen" "${objs[@]}" -o "$BUILD/kernel.elf"
+	llvm-objcopy -O binary "$BUILD/kernel.elf" "$BUILD/kernel.bin"
+	"$BUILD/host/mkimage" seal "$LAYOUT" "$BUILD/kernel.bin"
+}
+
+build_all() {
+	ensure_deps
+	mkdir -p "$BUILD/obj"
+	build_host_tools
+	generate
+	build_loader
+	build_kernel
+	cp boot/boot.cfg "$BUILD/boot.cfg"
+	local disks=(hdd)
+	[ -f "$BUILD/stage1_fat.bin" ] && disks+=(fdd)
+	"$BUILD/host/mkimage" build "$LAYOUT" "$BUILD" "${disks[@]}"
+	say "build.sh: built $BUILD/disk.img$([ -f "$BUILD/floppy.img" ] && echo " and $BUILD/floppy.img")"
+}
+
+# KVM when /dev/kvm works and VLSOS_KVM is not 0; never required.
+qemu_accel() {
+	if [ "${VLSOS_KVM:-1}" != 0 ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+		echo "-accel kvm -accel tcg"
+	else
+		echo "-accel tcg"
+	fi
+}
+
+cmd_run() {
+	build_all
+	local display=(-display none)
+	[ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ] && display=()
+	say "build.sh: booting; serial below. Quit with Ctrl-A X."
+	# shellcheck disable=SC2046,SC2086
+	exec qemu-system-i386 $(qemu_accel) -m 64 -hda "$BUILD/disk.img" "${display[@]}" \
+		-serial mon:stdio -no-reboot ${QEMU_EXTRA:-}
+}
+
+case "${1:-build}" in
+build) build_all ;;
+run) cmd_run ;;
+test) build_all; exec bash test/run.sh "$BUILD" ;;
+debug) build_all; exec bash tools/debug.sh "$BUILD" ;;
+bench) build_all; exec bash tools/bench.sh "$BUILD" ;;
+clean) rm -rf "$BUILD" ;;
+help | -h | --help) usage ;;
+*) usage >&2; exit 2 ;;
+esac

@@ -1,0 +1,115 @@
+/* arch.h: what only an i386 knows, for the rest of the kernel. Port I/O,
+ * control registers, descriptor tables, exceptions (Intel SDM vol. 3A). */
+#ifndef VLSOS_ARCH_H
+#define VLSOS_ARCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+/* io.c-free inline port I/O */
+static inline void outb(uint16_t port, uint8_t value)
+{
+	__asm__ volatile("outb %0, %1" : : "a"(value), "Nd"(port));
+}
+
+static inline uint8_t inb(uint16_t port)
+{
+	uint8_t value;
+	__asm__ volatile("inb %1, %0" : "=a"(value) : "Nd"(port));
+	return value;
+}
+
+static inline void outw(uint16_t port, uint16_t value)
+{
+	__asm__ volatile("outw %0, %1" : : "a"(value), "Nd"(port));
+}
+
+/* control registers */
+#define CR0_PE 0x00000001u /* protected mode */
+#define CR0_WP 0x00010000u /* ring 0 honours read-only pages */
+#define CR0_PG 0x80000000u /* paging */
+
+static inline uint32_t read_cr0(void)
+{
+	uint32_t v;
+	__asm__ volatile("mov %%cr0, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr0(uint32_t v)
+{
+	__asm__ volatile("mov %0, %%cr0" : : "r"(v) : "memory");
+}
+
+static inline uint32_t read_cr2(void)
+{
+	uint32_t v;
+	__asm__ volatile("mov %%cr2, %0" : "=r"(v));
+	return v;
+}
+
+static inline uint32_t read_cr3(void)
+{
+	uint32_t v;
+	__asm__ volatile("mov %%cr3, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr3(uint32_t v)
+{
+	__asm__ volatile("mov %0, %%cr3" : : "r"(v) : "memory");
+}
+
+static inline void invlpg(uint32_t addr)
+{
+	__asm__ volatile("invlpg (%0)" : : "r"(addr) : "memory");
+}
+
+static inline void __attribute__((noreturn)) cpu_halt_forever(void)
+{
+	for (;;)
+		__asm__ volatile("cli; hlt");
+}
+
+/* gdt.c */
+#define SEL_KERNEL_CODE 0x08
+#define SEL_KERNEL_DATA 0x10
+void gdt_init(void);
+
+/* idt.c, isr.asm: the registers an exception stub saves, in push order reversed */
+struct trap_frame {
+	uint32_t edi, esi, ebp, esp_at_trap, ebx, edx, ecx, eax;
+	uint32_t vector, error_code;
+	uint32_t eip, cs, eflags;
+};
+
+/* A handler returns true when it dealt with the exception (execution resumes
+ * at frame->eip, which it may change), false to let the exception panic. */
+typedef bool (*trap_handler_fn)(struct trap_frame *frame);
+
+void idt_init(void);
+void trap_set_handler(unsigned vector, trap_handler_fn handler);
+const char *trap_name(unsigned vector);
+void trap_dispatch(struct trap_frame *frame); /* called by isr.asm */
+
+#define VECTOR_PAGE_FAULT 14
+
+/* paging.c: the seed's paging interface (identity map of low memory for now) */
+#define PAGING_NOT_MAPPED 0xFFFFFFFFu
+void paging_init(void);
+void paging_enable(void);
+bool paging_is_enabled(void);
+uint32_t virt_to_phys(uint32_t virt);
+uint32_t phys_to_virt(uint32_t phys);
+
+/* jump.asm: a setjmp/longjmp pair, so a test can survive a fault it provokes */
+struct jump_state {
+	uint32_t ebx, esi, edi, ebp, esp, eip;
+};
+int arch_setjmp(struct jump_state *state) __attribute__((returns_twice));
+void arch_longjmp(struct jump_state *state, int value) __attribute__((noreturn));
+
+/* qemu_exit.c: QEMU's isa-debug-exit device (iobase 0xf4) */
+void qemu_exit(bool passed);
+
+#endif

@@ -1,0 +1,40 @@
+/* gdt.c: the kernel's own flat GDT (Intel SDM vol. 3A 3.4.5), so nothing of the
+ * loader's memory is needed once the kernel runs. */
+#include "arch.h"
+
+struct gdt_pointer {
+	uint16_t limit;
+	uint32_t base;
+} __attribute__((packed));
+
+/* flat 4 GiB segments: base 0, limit 0xFFFFF in 4 KiB units, 32-bit */
+#define GDT_CODE_RING0 0x00CF9A000000FFFFull
+#define GDT_DATA_RING0 0x00CF92000000FFFFull
+
+static const uint64_t gdt[] __attribute__((aligned(16))) = {
+	0,
+	GDT_CODE_RING0, /* SEL_KERNEL_CODE */
+	GDT_DATA_RING0, /* SEL_KERNEL_DATA */
+};
+
+_Static_assert(SEL_KERNEL_CODE == 1 * 8 && SEL_KERNEL_DATA == 2 * 8, "selectors index gdt[]");
+
+void gdt_init(void)
+{
+	static struct gdt_pointer pointer;
+
+	pointer.limit = sizeof(gdt) - 1;
+	pointer.base = (uint32_t)gdt;
+	__asm__ volatile("lgdt %0\n\t"
+			 "ljmp %1, $1f\n"
+			 "1:\n\t"
+			 "mov %2, %%ax\n\t"
+			 "mov %%ax, %%ds\n\t"
+			 "mov %%ax, %%es\n\t"
+			 "mov %%ax, %%fs\n\t"
+			 "mov %%ax, %%gs\n\t"
+			 "mov %%ax, %%ss"
+			 :
+			 : "m"(pointer), "i"(SEL_KERNEL_CODE), "i"(SEL_KERNEL_DATA)
+			 : "eax", "memory");
+}

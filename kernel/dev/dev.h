@@ -1,0 +1,20 @@
+/* dev.h: the kernel's devices. */
+#ifndef VLSOS_DEV_H
+#define VLSOS_DEV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* serial.c: 16550 UART */
+void serial_init(uint16_t port);           /* port 0: no serial output */
+void serial_write(const char *s, size_t n);
+
+/* vga.c: 80x25 colour text mode at 0xB8000 */
+void vga_init(void);
+void vga_write(const char *s, size_t n);
+
+/* console.c: every byte to every console */
+void console_init(uint16_t com1_port);
+void console_write(const char *s, size_t n);
+
+#endif

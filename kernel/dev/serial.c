@@ -1,0 +1,54 @@
+/* serial.c: output on a 16550 UART (PC16550D data sheet), 115200 8N1, polled. */
+#include "dev.h"
+#include "../arch/arch.h"
+
+#define UART_THR 0 /* transmit holding (DLAB=0) */
+#define UART_DLL 0 /* divisor latch low (DLAB=1) */
+#define UART_IER 1
+#define UART_DLM 1
+#define UART_FCR 2
+#define   UART_FCR_ENABLE_CLEAR 0x07
+#define UART_LCR 3
+#define   UART_LCR_DLAB 0x80
+#define   UART_LCR_8N1  0x03
+#define UART_MCR 4
+#define   UART_MCR_DTR_RTS 0x03
+#define UART_LSR 5
+#define   UART_LSR_THRE 0x20
+#define UART_DIVISOR_115200 1
+#define UART_WAIT_LOOPS 100000 /* a dead UART costs a bounded wait, not a hang */
+
+static uint16_t uart;
+
+void serial_init(uint16_t port)
+{
+	uart = port;
+	if (!uart)
+		return;
+	outb(uart + UART_IER, 0);
+	outb(uart + UART_LCR, UART_LCR_DLAB);
+	outb(uart + UART_DLL, UART_DIVISOR_115200);
+	outb(uart + UART_DLM, 0);
+	outb(uart + UART_LCR, UART_LCR_8N1);
+	outb(uart + UART_FCR, UART_FCR_ENABLE_CLEAR);
+	outb(uart + UART_MCR, UART_MCR_DTR_RTS);
+}
+
+static void serial_putc(char c)
+{
+	for (int i = 0; i < UART_WAIT_LOOPS; i++)
+		if (inb(uart + UART_LSR) & UART_LSR_THRE)
+			break;
+	outb(uart + UART_THR, (uint8_t)c);
+}
+
+void serial_write(const char *s, size_t n)
+{
+	if (!uart)
+		return;
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == '\n')
+			serial_putc('\r');
+		serial_putc(s[i]);
+	}
+}

@@ -1,0 +1,39 @@
+/* main.c: kmain, the kernel's bring-up in order, top to bottom. */
+#include "kernel.h"
+#include "arch/arch.h"
+#include "dev/dev.h"
+#include "mm/mm.h"
+#include "lib.h"
+
+#define COM1_DEFAULT_PORT 0x3F8 /* used when the boot_info cannot be trusted */
+
+static bool boot_info_is_valid(const struct boot_info *bi)
+{
+	return bi && bi->magic == BOOT_INFO_MAGIC && bi->version == BOOT_INFO_VERSION &&
+	       bi->size == sizeof(struct boot_info);
+}
+
+void kmain(const struct boot_info *bi)
+{
+	bool valid = boot_info_is_valid(bi);
+
+	console_init(valid ? bi->com_ports[0] : COM1_DEFAULT_PORT);
+	kprintf("VlsOs %s: an i386 kernel at 0x%x\n", VLSOS_VERSION, (unsigned)(uintptr_t)__kernel_start);
+	if (!valid)
+		panic("kmain: no valid boot_info from the loader (magic, version or size wrong)");
+	bool testing = cmdline_has(bi, "test");
+	panic_exit_qemu_on_panic(testing);
+
+	gdt_init();
+	idt_init();
+	report_memory_layout(bi);
+	memory_init(bi);
+	paging_init();
+	paging_enable();
+	report_memory_usage(bi);
+
+	if (testing)
+		qemu_exit(ktest_run_all(bi));
+	kprintf("VlsOs ready\n");
+	cpu_halt_forever();
+}

@@ -1,0 +1,88 @@
+/* memmap.c: answers about the E820 map the loader recorded (ACPI 6.x 15.1).
+ * Where entries overlap, anything not usable wins, as in Linux's sanitiser. */
+#include "mm.h"
+
+static bool overlaps(const struct e820_entry *e, uint64_t start, uint64_t end)
+{
+	return e->base < end && start < e->base + e->length;
+}
+
+static bool reserved_overlaps(const struct e820_entry *map, unsigned count, uint64_t start,
+			      uint64_t end)
+{
+	for (unsigned i = 0; i < count; i++)
+		if (map[i].type != E820_USABLE && map[i].length && overlaps(&map[i], start, end))
+			return true;
+	return false;
+}
+
+/* furthest end of a usable entry that contains pos, or pos when none does */
+static uint64_t usable_reach(const struct e820_entry *map, unsigned count, uint64_t pos)
+{
+	uint64_t reach = pos;
+
+	for (unsigned i = 0; i < count; i++) {
+		uint64_t end = map[i].base + map[i].length;
+		if (map[i].type == E820_USABLE && map[i].base <= pos && pos < end && end > reach)
+			reach = end;
+	}
+	return reach;
+}
+
+bool memmap_range_usable(const struct e820_entry *map, unsigned count, uint64_t start,
+			 uint64_t end)
+{
+	if (start >= end || reserved_overlaps(map, count, start, end))
+		return false;
+	for (uint64_t pos = start; pos < end;) {
+		uint64_t reach = usable_reach(map, count, pos);
+		if (reach == pos)
+			return false;
+		pos = reach;
+	}
+	return true;
+}
+
+uint64_t memmap_usable_end(const struct e820_entry *map, unsigned count, uint64_t addr)
+{
+	uint64_t pos = addr;
+
+	for (uint64_t reach; (reach = usable_reach(map, count, pos)) != pos;)
+		pos = reach;
+	return pos;
+}
+
+/* Sums usable bytes once each, however the entries overlap, minus what a
+ * reserved entry also claims: a sweep over the sorted entry boundaries. */
+uint64_t memmap_usable_total(const struct e820_entry *map, unsigned count)
+{
+	uint64_t total = 0, pos = 0;
+
+	for (;;) {
+		uint64_t next = UINT64_MAX;
+		for (unsigned i = 0; i < count; i++) {
+			uint64_t b = map[i].base, e = map[i].base + map[i].length;
+			if (b > pos && b < next)
+				next = b;
+			if (e > pos && e < next)
+				next = e;
+		}
+		if (next == UINT64_MAX)
+			return total;
+		if (memmap_range_usable(map, count, pos, next))
+			total += next - pos;
+		pos = next;
+	}
+}
+
+const char *memmap_type_name(uint32_t type)
+{
+	switch (type) {
+	case E820_USABLE: return "usable";
+	case E820_RESERVED: return "reserved";
+	case E820_ACPI_RECLAIM: return "ACPI reclaimable";
+	case E820_ACPI_NVS: return "ACPI NVS";
+	case E820_BAD: return "bad memory";
+	default: return "unknown type";
+	}
+}

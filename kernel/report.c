@@ -1,0 +1,109 @@
+/* report.c: the seed's "Physical Memory Layout" and "Memory Usage Statistics"
+ * tables, measured on this machine from the boot_info and linker symbols. */
+#include "kernel.h"
+#include "layout.h"
+#include "kernel_header.h"
+#include "mm/mm.h"
+#include "arch/arch.h"
+#include "lib.h"
+
+#define KIB 1024u
+#define IVT_BYTES   0x400u
+#define BDA_BYTES   0x100u
+#define LOW_RAM_TOP 0xA0000u
+
+static void row(const char *name, uint64_t start, uint64_t size, const char *usage)
+{
+	bool small = size < KIB;
+
+	kprintf("  %-20s 0x%08llx-0x%08llx %8llu %s  %s\n", name, (unsigned long long)start,
+		(unsigned long long)(start + size - 1),
+		(unsigned long long)(small ? size : size / KIB), small ? "B  " : "KiB", usage);
+}
+
+static unsigned ivt_vectors_set(const struct boot_info *bi)
+{
+	unsigned n = 0;
+
+	for (unsigned i = 0; i < 8; i++)
+		for (uint32_t bits = bi->ivt_set[i]; bits; bits &= bits - 1)
+			n++;
+	return n;
+}
+
+static void report_low_memory(const struct boot_info *bi)
+{
+	char usage[64];
+	uint32_t conv = bi->conv_kib * KIB;
+	uint32_t free_top = bi->ebda_base ? bi->ebda_base : conv;
+
+	snprintf(usage, sizeof usage, "interrupt vectors, %u set by the BIOS", ivt_vectors_set(bi));
+	row("Real Mode IVT", 0, IVT_BYTES, usage);
+	snprintf(usage, sizeof usage, "BIOS data, COM1 at 0x%x", bi->com_ports[0]);
+	row("BIOS Data Area", IVT_BYTES, BDA_BYTES, usage);
+	snprintf(usage, sizeof usage, "conventional (INT 12h: %u KiB)", bi->conv_kib);
+	row("Free Memory", IVT_BYTES + BDA_BYTES, free_top - IVT_BYTES - BDA_BYTES, usage);
+	if (bi->ebda_base)
+		row("EBDA", bi->ebda_base, bi->ebda_size, "extended BIOS data (BDA 0x40E)");
+	row("ROM", REGION_ROM_START, REGION_ROM_SIZE, "system ROM/BIOS");
+}
+
+static void report_e820(const struct boot_info *bi)
+{
+	static const char *const sources[] = { "?", "E820", "E801", "INT 15h AH=88h" };
+
+	kprintf("E820 memory map (%u entries from %s):\n", bi->e820_count,
+		sources[bi->mem_source < 4 ? bi->mem_source : 0]);
+	for (unsigned i = 0; i < bi->e820_count; i++) {
+		const struct e820_entry *e = &bi->e820[i];
+		kprintf("  0x%016llx-0x%016llx %s\n", (unsigned long long)e->base,
+			(unsigned long long)(e->base + e->length - 1), memmap_type_name(e->type));
+	}
+	kprintf("  usable RAM: %llu KiB\n",
+		(unsigned long long)(memmap_usable_total(bi->e820, bi->e820_count) / KIB));
+}
+
+static void section(const char *name, const char *start, const char *end, const char *perm)
+{
+	kprintf("  %-8s 0x%08x-0x%08x %7u bytes  %s\n", name, (unsigned)(uintptr_t)start,
+		(unsigned)(uintptr_t)end - 1, (unsigned)(end - start), perm);
+}
+
+void report_memory_layout(const struct boot_info *bi)
+{
+	kprintf("Physical memory layout:\n");
+	report_low_memory(bi);
+	uint64_t high = memmap_usable_end(bi->e820, bi->e820_count, REGION_KERNEL_START);
+	row("High Memory", REGION_KERNEL_START, high - REGION_KERNEL_START, "extended memory");
+	row("Kernel", REGION_KERNEL_START, REGION_KERNEL_SIZE, "kernel binary and .bss");
+	row("Heap", REGION_HEAP_START, REGION_HEAP_SIZE, "malloc (linear allocator)");
+	report_e820(bi);
+	kprintf("Kernel sections:\n");
+	section(".text", __text_start, __text_end, "read/execute");
+	section(".rodata", __rodata_start, __rodata_end, "read-only");
+	section(".data", __data_start, __data_end, "read/write");
+	section(".bss", __bss_start, __bss_end, "read/write, zeroed");
+	kprintf("Stack: 0x%08x-0x%08x (%u KiB, grows down; the loader used %u bytes)\n",
+		REGION_BOOT_STACK_START, REGION_BOOT_STACK_END - 1, REGION_BOOT_STACK_SIZE / KIB,
+		REGION_BOOT_STACK_END - bi->stack_low_water);
+	kprintf("Heap:  0x%08x-0x%08x (%u KiB)\n", REGION_HEAP_START, REGION_HEAP_END - 1,
+		REGION_HEAP_SIZE / KIB);
+	kprintf("Loader: KERNEL.BIN read with %u INT 13h calls (%u sectors, %u retries), %s\n",
+		bi->kernel_read_calls, bi->kernel_read_sectors, bi->disk_retries,
+		bi->read_method == BOOT_READ_EDD ? "EDD" : "CHS");
+}
+
+void report_memory_usage(const struct boot_info *bi)
+{
+	const struct kernel_header *h = (const struct kernel_header *)__kernel_start;
+	unsigned statics = (unsigned)(__data_end - __data_start) + (unsigned)(__bss_end - __bss_start);
+
+	kprintf("Memory usage statistics:\n");
+	kprintf("  Kernel binary:  %u bytes (%u KiB)\n", h->image_size, (h->image_size + KIB - 1) / KIB);
+	kprintf("  Static data:    %u bytes (.data + .bss)\n", statics);
+	kprintf("  Stack:          %u KiB\n", REGION_BOOT_STACK_SIZE / KIB);
+	kprintf("  Heap used:      %u bytes\n", (unsigned)heap_used());
+	kprintf("  Heap free:      %u bytes (%u KiB)\n", (unsigned)heap_free(),
+		(unsigned)(heap_free() / KIB));
+	kprintf("  Command line:   \"%s\"\n", bi->cmdline);
+}

@@ -1,0 +1,98 @@
+/* ktest.c: runs the in-kernel suites and prints KTAP; provides the fault trap
+ * that lets a test provoke a CPU exception and carry on. */
+#include "ktest.h"
+#include "../kernel.h"
+#include "../arch/arch.h"
+#include "lib.h"
+
+static const struct ktest_suite *const suites[] = {
+	&lib_suite, &linear_suite, &memmap_suite, &paging_suite, &traps_suite,
+};
+#define SUITE_COUNT (sizeof(suites) / sizeof(suites[0]))
+
+void ktest_expect(struct ktest *t, bool ok, const char *what, const char *file, int line)
+{
+	if (ok)
+		return;
+	t->failed = true;
+	kprintf("    # %s:%d: expected %s\n", file, line, what);
+}
+
+void ktest_expect_eq(struct ktest *t, unsigned long long a, unsigned long long b,
+		     const char *what, const char *file, int line)
+{
+	if (a == b)
+		return;
+	t->failed = true;
+	kprintf("    # %s:%d: expected %s, got 0x%llx and 0x%llx\n", file, line, what, a, b);
+}
+
+static struct jump_state fault_jump;
+static unsigned fault_vector;
+static volatile bool fault_armed;
+static uint32_t fault_error_code, fault_cr2;
+
+static void __attribute__((noreturn)) fault_resume(void)
+{
+	arch_longjmp(&fault_jump, 1);
+}
+
+static bool fault_catch(struct trap_frame *frame)
+{
+	if (!fault_armed || frame->vector != fault_vector)
+		return false;
+	fault_armed = false;
+	fault_error_code = frame->error_code;
+	fault_cr2 = read_cr2();
+	frame->eip = (uint32_t)fault_resume; /* iret lands there, still on the test's stack */
+	return true;
+}
+
+bool ktest_fault(unsigned vector, void (*fn)(void *arg), void *arg, uint32_t *error_code,
+		 uint32_t *cr2)
+{
+	bool faulted = false;
+
+	fault_vector = vector;
+	trap_set_handler(vector, fault_catch);
+	if (arch_setjmp(&fault_jump) == 0) {
+		fault_armed = true;
+		fn(arg);
+		fault_armed = false;
+	} else {
+		faulted = true;
+		if (error_code)
+			*error_code = fault_error_code;
+		if (cr2)
+			*cr2 = fault_cr2;
+	}
+	trap_set_handler(vector, 0);
+	return faulted;
+}
+
+static bool run_suite(const struct ktest_suite *suite, unsigned number, const struct boot_info *bi)
+{
+	unsigned failed = 0;
+
+	kprintf("    KTAP version 1\n    # Subtest: %s\n    1..%u\n", suite->name, suite->count);
+	for (unsigned i = 0; i < suite->count; i++) {
+		struct ktest t = { .bi = bi, .failed = false };
+		suite->cases[i].run(&t);
+		failed += t.failed;
+		kprintf("    %sok %u %s\n", t.failed ? "not " : "", i + 1, suite->cases[i].name);
+	}
+	kprintf("%sok %u %s\n", failed ? "not " : "", number, suite->name);
+	return failed == 0;
+}
+
+bool ktest_run_all(const struct boot_info *bi)
+{
+	unsigned passed = 0;
+
+	kprintf("KTAP version 1\n1..%u\n", (unsigned)SUITE_COUNT);
+	for (unsigned i = 0; i < SUITE_COUNT; i++)
+		passed += run_suite(suites[i], i + 1, bi);
+	kprintf("# vlsos-ktest: %u suites passed, %u failed\n", passed,
+		(unsigned)SUITE_COUNT - passed);
+	return passed == SUITE_COUNT;
+}

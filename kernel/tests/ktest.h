@@ -1,0 +1,52 @@
+/* ktest.h: the in-kernel test harness. Suites of cases, KTAP version 1 on the
+ * console (docs.kernel.org/dev-tools/ktap.html); every case runs even after one
+ * fails. */
+#ifndef VLSOS_KTEST_H
+#define VLSOS_KTEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "boot_info.h"
+
+struct ktest {
+	const struct boot_info *bi;
+	bool failed;
+};
+
+struct ktest_case {
+	const char *name;
+	void (*run)(struct ktest *t);
+};
+
+struct ktest_suite {
+	const char *name;
+	const struct ktest_case *cases;
+	unsigned count;
+};
+
+#define KTEST_SUITE(sym, name_, ...)                                                \
+	static const struct ktest_case sym##_cases[] = { __VA_ARGS__ };            \
+	const struct ktest_suite sym = { name_, sym##_cases,                       \
+					  sizeof(sym##_cases) / sizeof(sym##_cases[0]) }
+#define KTEST_CASE(fn) { #fn, fn }
+
+/* EXPECT records a failure with the expression and location, and goes on. */
+#define EXPECT(t, cond) ktest_expect((t), (cond), #cond, __FILE__, __LINE__)
+#define EXPECT_EQ(t, a, b)                                                          \
+	ktest_expect_eq((t), (unsigned long long)(a), (unsigned long long)(b), #a " == " #b, \
+			__FILE__, __LINE__)
+
+void ktest_expect(struct ktest *t, bool ok, const char *what, const char *file, int line);
+void ktest_expect_eq(struct ktest *t, unsigned long long a, unsigned long long b,
+		     const char *what, const char *file, int line);
+
+/* Runs fn(arg) expecting CPU exception `vector`. True when it came; the fault's
+ * error code and CR2 are stored in *error_code and *cr2. */
+bool ktest_fault(unsigned vector, void (*fn)(void *arg), void *arg, uint32_t *error_code,
+		 uint32_t *cr2);
+
+/* the suites (tests/test_*.c) */
+extern const struct ktest_suite linear_suite, lib_suite, memmap_suite, paging_suite, traps_suite;
+
+#endif

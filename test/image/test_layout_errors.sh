@@ -1,0 +1,193 @@
+#!/usr/bin/env bash
+# test_layout_errors.sh: a defective layout or build input makes mkimage fail
+# with a message naming the line (or file) and the problem, and leaves
+# every pre-existing output byte-identical.
+. "$(dirname "$0")/lib.sh"
+
+S=$(scratch layout_errors)
+FX=$S/fx          # a build dir with stand-in loader files and a sealed kernel
+GEN=$S/gen        # where gen's outputs from the valid layout live
+mkdir -p "$FX" "$S/cases"
+
+have_mkimage() { [ -x "$MKIMAGE" ] || { echo "$MKIMAGE missing"; return 1; }; }
+t "mkimage exists" have_mkimage
+
+if load_layout "$GEN" >"$S/gen.log" 2>&1; then ok "the repository layout is valid (gen)"
+else nok "the repository layout is valid (gen)" "$(tr '\n' ' ' <"$S/gen.log")"; finish; fi
+v() { genval "$GEN" "$1"; }
+
+valid_build() {
+	make_fixture "$FX" || { echo "fixture failed"; return 1; }
+	cp "$LAYOUT" "$S/good.layout"
+	$TO "$MKIMAGE" build "$S/good.layout" "$FX" || { echo "build failed"; return 1; }
+	[ -s "$FX/disk.img" ] && [ -s "$FX/floppy.img" ] || { echo "images missing"; return 1; }
+	ls "$FX" | grep -q tmp && { echo "temp files left: $(ls "$FX")"; return 1; }
+	cp "$FX/disk.img" "$S/disk.img.orig" && cp "$FX/floppy.img" "$S/floppy.img.orig"
+}
+t "valid layout and inputs: build succeeds" valid_build
+
+# outputs must be unchanged after a failure
+unchanged() {
+	local d=$1 g=$2
+	cmp -s "$d/disk.img" "$S/disk.img.orig" || { echo "disk.img changed"; return 1; }
+	cmp -s "$d/floppy.img" "$S/floppy.img.orig" || { echo "floppy.img changed"; return 1; }
+	if [ -n "$g" ]; then
+		for f in layout.inc layout.h layout.ld; do
+			cmp -s "$g/$f" "$g/$f.orig" || { echo "gen's $f changed"; return 1; }
+		done
+	fi
+	ls -a "$d" | grep -q '\.tmp' && { echo "temp file left behind"; return 1; }
+	return 0
+}
+
+# lcase NAME PATTERN LINE_ERE: the case layout is $S/cases/NAME.layout
+# (already written); expect every subcommand to fail with
+# "NAME.layout:LINE: ...PATTERN" where LINE is the first line matching LINE_ERE
+lcase() {
+	local name=$1 pat=$2 lre=$3
+	local L=$S/cases/$name.layout line d=$S/cases/$name.d g=$S/cases/$name.gen
+	line=$(lineof "$L" "$lre")
+	[ -n "$line" ] || { echo "test bug: /$lre/ not in $L"; return 1; }
+	rm -rf "$d" "$g" && cp -r "$FX" "$d" && mkdir -p "$g" || return 1
+	for f in layout.inc layout.h layout.ld; do
+		echo "previous $f" >"$g/$f" && cp "$g/$f" "$g/$f.orig"
+	done
+	local cmd
+	for cmd in "gen $L $g" "build $L $d" "seal $L $d/kernel.bin" "build $L $d hdd"; do
+		# shellcheck disable=SC2086
+		if $TO "$MKIMAGE" $cmd 2>"$S/err"; then echo "mkimage $cmd succeeded"; return 1; fi
+		grep -F "$L:$line: " "$S/err" | grep -qE "$pat" ||
+			{ echo "mkimage $cmd: no '$L:$line: ...$pat' in: $(cat "$S/err")"; return 1; }
+	done
+	cmp -s "$d/kernel.bin" "$FX/kernel.bin" || { echo "kernel.bin changed"; return 1; }
+	unchanged "$d" "$g"
+}
+
+# mk NAME SED-EXPR...: a copy of the layout edited by sed -E
+mk() {
+	local name=$1
+	shift
+	local args=() e
+	for e in "$@"; do args+=(-e "$e"); done
+	sed -E "${args[@]}" "$LAYOUT" >"$S/cases/$name.layout"
+}
+# mka NAME LINE: a copy with LINE appended
+mka() { { cat "$LAYOUT"; printf '%s\n' "$2"; } >"$S/cases/$1.layout"; }
+
+KIN=$(printf '0x%08X' $((KSTART + 0x10)))
+mka overlap "region clash start=$KIN size=0x10"
+t "overlapping regions (names both)" lcase overlap 'region clash .*overlaps region kernel' '^region clash'
+
+mka wrap "region top start=0xFFFFF000 size=0x2000"
+t "region wrapping past 4 GiB" lcase wrap 'region top wraps past 4 GiB' '^region top'
+
+mka dupregion "region kernel start=0xF0000000 size=0x1000"
+t "duplicate region" lcase dupregion "duplicate region 'kernel' \\(first declared on line [0-9]+\\)" '^region kernel start=0xF0000000'
+
+mk unknownkey 's/^(region +kernel .*size=[^ ]+)/\1 colour=blue/'
+t "unknown key" lcase unknownkey "unknown key 'colour' for region" '^region +kernel '
+
+mk badnum 's/^(region +heap +start=[^ ]+ +size=)[^ ]+/\112Q/'
+t "malformed number" lcase badnum "malformed number '12Q' for size=" '^region +heap '
+
+mk bignum 's/^(region +heap +start=)[^ ]+/\10x100000000/'
+t "number out of range" lcase bignum 'start=0x100000000 is out of range' '^region +heap '
+
+mka unknownkind "volumes fdd fs=fat12 reserved=33"
+t "unknown kind" lcase unknownkind "unknown kind 'volumes'" '^volumes '
+
+mk missingkey 's/^(disk +hdd .*) signature=[^ ]+/\1/'
+t "missing key" lcase missingkey 'disk hdd: missing key signature=' '^disk +hdd '
+
+mka undeclared "area zip name=stage1 lba=0 sectors=1 src=stage1_mbr.bin"
+t "area for an undeclared disk" lcase undeclared "undeclared disk 'zip'" '^area zip '
+
+mk partend "s/^(partition +hdd .*sectors=)[0-9]+/\\1$(( $(v HDD_SECTORS) - $(v HDD_PART_LBA) + 1 ))/"
+t "partition past the end of the disk" lcase partend 'partition hdd .*does not fit on disk hdd' '^partition +hdd '
+
+mk unaligned "s/^(partition +hdd .*lba=)[0-9]+ +sectors=[0-9]+/\\1$(( $(v HDD_PART_LBA) + 1 )) sectors=$(( $(v HDD_PART_SECTORS) - 1 ))/"
+t "partition not 1 MiB aligned" lcase unaligned 'partition hdd at LBA [0-9]+ is not 1 MiB aligned' '^partition +hdd '
+
+mk gap "s/^(area +hdd +name=stage2 +lba=[0-9]+ +sectors=)[0-9]+/\\1$(v HDD_PART_LBA)/"
+t "stage 2 too big for the gap before the partition" lcase gap 'stage 2 .*larger than the gap between the MBR and the partition' '^area +hdd +name=stage2 '
+
+mka areaoverlap "area hdd name=extra lba=$(( $(v HDD_STAGE2_LBA) + 1 )) sectors=2 src=stage2.bin"
+t "area overlapping another area" lcase areaoverlap 'area hdd extra .*overlaps area stage2' '^area hdd name=extra'
+
+mk reserved "s/^(volume +fdd .*reserved=)[0-9]+/\\1$(v FDD_STAGE2_SECTORS)/"
+t "reserved sectors smaller than 1 + stage 2" lcase reserved 'volume fdd: reserved=[0-9]+ is smaller than .*stage 2' '^volume +fdd '
+
+mk disksize 's/^(disk +hdd .*)sectors=[0-9]+/\1size=1000/'
+t "disk size not a whole number of sectors" lcase disksize 'size=1000 is not a whole number of 512-byte sectors' '^disk +hdd '
+
+mk dupkey 's/^(region +heap +start=[^ ]+ +size=[^ ]+)/\1 size=0x10/'
+t "key given twice" lcase dupkey "key 'size' given twice" '^region +heap '
+
+# ---- build-time defects: valid layout, bad inputs -------------------------
+
+# bcase NAME PATTERN FILE-NAMED [DISK...]: $S/cases/NAME.d was prepared from
+# the fixture; the build must fail naming FILE-NAMED and leave images alone
+bcase() {
+	local name=$1 pat=$2 named=$3 lay=${LAYOUT_CASE:-$S/good.layout}
+	shift 3
+	local d=$S/cases/$name.d
+	if $TO "$MKIMAGE" build "$lay" "$d" "$@" 2>"$S/err"; then echo "build succeeded"; return 1; fi
+	grep -F "mkimage: $d/$named" "$S/err" | grep -qE "$pat" ||
+		{ echo "no 'mkimage: $d/$named: ...$pat' in: $(cat "$S/err")"; return 1; }
+	unchanged "$d" ""
+}
+prep() { rm -rf "$S/cases/$1.d" && cp -r "$FX" "$S/cases/$1.d" && printf '%s\n' "$S/cases/$1.d"; }
+
+D=$(prep stage2big)
+AREA=$(( $(v HDD_STAGE2_SECTORS) * 512 ))
+head -c $((AREA + 1)) /dev/zero >"$D/stage2.bin"
+t "stage2.bin larger than its area" bcase stage2big "stage 2 is $((AREA + 1)) bytes, its area holds $AREA" stage2.bin hdd
+
+D=$(prep kregion)
+make_kernel "$D/kernel.bin" 5000 $((KSIZE - 5000)) && seal_py "$D/kernel.bin"
+t "kernel.bin too big for the kernel region" bcase kregion 'exceeds REGION_KERNEL_SIZE' kernel.bin
+
+# a layout whose kernel region is big enough for a kernel the volume cannot hold
+BIG=$((32 * 1024 * 1024))
+mk bigregion "s/^(region +kernel +start=[^ ]+ +size=)[^ ]+/\\1$(printf '0x%X' $BIG)/" \
+	"s/^(region +heap +start=)[^ ]+/\\1$(printf '0x%08X' $((KSTART + BIG)))/"
+D=$(prep kvolume)
+make_kernel "$D/kernel.bin" $(( $(v HDD_PART_SECTORS) * 512 )) 0 &&
+	$TO "$MKIMAGE" seal "$S/cases/bigregion.layout" "$D/kernel.bin"
+LAYOUT_CASE=$S/cases/bigregion.layout t "kernel.bin too big for the volume" bcase kvolume 'do not fit on the hdd volume' kernel.bin hdd
+
+D=$(prep missealed)
+printf '\x01' | dd of="$D/kernel.bin" bs=1 seek=100 conv=notrunc status=none
+t "mis-sealed kernel.bin" bcase missealed 'not sealed or corrupt' kernel.bin
+
+D=$(prep nokernel)
+rm "$D/kernel.bin"
+t "missing kernel.bin" bcase nokernel 'missing' kernel.bin hdd
+
+D=$(prep mbrcode)
+printf '\x90' | dd of="$D/stage1_mbr.bin" bs=1 seek=446 conv=notrunc status=none
+t "MBR stage 1 with code over the partition table" bcase mbrcode 'bytes 440..509 must be zero' stage1_mbr.bin hdd
+
+D=$(prep vbrbpb)
+printf '\x90' | dd of="$D/stage1_fat.bin" bs=1 seek=$((0x10)) conv=notrunc status=none
+t "floppy stage 1 with bytes in the BPB" bcase vbrbpb 'bytes 0x03..0x3D must be zero' stage1_fat.bin fdd
+
+D=$(prep nofat)
+rm "$D/stage1_fat.bin"
+t "missing stage1_fat.bin fails the floppy" bcase nofat 'missing' stage1_fat.bin fdd
+hdd_alone() {
+	local d=$S/cases/nofat.d
+	$TO "$MKIMAGE" build "$S/good.layout" "$d" hdd || { echo "build hdd failed"; return 1; }
+	cmp -s "$d/floppy.img" "$S/floppy.img.orig" || { echo "floppy.img touched"; return 1; }
+	[ "$(stat -c %s "$d/disk.img")" = $(( $(v HDD_SECTORS) * 512 )) ] || { echo "disk.img wrong size"; return 1; }
+}
+t "build hdd works without the floppy's stage 1" hdd_alone
+
+unknown_disk() {
+	if $TO "$MKIMAGE" build "$S/good.layout" "$FX" zip 2>"$S/err"; then echo "accepted"; return 1; fi
+	grep -q "no disk 'zip'" "$S/err" || { cat "$S/err"; return 1; }
+	unchanged "$FX" ""
+}
+t "build of an unknown disk is an error" unknown_disk
+
+finish

@@ -1,0 +1,100 @@
+/* geninc: print NASM's view of the C contracts in include/ (boot_info.h,
+ * kernel_header.h), so that the loader never types an offset of its own. */
+#include <stddef.h>
+#include <stdio.h>
+
+#include "boot_info.h"
+#include "kernel_header.h"
+
+#define DEF(name, value) printf("%%define %-28s 0x%lx\n", name, (unsigned long)(value))
+#define OFF(prefix, type, field) DEF(prefix #field, offsetof(struct type, field))
+
+static void boot_info_offsets(void)
+{
+	OFF("BI_", boot_info, magic);
+	OFF("BI_", boot_info, version);
+	OFF("BI_", boot_info, size);
+	OFF("BI_", boot_info, flags);
+	OFF("BI_", boot_info, boot_drive);
+	OFF("BI_", boot_info, bios_drive);
+	OFF("BI_", boot_info, read_method);
+	OFF("BI_", boot_info, a20_method);
+	OFF("BI_", boot_info, chs_heads);
+	OFF("BI_", boot_info, chs_sectors);
+	OFF("BI_", boot_info, kernel_read_calls);
+	OFF("BI_", boot_info, kernel_read_sectors);
+	OFF("BI_", boot_info, disk_retries);
+	OFF("BI_", boot_info, conv_kib);
+	OFF("BI_", boot_info, equipment);
+	OFF("BI_", boot_info, com_ports);
+	OFF("BI_", boot_info, lpt_ports);
+	OFF("BI_", boot_info, ebda_segment);
+	OFF("BI_", boot_info, ebda_base);
+	OFF("BI_", boot_info, ebda_size);
+	OFF("BI_", boot_info, ivt_set);
+	OFF("BI_", boot_info, mem_source);
+	OFF("BI_", boot_info, e820_entry_size);
+	OFF("BI_", boot_info, e820_count);
+	OFF("BI_", boot_info, e801_below_16m_kib);
+	OFF("BI_", boot_info, e801_above_16m_64k);
+	OFF("BI_", boot_info, ext_88_kib);
+	OFF("BI_", boot_info, stack_low_water);
+	OFF("BI_", boot_info, kernel_addr);
+	OFF("BI_", boot_info, kernel_size);
+	OFF("BI_", boot_info, cmdline_len);
+	OFF("BI_", boot_info, cmdline);
+	OFF("BI_", boot_info, e820);
+	DEF("BOOT_INFO_SIZE", sizeof(struct boot_info));
+	DEF("BOOT_INFO_MAGIC", BOOT_INFO_MAGIC);
+	DEF("BOOT_INFO_VERSION", BOOT_INFO_VERSION);
+	DEF("BOOT_E820_MAX", BOOT_E820_MAX);
+	DEF("BOOT_CMDLINE_MAX", BOOT_CMDLINE_MAX);
+	DEF("E820_ENTRY_SIZE", sizeof(struct e820_entry));
+	OFF("E820_", e820_entry, base);
+	OFF("E820_", e820_entry, length);
+	OFF("E820_", e820_entry, type);
+	OFF("E820_", e820_entry, attr);
+}
+
+static void constants(void)
+{
+	DEF("BOOT_READ_EDD", BOOT_READ_EDD);
+	DEF("BOOT_READ_CHS", BOOT_READ_CHS);
+	DEF("A20_WAS_ON", A20_WAS_ON);
+	DEF("A20_BIOS", A20_BIOS);
+	DEF("A20_KBC", A20_KBC);
+	DEF("A20_FAST", A20_FAST);
+	DEF("MEM_FROM_E820", MEM_FROM_E820);
+	DEF("MEM_FROM_E801", MEM_FROM_E801);
+	DEF("MEM_FROM_88", MEM_FROM_88);
+	DEF("BOOT_FLAG_DL_FIXED", BOOT_FLAG_DL_FIXED);
+	DEF("BOOT_FLAG_E820_ACPI3", BOOT_FLAG_E820_ACPI3);
+	DEF("BOOT_FLAG_HAVE_CMDLINE", BOOT_FLAG_HAVE_CMDLINE);
+	DEF("E820_USABLE", E820_USABLE);
+}
+
+static void kernel_header_offsets(void)
+{
+	OFF("KH_", kernel_header, magic);
+	OFF("KH_", kernel_header, version);
+	OFF("KH_", kernel_header, header_size);
+	OFF("KH_", kernel_header, load_addr);
+	OFF("KH_", kernel_header, entry);
+	OFF("KH_", kernel_header, image_size);
+	OFF("KH_", kernel_header, bss_size);
+	OFF("KH_", kernel_header, crc32);
+	OFF("KH_", kernel_header, reserved);
+	DEF("KERNEL_HEADER_SIZE", sizeof(struct kernel_header));
+	DEF("KERNEL_MAGIC", KERNEL_MAGIC);
+	DEF("KERNEL_HEADER_VERSION", KERNEL_HEADER_VERSION);
+}
+
+int main(void)
+{
+	printf("; generated from include/boot_info.h and include/kernel_header.h\n");
+	printf("; by tools/geninc: do not edit\n");
+	boot_info_offsets();
+	constants();
+	kernel_header_offsets();
+	return 0;
+}
