@@ -117,6 +117,7 @@ build_all() {
 	build_host_tools
 	generate
 	build_loader
+	nasm -f bin tools/kvm_probe.asm -o "$BUILD/kvm_probe.bin"
 	build_kernel
 	cp boot/boot.cfg "$BUILD/boot.cfg"
 	local disks=(hdd)
@@ -125,9 +126,10 @@ build_all() {
 	say "build.sh: built $BUILD/disk.img$([ -f "$BUILD/floppy.img" ] && echo " and $BUILD/floppy.img")"
 }
 
-# KVM when /dev/kvm works and VLSOS_KVM is not 0; never required.
+# KVM when /dev/kvm works, can run a 32-bit paging guest (tools/kvm_probe.asm)
+# and VLSOS_KVM is not 0; never required.
 qemu_accel() {
-	if [ "${VLSOS_KVM:-1}" != 0 ] && [ -r /dev/kvm ] && [ -w /dev/kvm ]; then
+	if bash tools/kvm_usable.sh "$BUILD"; then
 		echo "-accel kvm -accel tcg"
 	else
 		echo "-accel tcg"

@@ -150,8 +150,10 @@ bigger_stick() {
 	cp "$IMG" "$S/stick.img" && head -c 1048576 /dev/urandom >>"$S/stick.img" || return 1
 	$TO sfdisk -d "$S/stick.img" | grep -qE "start= *$PLBA, size= *$PSEC" || { echo "partition table unreadable"; return 1; }
 	rm -f "$S/K2"
-	$TO mcopy -n -i "$S/stick.img@@$OFF" ::KERNEL.BIN "$S/K2" && cmp -s "$S/K2" "$BUILD/kernel.bin" ||
-		{ echo "volume unreadable on a bigger device"; return 1; }
+	if ! $TO mcopy -n -i "$S/stick.img@@$OFF" ::KERNEL.BIN "$S/K2" || ! cmp -s "$S/K2" "$BUILD/kernel.bin"; then
+		echo "volume unreadable on a bigger device"
+		return 1
+	fi
 }
 t "image on a bigger device with random tail: table and volume still read" bigger_stick
 

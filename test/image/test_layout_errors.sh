@@ -20,8 +20,8 @@ valid_build() {
 	make_fixture "$FX" || { echo "fixture failed"; return 1; }
 	cp "$LAYOUT" "$S/good.layout"
 	$TO "$MKIMAGE" build "$S/good.layout" "$FX" || { echo "build failed"; return 1; }
-	[ -s "$FX/disk.img" ] && [ -s "$FX/floppy.img" ] || { echo "images missing"; return 1; }
-	ls "$FX" | grep -q tmp && { echo "temp files left: $(ls "$FX")"; return 1; }
+	if [ ! -s "$FX/disk.img" ] || [ ! -s "$FX/floppy.img" ]; then echo "images missing"; return 1; fi
+	compgen -G "$FX/.*.tmp*" >/dev/null && { echo "temp files left: $(ls -a "$FX")"; return 1; }
 	cp "$FX/disk.img" "$S/disk.img.orig" && cp "$FX/floppy.img" "$S/floppy.img.orig"
 }
 t "valid layout and inputs: build succeeds" valid_build
@@ -36,7 +36,7 @@ unchanged() {
 			cmp -s "$g/$f" "$g/$f.orig" || { echo "gen's $f changed"; return 1; }
 		done
 	fi
-	ls -a "$d" | grep -q '\.tmp' && { echo "temp file left behind"; return 1; }
+	compgen -G "$d/.*.tmp*" >/dev/null && { echo "temp file left behind"; return 1; }
 	return 0
 }
 

@@ -58,9 +58,9 @@ bad() {
 }
 t "bad magic is refused, file unchanged" bad magic 'bad magic 0x12345678' 100 0 magic=0x12345678
 t "wrong image_size is refused, file unchanged" bad isize 'image_size 999 does not match the file.s size 132' 100 0 isize=999
-t "image+bss past the kernel region is refused, file unchanged" bad big 'exceeds REGION_KERNEL_SIZE' 100 $KSIZE
+t "image+bss past the kernel region is refused, file unchanged" bad big 'exceeds REGION_KERNEL_SIZE' 100 "$KSIZE"
 t "image alone bigger than the kernel region is refused" bad huge 'exceeds REGION_KERNEL_SIZE' $((KSIZE - 31)) 0
-t "wrong load_addr is refused" bad load "load_addr $(hex8 $KEND) is not REGION_KERNEL_START $(hex8 $KSTART)" 100 0 load=$KEND
+t "wrong load_addr is refused" bad load "load_addr $(hex8 "$KEND") is not REGION_KERNEL_START $(hex8 "$KSTART")" 100 0 load="$KEND"
 t "entry outside the image is refused" bad entry "entry $(hex8 $((KSTART + 132))) is outside" 100 0 entry=$((KSTART + 132))
 t "entry inside the header is refused" bad entryhdr "entry $(hex8 $((KSTART + 4))) is outside" 100 0 entry=$((KSTART + 4))
 t "wrong header_size is refused" bad hsize 'header_size 28, expected 32' 100 0 hsize=28

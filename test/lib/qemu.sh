@@ -1,0 +1,63 @@
+# qemu.sh: boot an image headless and read its serial log (sourced).
+# Every boot has a time limit; nothing waits on a hung guest.
+
+# layout_value NAME: a number from the generated layout (disk.img.layout).
+layout_value() {
+	awk -v n="$1" '$1 == "%define" && $2 == n { print $3 }' "$BUILD/gen/layout.inc"
+}
+
+# kvm_usable: true when KVM can run a 32-bit paging guest (tools/kvm_usable.sh).
+kvm_usable() {
+	bash tools/kvm_usable.sh "$BUILD"
+}
+
+QEMU_COMMON=(qemu-system-i386 -display none -monitor none -no-reboot -nodefaults -vga std
+	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
+
+# boot_until LOG PATTERN SECONDS QEMU-ARGS...: boots with COM1 in LOG until
+# PATTERN shows, QEMU exits, or SECONDS pass. With PATTERN found it waits
+# SETTLE seconds more (default 1) so a reboot loop or a second message would
+# show. Sets QEMU_STATUS: QEMU's exit status, or "running" when it was still
+# going (and was then stopped), or "timeout".
+boot_until() {
+	local log=$1 pattern=$2 secs=$3 pid deadline found=0
+	shift 3
+	: >"$log"
+	"${QEMU_COMMON[@]}" -serial "file:$log" "$@" >"$log.qemu" 2>&1 &
+	pid=$!
+	deadline=$((SECONDS + secs))
+	while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
+		if grep -q -- "$pattern" "$log"; then
+			found=1
+			sleep "${SETTLE:-1}"
+			break
+		fi
+		sleep 0.1
+	done
+	if kill -0 "$pid" 2>/dev/null; then
+		QEMU_STATUS=running
+		[ "$found" -eq 1 ] || QEMU_STATUS=timeout
+		kill "$pid" 2>/dev/null
+		wait "$pid" 2>/dev/null
+	else
+		wait "$pid"
+		QEMU_STATUS=$?
+	fi
+}
+
+# image_with_files OUT FILE=SRC...: a copy of build/disk.img whose FAT volume
+# has the given files replaced (SRC "-" deletes FILE).
+image_with_files() {
+	local out=$1 offset spec name src
+	shift
+	cp "$BUILD/disk.img" "$out"
+	offset=$(($(layout_value HDD_PART_LBA) * $(layout_value SECTOR_SIZE)))
+	for spec in "$@"; do
+		name=${spec%%=*} src=${spec#*=}
+		if [ "$src" = - ]; then
+			mdel -i "$out@@$offset" "::$name"
+		else
+			mcopy -o -i "$out@@$offset" "$src" "::$name"
+		fi
+	done
+}

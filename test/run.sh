@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# run.sh BUILD: runs every test in test/ and ends with "N passed, N failed".
+# Every test program speaks TAP ("ok N - name" / "not ok N - name: detail");
+# each such line counts once. A program that dies or overruns its time limit
+# without saying "not ok" counts as one failure.
+#   test/host/test_*.c   host unit tests; the first line names their sources
+#   test/*/test_*.sh     shell tests: image, boot and GDB tests
+set -uo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=$(cd "${1:?usage: run.sh BUILD}" && pwd)
+LOGS=$BUILD/test-logs
+HOST_TEST_SECONDS=120
+SHELL_TEST_SECONDS=600
+export BUILD ROOT
+cd "$ROOT"
+rm -rf "$LOGS" "$BUILD/tmp"
+mkdir -p "$LOGS" "$BUILD/tmp" "$BUILD/host"
+
+passed=0
+failed=0
+
+# run_tap NAME SECONDS CMD...: runs CMD, echoes its output, counts its TAP lines.
+run_tap() {
+	local name=$1 secs=$2 status ok bad
+	shift 2
+	echo "# $name"
+	timeout -k 5 "$secs" "$@" >"$LOGS/$name.log" 2>&1
+	status=$?
+	sed 's/^/  /' "$LOGS/$name.log"
+	ok=$(grep -c '^ok ' "$LOGS/$name.log")
+	bad=$(grep -c '^not ok ' "$LOGS/$name.log")
+	if [ "$status" -ne 0 ] && [ "$bad" -eq 0 ]; then
+		[ "$status" -eq 124 ] && echo "not ok - $name: ran past its ${secs}s limit" ||
+			echo "not ok - $name: exited with status $status"
+		bad=1
+	fi
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+}
+
+host_c_test() {
+	local src=$1 name sources
+	name=$(basename "$src" .c)
+	sources=$(sed -n '1s|^/\* sources:\(.*\)\*/.*|\1|p' "$src")
+	if ! gcc -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
+		-DLIB_HOST -Iinclude -Ilib -Itest/host $sources "$src" -o "$BUILD/host/$name" \
+		>"$LOGS/$name.build.log" 2>&1; then
+		cat "$LOGS/$name.build.log"
+		echo "not ok - $name: does not compile"
+		failed=$((failed + 1))
+		return
+	fi
+	run_tap "$name" "$HOST_TEST_SECONDS" "$BUILD/host/$name"
+}
+
+for src in test/host/test_*.c; do
+	host_c_test "$src"
+done
+for script in test/host/test_*.sh test/image/test_*.sh test/boot/test_*.sh; do
+	[ -f "$script" ] || continue
+	run_tap "$(basename "$(dirname "$script")")_$(basename "$script" .sh)" \
+		"$SHELL_TEST_SECONDS" bash "$script"
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
