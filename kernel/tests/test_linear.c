@@ -3,7 +3,7 @@
 #include "../mm/mm.h"
 #include "layout.h"
 
-static char scratch[256] __attribute__((aligned(16)));
+static char scratch[512] __attribute__((aligned(16)));
 
 static void linear_alloc_aligned_to_8(struct ktest *t)
 {

@@ -14,7 +14,7 @@ kvm_usable() {
 QEMU_COMMON=(qemu-system-i386 -display none -monitor none -no-reboot -nodefaults -vga std
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04)
 
-# boot_until LOG PATTERN SECONDS QEMU-ARGS...: boots with COM1 in LOG until
+# boot_until LOG PATTERN SECONDS QEMU-ARGS...: boots with COM1 in LOG until (ERE)
 # PATTERN shows, QEMU exits, or SECONDS pass. With PATTERN found it waits
 # SETTLE seconds more (default 1) so a reboot loop or a second message would
 # show. Sets QEMU_STATUS: QEMU's exit status, or "running" when it was still
@@ -27,7 +27,7 @@ boot_until() {
 	pid=$!
 	deadline=$((SECONDS + secs))
 	while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
-		if grep -q -- "$pattern" "$log"; then
+		if grep -qE -- "$pattern" "$log"; then
 			found=1
 			sleep "${SETTLE:-1}"
 			break

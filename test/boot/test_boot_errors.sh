@@ -1,0 +1,78 @@
+# test_boot_errors.sh: every kind of bad input stops the boot with a message
+# that names the problem ("BOOT ERROR:" from the loader, "PANIC:" from the
+# kernel), the machine stays halted (no reboot, no second banner), and the
+# image is not changed by the boot.
+. test/lib/tap.sh
+. test/lib/qemu.sh
+
+T=$BUILD/tmp/errors
+mkdir -p "$T"
+PART_OFFSET=$(($(layout_value HDD_PART_LBA) * $(layout_value SECTOR_SIZE)))
+KH_BSS_SIZE=20   # include/kernel_header.h: offsetof(struct kernel_header, bss_size)
+
+# expect_stop NAME IMAGE PATTERN [QEMU-ARGS...]
+expect_stop() {
+	local name=$1 image=$2 pattern=$3 before
+	shift 3
+	before=$(md5sum <"$image")
+	boot_until "$T/$name.log" "$pattern" 60 -accel tcg -drive "file=$image,format=raw,if=ide" "$@"
+	if ! grep -qE -- "$pattern" "$T/$name.log"; then
+		tap_fail "$name: message" "wanted /$pattern/, got: $(grep -E 'ERROR|PANIC' "$T/$name.log" | head -2)"
+	else
+		tap_ok "$name: message"
+	fi
+	tap_check "$name: halted, no reboot" "QEMU $QEMU_STATUS, $(grep -c 'VlsOs loader' "$T/$name.log") banners" \
+		[ "$QEMU_STATUS" = running ] && [ "$(grep -c 'VlsOs loader' "$T/$name.log")" -le 1 ]
+	tap_check "$name: image unchanged" "the boot changed $image" [ "$(md5sum <"$image")" = "$before" ]
+}
+
+python3 - "$BUILD/kernel.bin" "$T" "$KH_BSS_SIZE" <<'PY'
+import struct, sys
+kernel, out, bss_off = open(sys.argv[1], "rb").read(), sys.argv[2], int(sys.argv[3])
+def write(name, data):
+    open(f"{out}/{name}", "wb").write(data)
+mid = len(kernel) // 2
+write("flipped.bin", kernel[:mid] + bytes([kernel[mid] ^ 0x40]) + kernel[mid + 1:])
+write("magic.bin", b"ELF!" + kernel[4:])
+write("truncated.bin", kernel[:-100])
+write("bigbss.bin", kernel[:bss_off] + struct.pack("<I", 0x100000) + kernel[bss_off + 4:])
+write("empty.bin", b"")
+write("cfg_long.cfg", b"a" * 300)
+write("cfg_binary.cfg", b"test\x01\x02")
+PY
+
+mk() { image_with_files "$T/$1.img" "${@:2}"; }
+
+mk nokernel "KERNEL.BIN=-"
+expect_stop nokernel "$T/nokernel.img" "^BOOT ERROR: no kernel: KERNEL.BIN is not in the root directory"
+mk crc "KERNEL.BIN=$T/flipped.bin"
+expect_stop crc "$T/crc.img" "^BOOT ERROR: bad kernel: KERNEL.BIN CRC-32 mismatch: header says [0-9A-F]{8}h, image gives [0-9A-F]{8}h"
+mk magic "KERNEL.BIN=$T/magic.bin"
+expect_stop magic "$T/magic.img" "^BOOT ERROR: bad kernel: KERNEL.BIN has magic 21464C45h, not a VlsOs kernel"
+mk truncated "KERNEL.BIN=$T/truncated.bin"
+expect_stop truncated "$T/truncated.img" "^BOOT ERROR: bad kernel: KERNEL.BIN is [0-9]+ bytes but its header says [0-9]+"
+mk bigbss "KERNEL.BIN=$T/bigbss.bin"
+expect_stop bigbss "$T/bigbss.img" "^BOOT ERROR: bad kernel: KERNEL.BIN with its .bss would reach the heap at 00200000h"
+mk empty "KERNEL.BIN=$T/empty.bin"
+expect_stop empty "$T/empty.img" "^BOOT ERROR: bad kernel: KERNEL.BIN is empty"
+mk cfglong "BOOT.CFG=$T/cfg_long.cfg"
+expect_stop cfglong "$T/cfglong.img" "^BOOT ERROR: BOOT.CFG is 300 bytes; the kernel command line holds at most 255"
+mk cfgbinary "BOOT.CFG=$T/cfg_binary.cfg"
+expect_stop cfgbinary "$T/cfgbinary.img" "^BOOT ERROR: BOOT.CFG is not text: byte 01h at offset 4"
+
+for action in free loop short; do
+	mk "chain_$action"
+	python3 test/lib/fatpatch.py "$T/chain_$action.img" "$PART_OFFSET" "$action"
+done
+expect_stop chain_free "$T/chain_free.img" "^BOOT ERROR: KERNEL.BIN: (free|bad or out-of-range) cluster"
+expect_stop chain_loop "$T/chain_loop.img" "^BOOT ERROR: KERNEL.BIN: cluster chain goes on past the file size"
+expect_stop chain_short "$T/chain_short.img" "^BOOT ERROR: KERNEL.BIN: cluster chain ends before the file size"
+
+cp "$BUILD/disk.img" "$T/nostage2.img"
+dd if=/dev/zero of="$T/nostage2.img" bs=512 seek="$(layout_value HDD_STAGE2_LBA)" \
+	count="$(layout_value HDD_STAGE2_SECTORS)" conv=notrunc status=none
+expect_stop nostage2 "$T/nostage2.img" "^BOOT ERROR: stage 1 cannot load stage 2 \(status FFh\)"
+
+# 2 MiB of RAM: usable RAM ends below the seed's heap at 0x200000.
+expect_stop lowmem "$BUILD/disk.img" "^PANIC: memory: the heap at 0x200000-0x2fffff is not usable RAM" -m 2
+tap_done

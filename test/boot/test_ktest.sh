@@ -1,0 +1,35 @@
+# test_ktest.sh: boots an image whose BOOT.CFG says "test"; the kernel runs its
+# in-kernel suites, prints KTAP on COM1 and leaves QEMU through isa-debug-exit
+# (status 33 passed, 35 failed). Each KTAP case becomes one TAP line here.
+. test/lib/tap.sh
+. test/lib/qemu.sh
+
+T=$BUILD/tmp/ktest
+mkdir -p "$T"
+printf 'test\n' >"$T/boot.cfg"
+image_with_files "$T/disk.img" "BOOT.CFG=$T/boot.cfg"
+
+boot_until "$T/serial.log" "^# vlsos-ktest:" 120 -accel tcg -m 64 \
+	-drive "file=$T/disk.img,format=raw,if=ide"
+
+# "    ok 3 name" under "    # Subtest: suite" -> "suite.name"
+awk '
+	/^    # Subtest: / { suite = $3 }
+	/^    (not )?ok [0-9]+ / {
+		ok = ($1 == "ok")
+		name = ok ? $3 : $4
+		print (ok ? "ok" : "notok"), suite "." name
+	}' "$T/serial.log" >"$T/cases"
+while read -r verdict name; do
+	if [ "$verdict" = ok ]; then tap_ok "$name"; else
+		tap_fail "$name" "$(grep -B5 -- " ${name#*.}\$" "$T/serial.log" | grep '    # ' | head -3 | tr '\n' ' ')"
+	fi
+done <"$T/cases"
+
+tap_check "ktest: KTAP header and plan" "no 'KTAP version 1' / plan" \
+	bash -c "head -200 '$T/serial.log' | grep -q '^KTAP version 1' && grep -qE '^1\.\.[0-9]+' '$T/serial.log'"
+tap_check "ktest: at least 15 cases ran" "only $(wc -l <"$T/cases") cases" [ "$(wc -l <"$T/cases")" -ge 15 ]
+tap_check "ktest: QEMU left through isa-debug-exit with pass (33)" "QEMU status $QEMU_STATUS" \
+	[ "$QEMU_STATUS" = 33 ]
+tap_check "ktest: no PANIC" "a PANIC was printed" bash -c "! grep -q PANIC '$T/serial.log'"
+tap_done
