@@ -25,6 +25,7 @@ usage: ./build.sh [COMMAND]
   test     build, then run every test; ends with "N passed, N failed"
   debug    build, boot paused under QEMU's gdbstub and attach GDB at kmain
   bench    build, then boot-time benchmark against a one-sector floor
+  deps     install missing tools with apt-get (the other commands do it too)
   clean    remove build/
   help     this text
 Environment: VLSOS_KVM=0 never uses KVM; QEMU_EXTRA adds QEMU arguments to run/debug.
@@ -148,6 +149,7 @@ cmd_run() {
 
 case "${1:-build}" in
 build) build_all ;;
+deps) ensure_deps ;;
 run) cmd_run ;;
 test) build_all; exec bash test/run.sh "$BUILD" ;;
 debug) build_all; exec bash tools/debug.sh "$BUILD" ;;

@@ -210,6 +210,6 @@ msg_kernel_ok    db "h ok", 0
 msg_cmdline      db 'command line: "', 0
 
 stage2_end:
-%if (stage2_end - stage2_start) > HDD_STAGE2_SECTORS * 512
+%if (stage2_end - stage2_start) > HDD_STAGE2_SECTORS * 512 || (stage2_end - stage2_start) > FDD_STAGE2_SECTORS * 512
 %error "stage 2 outgrew its sectors in disk.img.layout"
 %endif
