@@ -59,6 +59,7 @@ main:
 	call config_load
 	call report_config
 	call stack_measure
+	call cursor_record
 	jmp pmode_enter
 
 ; boot_info_init: zeroes boot_info and stamps magic, version and size.
@@ -97,6 +98,15 @@ stack_measure:
 .found:
 	movzx esi, si
 	mov [BI + BI_stack_low_water], esi
+	ret
+
+; cursor_record: where the BIOS's text cursor is (INT 10h AH=03h, page 0).
+cursor_record:
+	mov ah, 0x03
+	xor bh, bh
+	int 0x10
+	mov [BI + BI_cursor_row], dh
+	mov [BI + BI_cursor_col], dl
 	ret
 
 ; report_*: one line each on screen and COM1, so a failed boot shows how far it got.

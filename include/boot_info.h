@@ -82,6 +82,9 @@ struct boot_info {
 	uint32_t e801_above_16m_64k;   /* E801 BX/DX */
 	uint32_t ext_88_kib;           /* INT 15h AH=88h */
 	uint32_t stack_low_water;      /* lowest loader SP seen (from the fill pattern) */
+	uint8_t  cursor_row;           /* INT 10h AH=03h just before protected mode, so */
+	uint8_t  cursor_col;           /* the kernel writes on below the loader's lines */
+	uint16_t reserved;
 
 	/* kernel */
 	uint32_t kernel_addr;
@@ -92,7 +95,7 @@ struct boot_info {
 } __attribute__((packed));
 
 _Static_assert(sizeof(struct e820_entry) == 24, "E820 entries are 24 bytes");
-_Static_assert(sizeof(struct boot_info) == 3452, "boot_info size is pinned");
+_Static_assert(sizeof(struct boot_info) == 3456, "boot_info size is pinned");
 _Static_assert(offsetof(struct boot_info, e820) % 4 == 0, "E820 array aligned");
 
 #endif

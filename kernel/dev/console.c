@@ -3,10 +3,10 @@
 #include "dev.h"
 #include "lib.h"
 
-void console_init(uint16_t com1_port)
+void console_init(uint16_t com1_port, unsigned cursor_row, unsigned cursor_col)
 {
 	serial_init(com1_port);
-	vga_init();
+	vga_init(cursor_row, cursor_col);
 	kprintf_set_output(console_write);
 }
 

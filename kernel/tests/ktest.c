@@ -6,7 +6,7 @@
 #include "lib.h"
 
 static const struct ktest_suite *const suites[] = {
-	&lib_suite, &linear_suite, &memmap_suite, &paging_suite, &traps_suite,
+	&lib_suite, &linear_suite, &memmap_suite, &paging_suite, &traps_suite, &vga_suite,
 };
 #define SUITE_COUNT (sizeof(suites) / sizeof(suites[0]))
 

@@ -47,6 +47,7 @@ bool ktest_fault(unsigned vector, void (*fn)(void *arg), void *arg, uint32_t *er
 		 uint32_t *cr2);
 
 /* the suites (tests/test_*.c) */
-extern const struct ktest_suite linear_suite, lib_suite, memmap_suite, paging_suite, traps_suite;
+extern const struct ktest_suite linear_suite, lib_suite, memmap_suite, paging_suite, traps_suite,
+	vga_suite;
 
 #endif
