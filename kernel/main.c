@@ -37,6 +37,8 @@ void kmain(const struct boot_info *bi)
 
 	if (testing)
 		qemu_exit(ktest_run_all(bi));
+	if (cmdline_has(bi, "crash"))
+		__asm__ volatile("ud2"); /* "crash" on the command line shows the exception PANIC */
 	kprintf("VlsOs ready\n");
 	cpu_halt_forever();
 }

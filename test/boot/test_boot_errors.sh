@@ -73,6 +73,33 @@ dd if=/dev/zero of="$T/nostage2.img" bs=512 seek="$(layout_value HDD_STAGE2_LBA)
 	count="$(layout_value HDD_STAGE2_SECTORS)" conv=notrunc status=none
 expect_stop nostage2 "$T/nostage2.img" "^BOOT ERROR: stage 1 cannot load stage 2 \(status FFh\)"
 
+# Disk errors injected by QEMU's blkdebug on a sector of KERNEL.BIN (EIO makes
+# SeaBIOS answer AH=0Ch): once, the loader retries and boots; always, it stops.
+KLBA=$(python3 test/lib/kernel_lba.py "$BUILD/disk.img" "$(layout_value HDD_PART_LBA)")
+BAD=$((KLBA + 5))
+for mode in once always; do
+	{
+		echo '[inject-error]'
+		echo 'event = "read_aio"'
+		echo 'errno = "5"'
+		echo "sector = \"$BAD\""
+		[ "$mode" = once ] && echo 'once = "on"'
+	} >"$T/blkdebug-$mode.conf"
+done
+boot_until "$T/eio_once.log" "^VlsOs ready|BOOT ERROR|PANIC" 60 -accel tcg -m 64 \
+	-drive "file=blkdebug:$T/blkdebug-once.conf:$BUILD/disk.img,format=raw,if=ide"
+tap_check "eio_once: a transient read error is retried and the boot goes on" \
+	"$(grep -E 'ERROR|PANIC|^Loader' "$T/eio_once.log")" \
+	bash -c "grep -q '^VlsOs ready' '$T/eio_once.log' && grep -qE '^Loader: .*, [1-9][0-9]* retries\)' '$T/eio_once.log'"
+before=$(md5sum <"$BUILD/disk.img")
+boot_until "$T/eio_always.log" "BOOT ERROR|^VlsOs ready" 60 -accel tcg -m 64 \
+	-drive "file=blkdebug:$T/blkdebug-always.conf:$BUILD/disk.img,format=raw,if=ide"
+tap_check "eio_always: a permanent read error names the LBA and BIOS status 0Ch" \
+	"$(grep -E 'ERROR|ready' "$T/eio_always.log")" \
+	grep -qE "^BOOT ERROR: disk read failed at LBA $KLBA \(status 0Ch\) on drive 80h" "$T/eio_always.log"
+tap_check "eio_always: halted, no reboot, image unchanged" "QEMU $QEMU_STATUS" \
+	[ "$QEMU_STATUS" = running ] && [ "$(md5sum <"$BUILD/disk.img")" = "$before" ]
+
 # 2 MiB of RAM: usable RAM ends below the seed's heap at 0x200000.
 expect_stop lowmem "$BUILD/disk.img" "^PANIC: memory: the heap at 0x200000-0x2fffff is not usable RAM" -m 2
 tap_done
