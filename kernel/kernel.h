@@ -20,7 +20,9 @@ void panic_exit_qemu_on_panic(bool on);
 /* cmdline.c */
 bool cmdline_has(const struct boot_info *bi, const char *word);
 
-/* report.c: the seed's memory tables, measured on this machine */
+/* report.c: the CPU, and the seed's memory tables measured on this machine */
+struct cpu_info;
+void report_cpu(const struct cpu_info *cpu);
 void report_memory_layout(const struct boot_info *bi);
 void report_memory_usage(const struct boot_info *bi);
 

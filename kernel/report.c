@@ -69,6 +69,17 @@ static void section(const char *name, const char *start, const char *end, const 
 		(unsigned)(uintptr_t)end - 1, (unsigned)(end - start), perm);
 }
 
+void report_cpu(const struct cpu_info *cpu)
+{
+	if (!cpu->has_cpuid) {
+		kprintf("CPU: no CPUID (a 386 or early 486); no optional features used\n");
+		return;
+	}
+	kprintf("CPU: %s family %u model %u, features:%s%s%s%s%s%s\n", cpu->vendor, cpu->family,
+		cpu->model, cpu->tsc ? " tsc" : "", cpu->pse ? " pse" : "", cpu->pae ? " pae" : "",
+		cpu->cx8 ? " cx8" : "", cpu->cmov ? " cmov" : "", cpu->nx ? " nx" : "");
+}
+
 void report_memory_layout(const struct boot_info *bi)
 {
 	kprintf("Physical memory layout:\n");

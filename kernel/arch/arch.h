@@ -71,6 +71,17 @@ static inline void __attribute__((noreturn)) cpu_halt_forever(void)
 		__asm__ volatile("cli; hlt");
 }
 
+/* cpu.c: CPUID, asked once at boot */
+struct cpu_info {
+	bool has_cpuid;
+	uint32_t max_leaf;
+	char vendor[13];
+	unsigned family, model;
+	bool tsc, pse, pae, cx8, cmov, nx;
+};
+const struct cpu_info *cpu_detect(void);
+const struct cpu_info *cpu_info(void);
+
 /* gdt.c */
 #define SEL_KERNEL_CODE 0x08
 #define SEL_KERNEL_DATA 0x10

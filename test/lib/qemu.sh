@@ -17,7 +17,7 @@ QEMU_COMMON=(qemu-system-i386 -display none -monitor none -no-reboot -nodefaults
 # boot_until LOG PATTERN SECONDS QEMU-ARGS...: boots with COM1 in LOG until (ERE)
 # PATTERN shows, QEMU exits, or SECONDS pass. With PATTERN found it waits
 # SETTLE seconds more (default 1) so a reboot loop or a second message would
-# show. Sets QEMU_STATUS: QEMU's exit status, or "running" when it was still
+# show. The log is left with plain LF line ends. Sets QEMU_STATUS: QEMU's exit status, or "running" when it was still
 # going (and was then stopped), or "timeout".
 boot_until() {
 	local log=$1 pattern=$2 secs=$3 pid deadline found=0
@@ -43,6 +43,7 @@ boot_until() {
 		wait "$pid"
 		QEMU_STATUS=$?
 	fi
+	sed -i 's/\r$//' "$log" # the consoles end lines with CR LF; patterns may anchor at $
 }
 
 # image_with_files OUT FILE=SRC...: a copy of build/disk.img whose FAT volume
