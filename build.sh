@@ -39,18 +39,20 @@ EOF
 DEPS=(
 	nasm:nasm clang:clang ld.lld:lld llvm-objcopy:llvm llvm-objdump:llvm llvm-nm:llvm
 	gcc:gcc qemu-system-i386:qemu-system-x86 mformat:mtools mcopy:mtools gdb:gdb
-	fsck.fat:dosfstools sfdisk:fdisk python3:python3 timeout:coreutils
+	fsck.fat:dosfstools sfdisk:fdisk python3:python3 timeout:coreutils bochs:bochs
+	/usr/share/bochs/BIOS-bochs-latest:bochsbios /usr/share/bochs/VGABIOS-lgpl-latest:vgabios
 )
 
 ensure_deps() {
 	local missing=() pkgs=() entry tool pkg
 	for entry in "${DEPS[@]}"; do
 		tool=${entry%%:*} pkg=${entry#*:}
-		command -v "$tool" >/dev/null 2>&1 && continue
+		if [[ $tool == /* ]]; then [ -e "$tool" ] && continue; else
+			command -v "$tool" >/dev/null 2>&1 && continue
+		fi
 		missing+=("$tool")
 		[[ " ${pkgs[*]-} " == *" $pkg "* ]] || pkgs+=("$pkg")
 	done
-	# SeaBIOS's pc-bios files come with qemu-system-x86; ASan needs libasan.
 	[ ${#missing[@]} -eq 0 ] && return 0
 	say "build.sh: missing ${missing[*]}; installing Debian packages: ${pkgs[*]}"
 	local sudo=()

@@ -1,0 +1,59 @@
+# test_bochs.sh: both images boot under Bochs with its own BIOS (not SeaBIOS):
+# a second BIOS with other habits for INT 13h, E820 and A20.
+. test/lib/tap.sh
+. test/lib/qemu.sh
+
+T=$BUILD/tmp/bochs
+mkdir -p "$T"
+BIOS=/usr/share/bochs/BIOS-bochs-latest
+VGABIOS=/usr/share/bochs/VGABIOS-lgpl-latest
+
+# bochs_boot NAME DEVICE-LINES...: boots under Bochs, serial in $T/NAME.log, until
+# "VlsOs ready" or an error line or 120 s.
+bochs_boot() {
+	local name=$1 pid deadline
+	shift
+	{
+		echo "megs: 64"
+		echo "romimage: file=$BIOS"
+		echo "vgaromimage: file=$VGABIOS"
+		printf '%s\n' "$@"
+		echo "com1: enabled=1, mode=file, dev=$T/$name.log"
+		# Debian's Bochs has no 'nogui'; rfb without a client and no wait is headless.
+		echo 'display_library: rfb, options="timeout=0"'
+		echo "log: $T/$name.bochs.log"
+		echo "panic: action=fatal"
+		echo "clock: sync=none, time0=local"
+		echo "speaker: enabled=0"
+		echo "sound: waveoutdrv=dummy, waveindrv=dummy, midioutdrv=dummy"
+	} >"$T/$name.bochsrc"
+	echo c >"$T/continue.rc" # the debugger Debian builds in stops before the first instruction
+	: >"$T/$name.log"
+	bochs -q -f "$T/$name.bochsrc" -rc "$T/continue.rc" </dev/null >"$T/$name.out" 2>&1 &
+	pid=$!
+	deadline=$((SECONDS + 120))
+	while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
+		grep -qE "^VlsOs ready|BOOT ERROR|PANIC" "$T/$name.log" && break
+		sleep 0.2
+	done
+	kill "$pid" 2>/dev/null
+	wait "$pid" 2>/dev/null
+	sed -i 's/\r$//' "$T/$name.log"
+}
+
+# Copies: Bochs locks an image with IMAGE.lock and leaves the lock when stopped.
+rm -f "$T"/*.img "$T"/*.lock
+cp "$BUILD/disk.img" "$BUILD/floppy.img" "$T/"
+bochs_boot hdd "ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14" \
+	"ata0-master: type=disk, path=$T/disk.img, mode=flat" "boot: disk"
+tap_check "Bochs: disk.img boots to VlsOs ready" "$(grep -E 'ERROR|PANIC' "$T/hdd.log" | head -2)" \
+	grep -q "^VlsOs ready" "$T/hdd.log"
+tap_check "Bochs: disk.img read with EDD, kernel CRC ok" "$(grep -E '^(disk|kernel):' "$T/hdd.log")" \
+	bash -c "grep -q '^disk: drive 80h.*EDD reads' '$T/hdd.log' && grep -q '^kernel: .* ok$' '$T/hdd.log'"
+
+bochs_boot fdd "floppya: 1_44=$T/floppy.img, status=inserted" "boot: floppy"
+tap_check "Bochs: floppy.img boots to VlsOs ready" "$(grep -E 'ERROR|PANIC' "$T/fdd.log" | head -2)" \
+	grep -q "^VlsOs ready" "$T/fdd.log"
+tap_check "Bochs: floppy.img read with CHS" "$(grep '^disk:' "$T/fdd.log")" \
+	grep -q "^disk: drive 00h.*CHS reads" "$T/fdd.log"
+tap_done
