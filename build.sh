@@ -25,6 +25,7 @@ usage: ./build.sh [COMMAND]
   test     build, then run every test; ends with "N passed, N failed"
   debug    build, boot paused under QEMU's gdbstub and attach GDB at kmain
   bench    build, then boot-time benchmark against a one-sector floor
+  write IMAGE DEVICE   write an image to a stick or floppy, with checks (see README)
   deps     install missing tools with apt-get (the other commands do it too)
   clean    remove build/
   help     this text
@@ -40,6 +41,7 @@ DEPS=(
 	nasm:nasm clang:clang ld.lld:lld llvm-objcopy:llvm llvm-objdump:llvm llvm-nm:llvm
 	gcc:gcc qemu-system-i386:qemu-system-x86 mformat:mtools mcopy:mtools gdb:gdb
 	fsck.fat:dosfstools sfdisk:fdisk python3:python3 timeout:coreutils bochs:bochs
+	mkfs.ext2:e2fsprogs losetup:mount blockdev:util-linux
 	/usr/share/bochs/BIOS-bochs-latest:bochsbios /usr/share/bochs/VGABIOS-lgpl-latest:vgabios
 )
 
@@ -156,6 +158,7 @@ run) cmd_run ;;
 test) build_all; exec bash test/run.sh "$BUILD" ;;
 debug) build_all; exec bash tools/debug.sh "$BUILD" ;;
 bench) build_all; exec bash tools/bench.sh "$BUILD" ;;
+write) shift; exec bash tools/write_image.sh "$@" ;;
 clean) rm -rf "$BUILD" ;;
 help | -h | --help) usage ;;
 *) usage >&2; exit 2 ;;

@@ -30,6 +30,7 @@ void kmain(const struct boot_info *bi)
 	gdt_init();
 	idt_init();
 	report_cpu(cpu_detect());
+	memory_map_init(bi);
 	report_memory_layout(bi);
 	memory_init(bi);
 	paging_init();

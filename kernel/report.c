@@ -48,19 +48,40 @@ static void report_low_memory(const struct boot_info *bi)
 	row("ROM", REGION_ROM_START, REGION_ROM_SIZE, "system ROM/BIOS");
 }
 
+static void print_map(const struct e820_entry *map, unsigned count)
+{
+	for (unsigned i = 0; i < count; i++)
+		kprintf("  0x%016llx-0x%016llx %s\n", (unsigned long long)map[i].base,
+			(unsigned long long)(map[i].base + map[i].length - 1),
+			memmap_type_name(map[i].type));
+}
+
+static bool same_map(const struct e820_entry *a, unsigned na, const struct e820_entry *b, unsigned nb)
+{
+	if (na != nb)
+		return false;
+	for (unsigned i = 0; i < na; i++)
+		if (a[i].base != b[i].base || a[i].length != b[i].length || a[i].type != b[i].type)
+			return false;
+	return true;
+}
+
 static void report_e820(const struct boot_info *bi)
 {
 	static const char *const sources[] = { "?", "E820", "E801", "INT 15h AH=88h" };
+	unsigned count;
+	const struct e820_entry *map = memory_map(&count);
 
 	kprintf("E820 memory map (%u entries from %s):\n", bi->e820_count,
 		sources[bi->mem_source < 4 ? bi->mem_source : 0]);
-	for (unsigned i = 0; i < bi->e820_count; i++) {
-		const struct e820_entry *e = &bi->e820[i];
-		kprintf("  0x%016llx-0x%016llx %s\n", (unsigned long long)e->base,
-			(unsigned long long)(e->base + e->length - 1), memmap_type_name(e->type));
+	print_map(bi->e820, bi->e820_count);
+	if (same_map(bi->e820, bi->e820_count, map, count)) {
+		kprintf("  sanitised: already sorted, with no overlaps\n");
+	} else {
+		kprintf("  sanitised (sorted, overlaps resolved, %u ranges):\n", count);
+		print_map(map, count);
 	}
-	kprintf("  usable RAM: %llu KiB\n",
-		(unsigned long long)(memmap_usable_total(bi->e820, bi->e820_count) / KIB));
+	kprintf("  usable RAM: %llu KiB\n", (unsigned long long)(memmap_usable_total(map, count) / KIB));
 }
 
 static void section(const char *name, const char *start, const char *end, const char *perm)
@@ -84,7 +105,9 @@ void report_memory_layout(const struct boot_info *bi)
 {
 	kprintf("Physical memory layout:\n");
 	report_low_memory(bi);
-	uint64_t high = memmap_usable_end(bi->e820, bi->e820_count, REGION_KERNEL_START);
+	unsigned count;
+	const struct e820_entry *map = memory_map(&count);
+	uint64_t high = memmap_usable_end(map, count, REGION_KERNEL_START);
 	row("High Memory", REGION_KERNEL_START, high - REGION_KERNEL_START, "extended memory");
 	row("Kernel", REGION_KERNEL_START, REGION_KERNEL_SIZE, "kernel binary and .bss");
 	row("Heap", REGION_HEAP_START, REGION_HEAP_SIZE, "malloc (linear allocator)");

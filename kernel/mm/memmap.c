@@ -86,3 +86,53 @@ const char *memmap_type_name(uint32_t type)
 	default: return "unknown type";
 	}
 }
+
+static void sort_points(uint64_t *p, unsigned n)
+{
+	for (unsigned i = 1; i < n; i++) /* insertion sort: n <= 2 * BOOT_E820_MAX */
+		for (unsigned j = i; j > 0 && p[j - 1] > p[j]; j--) {
+			uint64_t t = p[j];
+			p[j] = p[j - 1];
+			p[j - 1] = t;
+		}
+}
+
+/* the type that owns [start, end): the largest type of the entries covering it
+ * (Linux's rule: usable 1 loses to anything else), 0 when none covers it */
+static uint32_t owner(const struct e820_entry *map, unsigned count, uint64_t start, uint64_t end)
+{
+	uint32_t type = 0;
+
+	for (unsigned i = 0; i < count; i++)
+		if (map[i].length && overlaps(&map[i], start, end) && map[i].type > type)
+			type = map[i].type;
+	return type;
+}
+
+unsigned memmap_sanitize(const struct e820_entry *in, unsigned count, struct e820_entry *out,
+			 unsigned max)
+{
+	uint64_t points[2 * BOOT_E820_MAX];
+	unsigned n = 0, used = 0;
+
+	for (unsigned i = 0; i < count && i < BOOT_E820_MAX; i++) {
+		if (!in[i].length || in[i].base + in[i].length < in[i].base)
+			continue; /* empty, or wraps past 2^64: nothing to believe */
+		points[n++] = in[i].base;
+		points[n++] = in[i].base + in[i].length;
+	}
+	sort_points(points, n);
+	for (unsigned i = 0; i + 1 < n; i++) {
+		uint64_t start = points[i], end = points[i + 1];
+		uint32_t type = start < end ? owner(in, count, start, end) : 0;
+		if (!type)
+			continue;
+		struct e820_entry *last = used ? &out[used - 1] : NULL;
+		if (last && last->type == type && last->base + last->length == start) {
+			last->length += end - start;
+		} else if (used < max) {
+			out[used++] = (struct e820_entry){ start, end - start, type, 1 };
+		}
+	}
+	return used;
+}

@@ -13,11 +13,25 @@ _Static_assert(HEAP_START == REGION_HEAP_START, "HEAP_START disagrees with disk.
 _Static_assert(HEAP_SIZE == REGION_HEAP_SIZE, "HEAP_SIZE disagrees with disk.img.layout");
 
 static struct linear_arena heap;
+static struct e820_entry ram_map[MEMMAP_SANITIZED_MAX];
+static unsigned ram_map_count;
+
+void memory_map_init(const struct boot_info *bi)
+{
+	ram_map_count = memmap_sanitize(bi->e820, bi->e820_count, ram_map, MEMMAP_SANITIZED_MAX);
+}
+
+const struct e820_entry *memory_map(unsigned *count)
+{
+	*count = ram_map_count;
+	return ram_map;
+}
 
 void memory_init(const struct boot_info *bi)
 {
-	if (!memmap_range_usable(bi->e820, bi->e820_count, HEAP_START, HEAP_END)) {
-		uint64_t ram_end = memmap_usable_end(bi->e820, bi->e820_count, REGION_KERNEL_START);
+	(void)bi;
+	if (!memmap_range_usable(ram_map, ram_map_count, HEAP_START, HEAP_END)) {
+		uint64_t ram_end = memmap_usable_end(ram_map, ram_map_count, REGION_KERNEL_START);
 		panic("memory: the heap at 0x%x-0x%x is not usable RAM in the E820 map "
 		      "(usable RAM above 1 MiB ends at 0x%llx; VlsOs needs at least %u KiB)",
 		      HEAP_START, HEAP_END - 1, (unsigned long long)ram_end, HEAP_END / 1024);

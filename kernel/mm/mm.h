@@ -33,8 +33,16 @@ uint64_t memmap_usable_total(const struct e820_entry *map, unsigned count);
 /* end of the usable range that contains addr, or addr when none does */
 uint64_t memmap_usable_end(const struct e820_entry *map, unsigned count, uint64_t addr);
 const char *memmap_type_name(uint32_t type);
+/* Writes `in` as sorted, non-overlapping ranges to `out` (at most max; 2 * count
+ * always suffices): where entries overlap the larger type wins, touching ranges
+ * of one type merge, empty entries vanish. Returns the number written. */
+#define MEMMAP_SANITIZED_MAX (2 * BOOT_E820_MAX)
+unsigned memmap_sanitize(const struct e820_entry *in, unsigned count, struct e820_entry *out,
+			 unsigned max);
 
 /* memory.c: the seed's memory interface, kernel side */
+void memory_map_init(const struct boot_info *bi);    /* sanitises the loader's E820 map */
+const struct e820_entry *memory_map(unsigned *count); /* the sanitised map */
 void memory_init(const struct boot_info *bi); /* PANIC when the heap is not RAM */
 void *malloc(size_t size);
 void free(void *ptr);

@@ -88,6 +88,78 @@ static void random_maps_match_byte_model(void)
 	}
 }
 
+static void sanitize_sorts_merges_and_resolves(void)
+{
+	const struct e820_entry messy[] = {
+		{ 0x100000, 0x100000, U, 1 }, /* unsorted */
+		{ 0x0, 0x9FC00, U, 1 },
+		{ 0x50000, 0, R, 1 },         /* zero length */
+		{ 0x180000, 0x1000, R, 1 },   /* reserved inside usable */
+		{ 0x200000, 0x100000, U, 1 }, /* touches the first: merges */
+		{ 0x9F000, 0x2000, R, 1 },    /* overlaps the end of low memory */
+	};
+	struct e820_entry out[MEMMAP_SANITIZED_MAX];
+	unsigned n = memmap_sanitize(messy, 6, out, MEMMAP_SANITIZED_MAX);
+	const struct e820_entry want[] = {
+		{ 0x0, 0x9F000, U, 1 }, { 0x9F000, 0x2000, R, 1 }, { 0x100000, 0x80000, U, 1 },
+		{ 0x180000, 0x1000, R, 1 }, { 0x181000, 0x17F000, U, 1 },
+	};
+	if (!CHECK_EQ_UINT(n, 5))
+		return;
+	for (unsigned i = 0; i < n; i++)
+		CHECK_MSG(out[i].base == want[i].base && out[i].length == want[i].length &&
+				  out[i].type == want[i].type,
+			  "entry %u: %#llx+%#llx type %u", i, (unsigned long long)out[i].base,
+			  (unsigned long long)out[i].length, out[i].type);
+}
+
+static void sanitize_keeps_ram_above_4g_and_drops_wrapping(void)
+{
+	const struct e820_entry map[] = {
+		{ 0x100000000ull, 0x60000000ull, U, 1 },
+		{ 0xFFFFFFFFFFFFF000ull, 0x2000, U, 1 }, /* wraps past 2^64 */
+	};
+	struct e820_entry out[4];
+	CHECK_EQ_UINT(memmap_sanitize(map, 2, out, 4), 1);
+	CHECK_EQ_UINT(out[0].base, 0x100000000ull);
+}
+
+static void sanitize_matches_byte_model(void)
+{
+	static unsigned char model[MODEL_BYTES];
+	for (int round = 0; round < 300; round++) {
+		struct e820_entry map[10], out[MEMMAP_SANITIZED_MAX];
+		unsigned n = 1 + (unsigned)check_rand_below(10);
+		memset(model, 0, sizeof model);
+		for (unsigned i = 0; i < n; i++) {
+			uint64_t base = check_rand_below(MODEL_BYTES / 256) * 256;
+			uint64_t len = check_rand_below((MODEL_BYTES - base) / 256 + 1) * 256;
+			uint32_t type = 1 + (uint32_t)check_rand_below(5);
+			map[i] = (struct e820_entry){ base, len, type, 1 };
+			for (uint64_t b = base; b < base + len; b++)
+				if (type > model[b])
+					model[b] = (unsigned char)type;
+		}
+		unsigned m = memmap_sanitize(map, n, out, MEMMAP_SANITIZED_MAX);
+		static unsigned char got[MODEL_BYTES];
+		memset(got, 0, sizeof got);
+		bool sorted = true;
+		for (unsigned i = 0; i < m; i++) {
+			if (i && out[i].base < out[i - 1].base + out[i - 1].length)
+				sorted = false;
+			if (i && out[i].type == out[i - 1].type &&
+			    out[i].base == out[i - 1].base + out[i - 1].length)
+				sorted = false; /* should have merged */
+			for (uint64_t b = out[i].base; b < out[i].base + out[i].length; b++)
+				got[b] = (unsigned char)out[i].type;
+		}
+		if (!CHECK_MSG(sorted, "round %d: output overlaps, is unsorted or unmerged", round))
+			return;
+		if (!CHECK_EQ_MEM(got, model, sizeof model))
+			return;
+	}
+}
+
 int main(void)
 {
 	check_seed(4242);
@@ -97,5 +169,8 @@ int main(void)
 	RUN(reserved_wins_over_usable);
 	RUN(empty_range_is_not_usable);
 	RUN(random_maps_match_byte_model);
+	RUN(sanitize_sorts_merges_and_resolves);
+	RUN(sanitize_keeps_ram_above_4g_and_drops_wrapping);
+	RUN(sanitize_matches_byte_model);
 	return check_done();
 }
