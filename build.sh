@@ -24,6 +24,7 @@ usage: ./build.sh [COMMAND]
   run      build, then boot build/disk.img in QEMU (-hda); serial on this terminal
   test     build, then run every test; ends with "N passed, N failed"
   debug    build, boot paused under QEMU's gdbstub and attach GDB at kmain
+  debug loader   the same from stage 2's first instruction, GDB in real mode
   bench    build, then boot-time benchmark against a one-sector floor
   write IMAGE DEVICE   write an image to a stick or floppy, with checks (see README)
   deps     install missing tools with apt-get (the other commands do it too)
@@ -94,6 +95,13 @@ build_loader() {
 		name=$(basename "$src" .asm)
 		nasm -w+all -f bin -I"$BUILD/gen/" -Iboot/ "$src" -o "$BUILD/$name.bin"
 	done
+	# Stage 2 again as ELF with symbols, for `./build.sh debug loader`.
+	nasm -w+all -f elf32 -g -F dwarf -DELF_SYMBOLS -I"$BUILD/gen/" -Iboot/ boot/stage2.asm \
+		-o "$BUILD/obj/stage2.o"
+	ld.lld -m elf_i386 -T boot/stage2.ld -L "$BUILD/gen" "$BUILD/obj/stage2.o" -o "$BUILD/stage2.elf"
+	llvm-objcopy -O binary "$BUILD/stage2.elf" "$BUILD/obj/stage2.elf.bin"
+	cmp -s "$BUILD/obj/stage2.elf.bin" "$BUILD/stage2.bin" ||
+		die "stage2.elf and stage2.bin differ: GDB's symbols would not match the code"
 }
 
 build_kernel() {
@@ -156,7 +164,7 @@ build) build_all ;;
 deps) ensure_deps ;;
 run) cmd_run ;;
 test) build_all; exec bash test/run.sh "$BUILD" ;;
-debug) build_all; exec bash tools/debug.sh "$BUILD" ;;
+debug) build_all; exec bash tools/debug.sh "$BUILD" "${2:-kernel}" ;;
 bench) build_all; exec bash tools/bench.sh "$BUILD" ;;
 write) shift; exec bash tools/write_image.sh "$@" ;;
 clean) rm -rf "$BUILD" ;;

@@ -26,7 +26,13 @@
 %endif
 
 bits 16
+%ifdef ELF_SYMBOLS
+; The same code as ELF with DWARF, for GDB in real mode (boot/stage2.ld links
+; it at REGION_STAGE2_START; build.sh checks its bytes equal stage2.bin's).
+section .text progbits alloc exec write align=16
+%else
 org REGION_STAGE2_START
+%endif
 
 stage2_start:
 	jmp short main

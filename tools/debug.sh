@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
-# debug.sh BUILD: what `./build.sh debug` runs. Boots BUILD/disk.img paused
+# debug.sh BUILD [kernel|loader]: what `./build.sh debug [loader]` runs. Boots BUILD/disk.img paused
 # under QEMU's gdbstub (TCG) and starts GDB on BUILD/kernel.elf with
 # tools/gdb/kernel.gdb: the session opens at a (gdb) prompt with a breakpoint
-# at kmain, and `continue` runs to it. QEMU ends when GDB does.
+# at kmain, and `continue` runs to it. With `loader`, GDB starts in real mode
+# on BUILD/stage2.elf (tools/gdb/loader.gdb), breaks at stage 2's main and
+# follows the CPU into protected mode. QEMU ends when GDB does.
 # VLSOS_GDB_PORT fixes the port; QEMU_EXTRA adds QEMU arguments.
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BUILD=$(cd "${1:?usage: debug.sh BUILD}" && pwd)
+BUILD=$(cd "${1:?usage: debug.sh BUILD [kernel|loader]}" && pwd)
+MODE=${2:-kernel}
+case $MODE in kernel | loader) ;; *) echo "debug.sh: debug what? 'kernel' or 'loader', not '$MODE'" >&2; exit 2 ;; esac
 cd "$ROOT" || exit 1
 . tools/gdb/qemu_gdbstub.sh
 
@@ -29,6 +33,12 @@ if ! gdbstub_start "$BUILD" "$serial" "$qlog" "${display[@]}" ${QEMU_EXTRA:-}; t
 	sed 's/^/  /' "$qlog" >&2
 	exit 1
 fi
-echo "debug.sh: QEMU is paused at reset, gdbstub on 127.0.0.1:$GDBSTUB_PORT; GDB breaks at kmain, type 'continue'."
 echo "debug.sh: serial output goes to $serial (tail -f $serial); quitting GDB ends QEMU."
-gdb -q -x tools/gdb/kernel.gdb -ex "target remote 127.0.0.1:$GDBSTUB_PORT" "$BUILD/kernel.elf"
+if [ "$MODE" = loader ]; then
+	echo "debug.sh: QEMU is paused at reset, gdbstub on 127.0.0.1:$GDBSTUB_PORT; GDB (real mode) breaks at stage 2's main, type 'continue'."
+	gdb -q -ex "add-symbol-file $BUILD/kernel.elf" -x tools/gdb/loader.gdb \
+		-ex "target remote 127.0.0.1:$GDBSTUB_PORT" "$BUILD/stage2.elf"
+else
+	echo "debug.sh: QEMU is paused at reset, gdbstub on 127.0.0.1:$GDBSTUB_PORT; GDB breaks at kmain, type 'continue'."
+	gdb -q -x tools/gdb/kernel.gdb -ex "target remote 127.0.0.1:$GDBSTUB_PORT" "$BUILD/kernel.elf"
+fi

@@ -46,4 +46,29 @@ tap_check "bytes at 0x100000 are 0x56 0x4c 0x53 0x4b (VLSK)" "got: $(first heade
 	has header '^0x100000( <[^>]*>)?:[[:space:]]+0x56[[:space:]]+0x4c[[:space:]]+0x53[[:space:]]+0x4b[[:space:]]*$'
 tap_check "bi->magic through kmain's parameter is 0x424c5356" "got: $(first magic)" \
 	has magic '^\$[0-9]+ = 0x424c5356$'
+# The loader session of `./build.sh debug loader`: real mode from stage 2's
+# main, through the far jump, into the kernel.
+LOUT=$T/gdb-loader.out
+OUT=$LOUT
+: >"$LOUT"
+if gdbstub_start "$BUILD" "$T/serial-loader.log" "$T/qemu-loader.log" -display none -monitor none; then
+	timeout 60 gdb -batch -nx -ex "add-symbol-file $BUILD/kernel.elf" -x tools/gdb/loader.gdb \
+		-ex "target remote 127.0.0.1:$GDBSTUB_PORT" \
+		-ex 'echo @@main\n' -ex continue -ex 'info symbol $pc' \
+		-ex 'echo @@pmode\n' -ex continue -ex 'show architecture' \
+		-ex 'echo @@kernel\n' -ex 'break kmain' -ex continue \
+		-ex 'echo @@end\n' "$BUILD/stage2.elf" >"$LOUT" 2>&1
+	echo "# loader gdb exit status $?; output in $LOUT"
+fi
+gdbstub_stop
+tap_check "loader: breaks at stage 2's main in real mode, CS:IP and linear address shown" "got: $(first main)" \
+	bash -c "grep -q '^real mode CS:IP 0000:8004 = linear 0x08004' <<<\"\$(awk '/^@@main/{on=1;next}/^@@/{on=0}on' '$LOUT')\""
+tap_check "loader: the stop names the NASM source line" "got: $(first main)" \
+	has main '^[0-9]+[[:space:]]+xor ax, ax'
+tap_check "loader: symbols resolve (main in stage2.elf)" "got: $(section main | tail -1)" \
+	has main '^main in section \.text'
+tap_check "loader: GDB follows the far jump into protected mode and switches to i386" "got: $(section pmode | tr '\n' ' ')" \
+	bash -c "awk '/^@@pmode/{on=1;next}/^@@/{on=0}on' '$LOUT' | grep -q 'protected mode reached' && awk '/^@@pmode/{on=1;next}/^@@/{on=0}on' '$LOUT' | grep -q 'currently \"i386\"\|set to \"i386\"'"
+tap_check "loader: the same session goes on into kmain" "got: $(first kernel)" \
+	has kernel '^Breakpoint [0-9]+, kmain \('
 tap_done

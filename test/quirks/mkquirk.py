@@ -10,8 +10,9 @@ or behind stage 2 in the reserved area (the caller checks stage 2's size).
 
 QUIRKs set the config block (offsets documented in shim.asm):
   07c0  junk  dl=HEX  deny41  nocx0  clobberdl  spt0  spt0skip=N  scramble13
+  watch13 (hook INT 13h only to report calls on the debug console)
   scramble10  scramble15  scramble (all three)  e820=split|messy|attr
-  e820_20  e820_cfend  e820_never0  e820_badsmap=N  bpb
+  e820_20  e820_cfend  e820_never0  e820_badsmap=N  bpb  arm13=N
 """
 import sys
 
@@ -46,6 +47,8 @@ def config(quirks):
             cfg[6] = int(value)
         elif name == "scramble13":
             cfg[5] |= 0x10
+        elif name == "watch13":
+            cfg[5] |= 0x20
         elif name == "scramble10":
             cfg[7] |= 0x01
         elif name == "scramble15":
@@ -67,6 +70,8 @@ def config(quirks):
             cfg[11] = int(value)
         elif name == "bpb":
             cfg[12] |= 0x01
+        elif name == "arm13":
+            cfg[13] = int(value)
         else:
             sys.exit(f"mkquirk: unknown quirk {q!r}")
     return bytes(cfg)

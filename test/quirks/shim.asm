@@ -48,6 +48,7 @@
 ;                  bit4 scramble every register that is not a documented result
 ;                       (AH=00h/02h/08h/41h/42h; upper halves for the rest) and
 ;                       OF/SF/ZF/AF/PF
+;                  bit5 hook only to report events (R, r, x): no misbehaviour
 ;   +6  db spt0_skip AH=08h calls answered truthfully before bit3 applies
 ;   +7  db int10   bit0 scramble non-results (AH=0Eh: all; AH=03h: all but CX, DX)
 ;   +8  db int15   bit0 scramble non-results of E820h/E801h/88h/24xxh
@@ -65,7 +66,10 @@
 ;   +12 db bpb     bit0 write USB-FDD style values into the in-memory boot
 ;                  sector's BPB before the jump: sectors/track (18h) = 63,
 ;                  heads (1Ah) = 255, hidden sectors (1Ch) = 63, drive (24h) = 80h
-;   +13..15 reserved, 0
+;   +13 db int13_arm  INT 13h calls passed through untouched before the int13
+;                  quirks start (so that stage 2's code can be reached past a
+;                  stage 1 that the same quirk stops)
+;   +14..15 reserved, 0
 
 %ifndef PAYLOAD_LBA
 %error "define PAYLOAD_LBA (first of the payload sectors; real stage 1 follows them)"
@@ -104,7 +108,8 @@
 %define CFG_E820_BAD_AT (CFG + 11)
 %define E820_MAPS       3             ; e820_maps below
 %define CFG_BPB         (CFG + 12)
-%define CFG_BYTES       13            ; printed on COM1
+%define CFG_I13_ARM     (CFG + 13)
+%define CFG_BYTES       14            ; printed on COM1
 
 %define SMAP            0x534D4150
 
@@ -272,6 +277,8 @@ payload_entry:
 
 	mov al, [CFG_SPT0_SKIP]
 	mov [spt0_left], al
+	mov al, [CFG_I13_ARM]
+	mov [i13_wait], al
 	cli
 	cmp byte [CFG_I13], 0
 	je .no13
@@ -369,6 +376,11 @@ payload_entry:
 ; INT 13h hook
 ; ---------------------------------------------------------------------------
 hook13:
+	cmp byte [cs:i13_wait], 0
+	je .armed
+	dec byte [cs:i13_wait]
+	jmp far [cs:old13]                ; not yet: the BIOS answers alone
+.armed:
 	mov [cs:h13_fn], ah
 	mov [cs:h13_dl], dl
 	cmp ah, 0x41
@@ -809,6 +821,7 @@ h13_fn      db 0
 h13_dl      db 0
 h10_fn      db 0
 spt0_left   db 0
+i13_wait    db 0
 e820_calls  db 0
 entry_dl    db 0
 

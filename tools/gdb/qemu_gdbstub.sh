@@ -76,3 +76,4 @@ gdbstub_stop() {
 	wait "$GDBSTUB_PID" 2>/dev/null
 	GDBSTUB_PID=
 }
+
