@@ -6,11 +6,19 @@
 
 %define S1_STAGE2_LBA     HDD_STAGE2_LBA
 %define S1_STAGE2_SECTORS HDD_STAGE2_SECTORS
+%define BPB_HOLE_END      0x3E        ; where a FAT12/16 BPB would end
 
 bits 16
 org REGION_STAGE1_START
 
 start:
+	jmp short code
+	nop
+	; USB-FDD/ZIP emulation on some BIOSes writes BPB fields into whatever sector
+	; it boots, MBRs included (Limine and FreeBSD keep this hole too): no code or
+	; data of ours in bytes 03h-3Dh.
+	times BPB_HOLE_END - ($ - $$) db 0
+code:
 	; Some BIOSes enter at 07C0:0000; make CS 0 so absolute offsets hold.
 	jmp 0:normalised
 normalised:

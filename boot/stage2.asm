@@ -40,6 +40,9 @@ stage2_start:
 
 ; IN (from stage 1) CS=DS=ES=SS=0, DL = drive, DH = DL from the BIOS.
 main:
+%ifdef ELF_SYMBOLS
+global main
+%endif
 	xor ax, ax
 	mov ds, ax
 	mov es, ax

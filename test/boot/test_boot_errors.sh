@@ -71,7 +71,7 @@ expect_stop chain_short "$T/chain_short.img" "^BOOT ERROR: KERNEL.BIN: cluster c
 cp "$BUILD/disk.img" "$T/nostage2.img"
 dd if=/dev/zero of="$T/nostage2.img" bs=512 seek="$(layout_value HDD_STAGE2_LBA)" \
 	count="$(layout_value HDD_STAGE2_SECTORS)" conv=notrunc status=none
-expect_stop nostage2 "$T/nostage2.img" "^BOOT ERROR: stage 1 cannot load stage 2 \(status FFh\)"
+expect_stop nostage2 "$T/nostage2.img" "^BOOT ERROR: stage 1: no stage 2 \(status FFh\)"
 
 # Disk errors injected by QEMU's blkdebug on a sector of KERNEL.BIN (EIO makes
 # SeaBIOS answer AH=0Ch): once, the loader retries and boots; always, it stops.
