@@ -25,6 +25,7 @@ struct cpu_info;
 void report_cpu(const struct cpu_info *cpu);
 void report_memory_layout(const struct boot_info *bi);
 void report_memory_usage(const struct boot_info *bi);
+void report_memory_accounting(void);
 
 /* tests/ktest.c: runs every in-kernel suite, prints KTAP, returns true when all passed */
 bool ktest_run_all(const struct boot_info *bi);

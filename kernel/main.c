@@ -3,6 +3,7 @@
 #include "arch/arch.h"
 #include "dev/dev.h"
 #include "mm/mm.h"
+#include "layout.h"
 #include "lib.h"
 
 #define COM1_DEFAULT_PORT 0x3F8 /* used when the boot_info cannot be trusted */
@@ -11,6 +12,20 @@ static bool boot_info_is_valid(const struct boot_info *bi)
 {
 	return bi && bi->magic == BOOT_INFO_MAGIC && bi->version == BOOT_INFO_VERSION &&
 	       bi->size == sizeof(struct boot_info);
+}
+
+/* "crash", "crash-null", "crash-text", "crash-guard" on the command line
+ * commit that fault on purpose, to show (and test) the PANIC it gives. */
+static void crash_on_request(const struct boot_info *bi)
+{
+	if (cmdline_has(bi, "crash"))
+		__asm__ volatile("ud2");
+	if (cmdline_has(bi, "crash-null"))
+		(void)*(volatile uint32_t *)0;
+	if (cmdline_has(bi, "crash-text"))
+		*(volatile uint8_t *)__text_start = 0;
+	if (cmdline_has(bi, "crash-guard"))
+		*(volatile uint32_t *)(REGION_STACK_GUARD_END - 4) = 0;
 }
 
 void kmain(const struct boot_info *bi)
@@ -33,14 +48,15 @@ void kmain(const struct boot_info *bi)
 	memory_map_init(bi);
 	report_memory_layout(bi);
 	memory_init(bi);
+	memory_init_allocators(bi);
 	paging_init();
 	paging_enable();
 	report_memory_usage(bi);
+	report_memory_accounting();
 
 	if (testing)
 		qemu_exit(ktest_run_all(bi));
-	if (cmdline_has(bi, "crash"))
-		__asm__ volatile("ud2"); /* "crash" on the command line shows the exception PANIC */
+	crash_on_request(bi);
 	kprintf("VlsOs ready\n");
 	cpu_halt_forever();
 }

@@ -136,8 +136,51 @@ void report_memory_usage(const struct boot_info *bi)
 	kprintf("  Kernel binary:  %u bytes (%u KiB)\n", h->image_size, (h->image_size + KIB - 1) / KIB);
 	kprintf("  Static data:    %u bytes (.data + .bss)\n", statics);
 	kprintf("  Stack:          %u KiB\n", REGION_BOOT_STACK_SIZE / KIB);
-	kprintf("  Heap used:      %u bytes\n", (unsigned)heap_used());
-	kprintf("  Heap free:      %u bytes (%u KiB)\n", (unsigned)heap_free(),
-		(unsigned)(heap_free() / KIB));
+	struct memory_accounting a;
+	memory_accounting(&a);
+	kprintf("  Heap used:      %u bytes early (linear), %llu bytes in slab caches and whole pages\n",
+		(unsigned)heap_used(), (unsigned long long)(a.slab + a.large));
+	kprintf("  Heap free:      %llu bytes (%llu KiB, the page allocator's free pages)\n",
+		(unsigned long long)a.free, (unsigned long long)(a.free / KIB));
 	kprintf("  Command line:   \"%s\"\n", bi->cmdline);
+}
+
+static void account(const char *what, uint64_t bytes, uint64_t *sum)
+{
+	kprintf("  %-34s %12llu\n", what, (unsigned long long)bytes);
+	*sum += bytes;
+}
+
+/* Every usable byte of the E820 map, once: the parts come from different
+ * places (buddy free lists, each allocator's own count, the reasons frames were
+ * kept back, the map) and must add up to the map's total exactly. */
+void report_memory_accounting(void)
+{
+	static const char *const reasons[RESERVED_COUNT] = {
+		[RESERVED_BIOS_LOADER] = "reserved: page 0, boot_info, EBDA",
+		[RESERVED_BOOT_STACK] = "reserved: boot stack and guard",
+		[RESERVED_KERNEL] = "reserved: kernel image and .bss",
+		[RESERVED_EARLY_HEAP] = "reserved: early (linear) heap",
+		[RESERVED_DESCRIPTORS] = "reserved: page descriptors",
+	};
+	struct memory_accounting a;
+	uint64_t sum = 0, allocated;
+
+	memory_accounting(&a);
+	kprintf("Physical memory accounting (bytes):\n");
+	account("free pages", a.free, &sum);
+	account("slab caches", a.slab, &sum);
+	account("malloc, whole pages", a.large, &sum);
+	account("page tables", a.page_tables, &sum);
+	account("other page allocations", a.other, &sum);
+	for (unsigned r = 0; r < RESERVED_COUNT; r++)
+		account(reasons[r], a.reserved[r], &sum);
+	account("partial pages (not allocatable)", a.partial, &sum);
+	account("above 4 GiB (not used, 32-bit)", a.above_4g, &sum);
+	allocated = a.slab + a.large + a.page_tables + a.other;
+	kprintf("  %-34s %12llu of %llu E820 usable: %s\n", "total", (unsigned long long)sum,
+		(unsigned long long)a.usable, sum == a.usable ? "exact" : "MISMATCH");
+	if (allocated != a.zone_allocated)
+		kprintf("  MISMATCH: owners hold %llu bytes, the page allocator says %llu\n",
+			(unsigned long long)allocated, (unsigned long long)a.zone_allocated);
 }

@@ -99,19 +99,27 @@ struct trap_frame {
 typedef bool (*trap_handler_fn)(struct trap_frame *frame);
 
 void idt_init(void);
-void trap_set_handler(unsigned vector, trap_handler_fn handler);
+/* returns the handler it replaces, so a caller can put it back */
+trap_handler_fn trap_set_handler(unsigned vector, trap_handler_fn handler);
 const char *trap_name(unsigned vector);
 void trap_dispatch(struct trap_frame *frame); /* called by isr.asm */
 
 #define VECTOR_PAGE_FAULT 14
 
-/* paging.c: the seed's paging interface (identity map of low memory for now) */
-#define PAGING_NOT_MAPPED 0xFFFFFFFFu
-void paging_init(void);
-void paging_enable(void);
+/* paging.c: the seed's paging interface on 32-bit page tables */
+#define PAGING_NOT_MAPPED 0xFFFFFFFFu /* virt_to_phys/phys_to_virt: no mapping */
+#define PAGE_FLAG_WRITABLE 0x002u      /* map_page flags */
+void paging_init(void);                /* identity map of RAM, seed permissions */
+void paging_enable(void);              /* CR3, CR0.PG and CR0.WP */
 bool paging_is_enabled(void);
-uint32_t virt_to_phys(uint32_t virt);
-uint32_t phys_to_virt(uint32_t phys);
+int map_page(uint32_t virt, uint32_t phys, uint32_t flags); /* 0, ERR_EXIST, ERR_NOMEM, ERR_INVAL */
+int unmap_page(uint32_t virt);                              /* 0, ERR_NOTMAPPED, ERR_INVAL; flushes the TLB entry */
+uint32_t virt_to_phys(uint32_t virt);  /* walks the tables */
+uint32_t phys_to_virt(uint32_t phys);  /* identity where mapped */
+bool paging_is_writable(uint32_t virt);
+unsigned paging_table_pages(void);     /* page directory + tables */
+const char *paging_region_name(uint32_t addr);
+bool page_fault_report(struct trap_frame *frame) __attribute__((noreturn));
 
 /* jump.asm: a setjmp/longjmp pair, so a test can survive a fault it provokes */
 struct jump_state {

@@ -52,10 +52,15 @@ void idt_init(void)
 	__asm__ volatile("lidt %0" : : "m"(pointer));
 }
 
-void trap_set_handler(unsigned vector, trap_handler_fn handler)
+trap_handler_fn trap_set_handler(unsigned vector, trap_handler_fn handler)
 {
-	if (vector < IDT_VECTORS)
+	trap_handler_fn old = 0;
+
+	if (vector < IDT_VECTORS) {
+		old = handlers[vector];
 		handlers[vector] = handler;
+	}
+	return old;
 }
 
 const char *trap_name(unsigned vector)

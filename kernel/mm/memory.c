@@ -1,8 +1,15 @@
-/* memory.c: the seed's memory interface (VlsOs-memory-management.md): malloc as
- * a linear allocator over the heap at HEAP_START, free as a no-op. The heap's
- * place is fixed by the seed and by disk.img.layout; the build checks they agree. */
+/* memory.c: the seed's memory interface (VlsOs-memory-management.md). Early on,
+ * malloc is the seed's linear allocator over the heap at HEAP_START; once
+ * memory_init_allocators() has built the page allocator over every usable
+ * E820 range, malloc/free/calloc/realloc go to the slab-backed kmalloc and free
+ * reclaims. What the linear heap did not use is handed over, so no RAM is lost.
+ * The heap's place is fixed by the seed and by disk.img.layout; the build
+ * checks that they agree. */
 #include "mm.h"
+#include "alloc.h"
+#include "mm_report.h"
 #include "layout.h"
+#include "lib.h"
 #include "../kernel.h"
 
 #define HEAP_START 0x200000 /* Starting address */
@@ -12,9 +19,16 @@
 _Static_assert(HEAP_START == REGION_HEAP_START, "HEAP_START disagrees with disk.img.layout");
 _Static_assert(HEAP_SIZE == REGION_HEAP_SIZE, "HEAP_SIZE disagrees with disk.img.layout");
 
+#define ADDRESS_LIMIT 0x100000000ull /* a 32-bit kernel manages RAM below 4 GiB */
+
 static struct linear_arena heap;
 static struct e820_entry ram_map[MEMMAP_SANITIZED_MAX];
 static unsigned ram_map_count;
+static struct buddy_zone zone;
+static bool allocators_up;
+static uintptr_t descriptors_start, descriptors_end;
+static size_t owner_pages[PAGE_OWNER_COUNT];
+static size_t reserved_pages[RESERVED_COUNT];
 
 void memory_map_init(const struct boot_info *bi)
 {
@@ -39,21 +53,172 @@ void memory_init(const struct boot_info *bi)
 	linear_init(&heap, HEAP_START, HEAP_SIZE);
 }
 
-void *malloc(size_t size)
+/* ---- the page allocator over the E820 map ---- */
+
+static uint64_t page_up(uint64_t a) { return (a + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1); }
+static uint64_t page_down(uint64_t a) { return a & ~(uint64_t)(PAGE_SIZE - 1); }
+static bool within(uint64_t a, uint64_t start, uint64_t end) { return a >= start && a < end; }
+
+/* frames past the last whole usable page below 4 GiB */
+static size_t managed_frames(void)
 {
-	return linear_alloc(&heap, size, LINEAR_MIN_ALIGN);
+	uint64_t top = 0;
+
+	for (unsigned i = 0; i < ram_map_count; i++) {
+		const struct e820_entry *e = &ram_map[i];
+		uint64_t end = page_down(e->base + e->length);
+		if (e->type == E820_USABLE && end > ADDRESS_LIMIT)
+			end = ADDRESS_LIMIT;
+		if (e->type == E820_USABLE && end > top && end > page_up(e->base))
+			top = end;
+	}
+	return (size_t)(top / PAGE_SIZE);
 }
 
-/* The linear allocator cannot take memory back: free accepts any pointer
- * malloc returned (or NULL) and does nothing, as the seed says. */
+/* The descriptor array goes in the first usable range above the early heap
+ * that holds it whole; those frames are then reserved for it. */
+static struct page *carve_descriptors(size_t frames, const struct boot_info *bi)
+{
+	uint64_t bytes = page_up((uint64_t)frames * sizeof(struct page));
+
+	for (unsigned i = 0; i < ram_map_count; i++) {
+		const struct e820_entry *e = &ram_map[i];
+		uint64_t start = page_up(e->base > HEAP_END ? e->base : HEAP_END);
+		if (e->type == E820_USABLE && start + bytes <= page_down(e->base + e->length) &&
+		    start + bytes <= ADDRESS_LIMIT) {
+			descriptors_start = (uintptr_t)start;
+			descriptors_end = (uintptr_t)(start + bytes);
+			return (struct page *)descriptors_start;
+		}
+	}
+	(void)bi;
+	panic("memory: no usable range above 0x%x holds the %llu bytes of page descriptors",
+	      HEAP_END, (unsigned long long)bytes);
+}
+
+/* Why a usable frame is kept from the allocator, or RESERVED_COUNT if it is free. */
+static enum reserved_reason frame_reason(uint64_t addr, const struct boot_info *bi)
+{
+	if (addr < PAGE_SIZE)
+		return RESERVED_BIOS_LOADER; /* IVT, BDA; and the NULL page stays unmapped */
+	if (within(addr, page_down(REGION_BOOT_INFO_START), REGION_BOOT_INFO_END))
+		return RESERVED_BIOS_LOADER; /* the loader's boot_info, still read */
+	if (bi->ebda_base && within(addr, page_down(bi->ebda_base), bi->ebda_base + bi->ebda_size))
+		return RESERVED_BIOS_LOADER;
+	if (within(addr, REGION_STACK_GUARD_START, REGION_BOOT_STACK_END))
+		return RESERVED_BOOT_STACK;
+	if (within(addr, REGION_KERNEL_START, (uintptr_t)__kernel_end))
+		return RESERVED_KERNEL;
+	if (within(addr, HEAP_START, page_up(heap.next)))
+		return RESERVED_EARLY_HEAP;
+	if (within(addr, descriptors_start, descriptors_end))
+		return RESERVED_DESCRIPTORS;
+	return RESERVED_COUNT;
+}
+
+/* Hands every whole usable page below 4 GiB to the buddy allocator but those
+ * frame_reason keeps; counts the kept ones by reason. */
+static void release_usable(const struct boot_info *bi)
+{
+	for (unsigned i = 0; i < ram_map_count; i++) {
+		const struct e820_entry *e = &ram_map[i];
+		if (e->type != E820_USABLE)
+			continue;
+		uint64_t end = page_down(e->base + e->length);
+		if (end > ADDRESS_LIMIT)
+			end = ADDRESS_LIMIT;
+		uint64_t run = 0, run_start = 0;
+		for (uint64_t a = page_up(e->base); a < end; a += PAGE_SIZE) {
+			enum reserved_reason why = frame_reason(a, bi);
+			if (why == RESERVED_COUNT) {
+				if (!run++)
+					run_start = a;
+				continue;
+			}
+			reserved_pages[why]++;
+			if (run)
+				buddy_release_range(&zone, (size_t)(run_start / PAGE_SIZE), (size_t)run);
+			run = 0;
+		}
+		if (run)
+			buddy_release_range(&zone, (size_t)(run_start / PAGE_SIZE), (size_t)run);
+	}
+}
+
+void memory_init_allocators(const struct boot_info *bi)
+{
+	size_t frames = managed_frames();
+	struct page *descriptors = carve_descriptors(frames, bi);
+
+	heap.end = heap.next; /* the linear heap stops here; its unused pages are freed below */
+	buddy_init(&zone, 0, descriptors, frames);
+	release_usable(bi);
+	slab_init(&zone);
+	kmalloc_init(&zone);
+	allocators_up = true;
+}
+
+void *page_alloc_zeroed(enum page_owner owner)
+{
+	void *page = buddy_alloc(&zone, 0);
+
+	if (!page)
+		return NULL;
+	memset(page, 0, PAGE_SIZE);
+	owner_pages[owner]++;
+	return page;
+}
+
+void page_free(void *page, enum page_owner owner)
+{
+	struct page *p = buddy_page(&zone, page);
+
+	if (!p || !(p->flags & PAGE_ALLOCATED)) {
+		mm_report("page_free: 0x%08lx is not an allocated page", (unsigned long)(uintptr_t)page);
+		return;
+	}
+	owner_pages[owner]--;
+	buddy_free(&zone, page, 0);
+}
+
+struct buddy_zone *memory_zone(void)
+{
+	return &zone;
+}
+
+/* ---- the seed's malloc and friends ---- */
+
+static bool is_early(const void *ptr)
+{
+	return (uintptr_t)ptr >= HEAP_START && (uintptr_t)ptr < HEAP_END;
+}
+
+void *malloc(size_t size)
+{
+	return allocators_up ? kmalloc(size) : linear_alloc(&heap, size, LINEAR_MIN_ALIGN);
+}
+
+/* Frees what kmalloc gave; the early linear allocations live forever, as in the
+ * seed, so free ignores them. NULL is accepted. */
 void free(void *ptr)
 {
-	(void)ptr;
+	if (ptr && allocators_up && !is_early(ptr))
+		kfree(ptr);
+}
+
+void *calloc(size_t count, size_t size)
+{
+	return allocators_up ? kcalloc(count, size) : NULL;
+}
+
+void *realloc(void *ptr, size_t size)
+{
+	return allocators_up && !is_early(ptr) ? krealloc(ptr, size) : NULL;
 }
 
 void *kalloc_early(size_t size, size_t align)
 {
-	return linear_alloc(&heap, size, align);
+	return allocators_up ? NULL : linear_alloc(&heap, size, align);
 }
 
 size_t heap_used(void)
@@ -63,7 +228,7 @@ size_t heap_used(void)
 
 size_t heap_free(void)
 {
-	return linear_free(&heap);
+	return allocators_up ? 0 : linear_free(&heap);
 }
 
 uintptr_t heap_start(void)
@@ -74,4 +239,53 @@ uintptr_t heap_start(void)
 uintptr_t heap_end(void)
 {
 	return HEAP_END;
+}
+
+/* ---- accounting: every usable byte of the E820 map, once ---- */
+
+/* frames in slabs, read from the page descriptors (not from the caches' own
+ * counts), so the accounting checks the slab layer rather than trusting it */
+static size_t slab_frames(void)
+{
+	size_t frames = 0;
+
+	for (size_t pfn = 0; pfn < zone.npages; pfn++) {
+		const struct page *p = &zone.pages[pfn];
+		if ((p->flags & (PAGE_ALLOCATED | PAGE_SLAB)) == (PAGE_ALLOCATED | PAGE_SLAB))
+			frames += (size_t)1 << p->order;
+	}
+	return frames;
+}
+
+void memory_accounting(struct memory_accounting *a)
+{
+	memset(a, 0, sizeof *a);
+	for (unsigned i = 0; i < ram_map_count; i++) {
+		const struct e820_entry *e = &ram_map[i];
+		if (e->type != E820_USABLE)
+			continue;
+		uint64_t start = e->base, end = e->base + e->length;
+		a->usable += end - start;
+		if (end > ADDRESS_LIMIT) {
+			uint64_t high_start = start > ADDRESS_LIMIT ? start : ADDRESS_LIMIT;
+			a->above_4g += end - high_start;
+			end = high_start;
+		}
+		if (start >= end)
+			continue;
+		uint64_t first = page_up(start), last = page_down(end);
+		a->partial += first < last ? (first - start) + (end - last) : end - start;
+	}
+	for (unsigned o = 0; o <= BUDDY_MAX_ORDER; o++)
+		a->free += (uint64_t)buddy_free_count(&zone, o) << (o + PAGE_SHIFT);
+	struct kmalloc_stats ks;
+	kmalloc_stats(&ks);
+	a->slab = (uint64_t)slab_frames() * PAGE_SIZE;
+	a->large = (uint64_t)ks.large_pages * PAGE_SIZE;
+	a->page_tables = (uint64_t)owner_pages[PAGE_OWNER_PAGE_TABLES] * PAGE_SIZE;
+	a->other = (uint64_t)owner_pages[PAGE_OWNER_OTHER] * PAGE_SIZE;
+	for (unsigned r = 0; r < RESERVED_COUNT; r++)
+		a->reserved[r] = (uint64_t)reserved_pages[r] * PAGE_SIZE;
+	a->zone_allocated = (uint64_t)zone.allocated_pages * PAGE_SIZE;
+	a->zone_reserved = (uint64_t)zone.reserved_pages * PAGE_SIZE;
 }

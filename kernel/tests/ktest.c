@@ -7,6 +7,7 @@
 
 static const struct ktest_suite *const suites[] = {
 	&lib_suite, &linear_suite, &memmap_suite, &paging_suite, &traps_suite, &vga_suite,
+	&alloc_suite,
 };
 #define SUITE_COUNT (sizeof(suites) / sizeof(suites[0]))
 
@@ -54,7 +55,7 @@ bool ktest_fault(unsigned vector, void (*fn)(void *arg), void *arg, uint32_t *er
 	bool faulted = false;
 
 	fault_vector = vector;
-	trap_set_handler(vector, fault_catch);
+	trap_handler_fn previous = trap_set_handler(vector, fault_catch);
 	if (arch_setjmp(&fault_jump) == 0) {
 		fault_armed = true;
 		fn(arg);
@@ -66,7 +67,7 @@ bool ktest_fault(unsigned vector, void (*fn)(void *arg), void *arg, uint32_t *er
 		if (cr2)
 			*cr2 = fault_cr2;
 	}
-	trap_set_handler(vector, 0);
+	trap_set_handler(vector, previous);
 	return faulted;
 }
 

@@ -48,6 +48,7 @@ bool ktest_fault(unsigned vector, void (*fn)(void *arg), void *arg, uint32_t *er
 
 /* the suites (tests/test_*.c) */
 extern const struct ktest_suite linear_suite, lib_suite, memmap_suite, paging_suite, traps_suite,
+	alloc_suite,
 	vga_suite;
 
 #endif

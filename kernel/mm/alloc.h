@@ -1,0 +1,151 @@
+/* alloc.h: the allocators over page frames, grouped by file: the buddy
+ * allocator (frames), slab caches (objects of one size) and kmalloc (any
+ * size). Plain C over a struct buddy_zone; misuse is reported through
+ * mm_report (mm_report.h) and the call is then ignored. Not thread-safe:
+ * callers serialise. */
+#ifndef VLSOS_MM_ALLOC_H
+#define VLSOS_MM_ALLOC_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "list.h"
+#include "page.h"
+
+/* ---- buddy.c: binary buddy allocator over page frames ---- */
+
+/* Every frame starts PAGE_RESERVED; release what is RAM with buddy_release_range.
+ * descriptors: npages entries the caller keeps for the zone's life. */
+void buddy_init(struct buddy_zone *z, uintptr_t base, struct page *descriptors, size_t npages);
+/* Frees reserved frames [first_pfn, first_pfn + count) in the largest aligned
+ * blocks, merged with free neighbours. Frames that are not reserved are
+ * reported and skipped. */
+void buddy_release_range(struct buddy_zone *z, size_t first_pfn, size_t count);
+/* 2^order frames aligned to their size (in pfns); NULL when order >
+ * BUDDY_MAX_ORDER or no block is free. O(BUDDY_MAX_ORDER). */
+void *buddy_alloc(struct buddy_zone *z, unsigned order);
+/* Frees a block buddy_alloc returned with the same order. A pointer that is
+ * not such a block (misaligned, outside, reserved, a double free, another
+ * order) is reported and nothing changes. */
+void buddy_free(struct buddy_zone *z, void *block, unsigned order);
+/* count frames (1 to 2^BUDDY_MAX_ORDER) with no rounding to a power of two:
+ * the frames past count go back to the free lists. Free with the same count. */
+void *buddy_alloc_pages(struct buddy_zone *z, size_t count);
+void buddy_free_pages(struct buddy_zone *z, void *first, size_t count);
+/* smallest order whose block holds count frames (count >= 1) */
+unsigned buddy_order_for(size_t count);
+/* free blocks of that order (0 above BUDDY_MAX_ORDER) */
+size_t buddy_free_count(const struct buddy_zone *z, unsigned order);
+/* true when addr lies inside a free block */
+bool buddy_is_free(const struct buddy_zone *z, const void *addr);
+/* Walks the whole zone: lists against counts, blocks aligned and disjoint,
+ * no two free buddies left unmerged, every frame free, allocated or reserved
+ * exactly once. Reports the first inconsistency and returns false. O(npages). */
+bool buddy_check(const struct buddy_zone *z);
+
+/* ---- slab.c: object caches (Bonwick 1994) over the buddy zone ---- */
+
+#define KMEM_MAX_OBJECT    2048 /* largest object size a cache takes */
+#define KMEM_MAX_SLAB_ORDER 3    /* a slab is at most 8 frames */
+#define KMEM_EMPTY_RESERVE 1    /* empty slabs a cache keeps; more go back to the zone */
+#define KMEM_CACHE_KMALLOC 0x01 /* cache->flags: one of kmalloc's size classes */
+
+/* A cache of objects of one size. The fields are slab.c's; they are visible so
+ * kmalloc can read them and so the cache-of-caches can be static. */
+struct kmem_cache {
+	struct list_node partial, full, empty; /* slabs, by their head frame's node */
+	size_t nr_partial, nr_full, nr_empty;
+	uint32_t size;        /* stride between objects */
+	uint32_t recip;       /* 2^32 / size + 1: (offset * recip) >> 32 == offset / size */
+	uint32_t free_offset; /* where a free object keeps the address of the next one */
+	uint32_t map_offset;  /* of the allocation bitmap in the slab; 0: in page->map */
+	uint16_t objects;     /* per slab */
+	uint8_t order;        /* buddy order of a slab */
+	uint8_t flags;        /* KMEM_CACHE_* */
+	size_t object_size;   /* as created */
+	size_t align;
+	void (*ctor)(void *obj);
+	const char *name;
+	struct buddy_zone *zone;
+	size_t inuse;
+	uint64_t allocs, frees;
+	struct list_node link; /* on the list of every cache */
+};
+
+struct kmem_cache_stats {
+	const char *name;
+	size_t object_size, stride, objects_per_slab, pages_per_slab;
+	size_t inuse, total;   /* objects handed out; objects in all slabs */
+	size_t slabs_full, slabs_partial, slabs_empty;
+	size_t pages;          /* frames the cache holds */
+	uint64_t allocs, frees;
+};
+
+/* Starts the slab layer over zone z and its static cache of cache descriptors.
+ * Call once, before any other slab or kmalloc function; calling it again
+ * forgets every cache (tests do, over a fresh zone). */
+void slab_init(struct buddy_zone *z);
+/* NULL when size is 0 or above KMEM_MAX_OBJECT, align is not 0 or a power of
+ * two up to PAGE_SIZE, or memory is out. align 0 means the pointer size.
+ * ctor, when given, runs on each object once, when its slab is built; a free
+ * object then keeps its constructed state (the free-list link sits after it). */
+struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align,
+				     void (*ctor)(void *obj));
+/* NULL when the zone has no frame for a new slab. */
+void *kmem_cache_alloc(struct kmem_cache *cache);
+/* Reports (and ignores) an obj that is not a live object of this cache. */
+void kmem_cache_free(struct kmem_cache *cache, void *obj);
+/* The same, trusting that page is obj's frame descriptor and page->cache == cache. */
+void __kmem_cache_free(struct kmem_cache *cache, struct page *page, void *obj);
+/* true when obj is an object of this cache now handed out (page as above) */
+bool __kmem_cache_is_live(const struct kmem_cache *cache, struct page *page, const void *obj);
+/* 0, or ERR_BUSY (reported) while objects are live, ERR_INVAL for the cache of caches. */
+int kmem_cache_destroy(struct kmem_cache *cache);
+/* Returns every empty slab, the reserve too, to the zone. */
+void kmem_cache_shrink(struct kmem_cache *cache);
+void kmem_cache_stats(const struct kmem_cache *cache, struct kmem_cache_stats *out);
+/* Walks every slab: lists, counts, free lists and bitmaps agree. Reports the
+ * first inconsistency and returns false. */
+bool kmem_cache_check(const struct kmem_cache *cache);
+/* kmem_cache_shrink on every cache, the cache of caches too (memory pressure) */
+void slab_shrink(void);
+/* kmem_cache_check on every cache, the cache of caches too */
+bool slab_check(void);
+
+/* ---- kmalloc.c: malloc over size classes ---- */
+
+#define KMALLOC_CLASSES  25                /* 8, 16, 32, 48 ... 2048: four a doubling */
+#define KMALLOC_MAX_SMALL KMEM_MAX_OBJECT  /* larger: whole frames */
+#define KMALLOC_MAX_SIZE ((size_t)PAGE_SIZE << BUDDY_MAX_ORDER) /* 4 MiB */
+
+struct kmalloc_stats {
+	struct kmem_cache_stats cls[KMALLOC_CLASSES];
+	size_t large_live, large_pages;  /* whole-frame allocations now, their frames */
+	uint64_t large_allocs, large_frees;
+	size_t pages;                    /* frames held: every class's slabs and large blocks */
+};
+
+/* Creates the size-class caches; slab_init(z) must have run. 0, or ERR_NOMEM. */
+int kmalloc_init(struct buddy_zone *z);
+/* Alignment: 8, and 16 for sizes of 16 or more; PAGE_SIZE above KMALLOC_MAX_SMALL.
+ * kmalloc(0) returns a unique 8-byte object (as glibc does). NULL above
+ * KMALLOC_MAX_SIZE or when memory is out. */
+void *kmalloc(size_t size);
+/* NULL is a no-op; a pointer kmalloc did not return (or a double free) is
+ * reported and ignored. */
+void kfree(void *ptr);
+/* Zeroed; NULL when n * size overflows. */
+void *kcalloc(size_t n, size_t size);
+/* krealloc(NULL, size) is kmalloc(size); krealloc(ptr, 0) frees ptr and returns
+ * NULL. On failure returns NULL and ptr is untouched. Keeps ptr when size
+ * still fits and would not fit a smaller class. */
+void *krealloc(void *ptr, size_t size);
+/* bytes usable at ptr (the class size, or the frames); 0 for NULL or, with a
+ * report, for a pointer kmalloc did not return */
+size_t kmalloc_usable_size(const void *ptr);
+void kmalloc_stats(struct kmalloc_stats *out);
+/* slab_check and buddy_check on the zone */
+bool kmalloc_check(void);
+
+#endif

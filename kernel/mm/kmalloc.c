@@ -1,0 +1,210 @@
+/* kmalloc.c: malloc, free, calloc and realloc for the kernel. Sizes up to
+ * KMALLOC_MAX_SMALL come from slab caches, four size classes per doubling
+ * (jemalloc's spacing: at most 20% rounding, 16-byte alignment from 16 up);
+ * larger ones are whole frames from buddy_alloc_pages, their count kept in the
+ * head frame (PAGE_LARGE, page->npages). No header precedes any object. */
+#include "alloc.h"
+#include "errors.h"
+#include "lib.h"
+#include "mm_report.h"
+
+#define CLASS(n) { n, "kmalloc-" #n }
+static const struct {
+	uint16_t size;
+	const char *name;
+} class_info[KMALLOC_CLASSES] = {
+	CLASS(8),   CLASS(16),  CLASS(32),   CLASS(48),   CLASS(64),   CLASS(80),   CLASS(96),
+	CLASS(112), CLASS(128), CLASS(160),  CLASS(192),  CLASS(224),  CLASS(256),  CLASS(320),
+	CLASS(384), CLASS(448), CLASS(512),  CLASS(640),  CLASS(768),  CLASS(896),  CLASS(1024),
+	CLASS(1280), CLASS(1536), CLASS(1792), CLASS(2048),
+};
+_Static_assert(KMALLOC_MAX_SMALL == 2048, "class_info ends at KMALLOC_MAX_SMALL");
+
+static struct kmem_cache *classes[KMALLOC_CLASSES];
+static uint8_t class_by_8[KMALLOC_MAX_SMALL / 8 + 1]; /* class of (size + 7) / 8 */
+static struct buddy_zone *heap;
+static size_t large_live, large_pages;
+static uint64_t large_allocs, large_frees;
+
+int kmalloc_init(struct buddy_zone *z)
+{
+	unsigned c = 0;
+
+	heap = z;
+	large_live = large_pages = 0;
+	large_allocs = large_frees = 0;
+	for (size_t i = 0; i <= KMALLOC_MAX_SMALL / 8; i++) {
+		while (class_info[c].size < i * 8)
+			c++;
+		class_by_8[i] = (uint8_t)c;
+	}
+	for (c = 0; c < KMALLOC_CLASSES; c++) {
+		size_t size = class_info[c].size;
+		classes[c] = kmem_cache_create(class_info[c].name, size, size < 16 ? 8 : 16, NULL);
+		if (!classes[c]) {
+			while (c-- > 0)
+				kmem_cache_destroy(classes[c]);
+			return ERR_NOMEM;
+		}
+		classes[c]->flags |= KMEM_CACHE_KMALLOC;
+	}
+	return 0;
+}
+
+static void *large_alloc(size_t size)
+{
+	if (size > KMALLOC_MAX_SIZE)
+		return NULL;
+	size_t n = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
+	void *p = buddy_alloc_pages(heap, n);
+	if (!p)
+		return NULL;
+	struct page *page = buddy_page(heap, p);
+	page->flags |= PAGE_LARGE;
+	page->npages = n;
+	large_live++;
+	large_pages += n;
+	large_allocs++;
+	return p;
+}
+
+void *kmalloc(size_t size)
+{
+	if (size <= KMALLOC_MAX_SMALL)
+		return kmem_cache_alloc(classes[class_by_8[(size + 7) >> 3]]);
+	return large_alloc(size);
+}
+
+static void large_free(struct page *page, void *ptr)
+{
+	size_t n = page->npages;
+
+	page->flags &= (uint16_t)~PAGE_LARGE;
+	page->npages = 0;
+	large_live--;
+	large_pages -= n;
+	large_frees++;
+	buddy_free_pages(heap, ptr, n);
+}
+
+static bool is_kmalloc_slab(const struct page *page)
+{
+	return (page->flags & PAGE_SLAB) && (page->cache->flags & KMEM_CACHE_KMALLOC);
+}
+
+static bool is_large_head(const struct page *page, const void *ptr)
+{
+	return (page->flags & PAGE_LARGE) && buddy_page_addr(heap, page) == ptr;
+}
+
+/* Names what ptr is, for a call (`what`) that kmalloc cannot serve. */
+static void report_foreign(const char *what, const void *ptr, const struct page *page)
+{
+	unsigned long a = (unsigned long)(uintptr_t)ptr;
+
+	if (!page)
+		mm_report("kmalloc: %s of 0x%08lx which is outside the heap", what, a);
+	else if ((page->flags & PAGE_SLAB) && !is_kmalloc_slab(page))
+		mm_report("kmalloc: %s of 0x%08lx which belongs to cache %s", what, a,
+			  page->cache->name);
+	else if (page->flags & PAGE_SLAB)
+		mm_report("kmalloc: %s of 0x%08lx which is not a live object of %s (double free?)",
+			  what, a, page->cache->name);
+	else if (page->flags & PAGE_LARGE)
+		mm_report("kmalloc: %s of 0x%08lx which is inside the block at 0x%08lx", what, a,
+			  (unsigned long)(uintptr_t)buddy_page_addr(heap, page));
+	else if (buddy_is_free(heap, ptr))
+		mm_report("kmalloc: %s of 0x%08lx which is free (double free?)", what, a);
+	else
+		mm_report("kmalloc: %s of 0x%08lx which kmalloc did not return", what, a);
+}
+
+void kfree(void *ptr)
+{
+	if (!ptr)
+		return;
+	struct page *page = buddy_page(heap, ptr);
+	if (page && is_kmalloc_slab(page))
+		__kmem_cache_free(page->cache, page, ptr); /* reports a double free itself */
+	else if (page && is_large_head(page, ptr))
+		large_free(page, ptr);
+	else
+		report_foreign("free", ptr, page);
+}
+
+/* usable bytes at a live allocation ptr, or 0 (reported, as `what`) */
+static size_t usable_size(const void *ptr, const char *what)
+{
+	struct page *page = buddy_page(heap, ptr);
+
+	if (page && is_kmalloc_slab(page) && __kmem_cache_is_live(page->cache, page, ptr))
+		return page->cache->object_size;
+	if (page && is_large_head(page, ptr))
+		return page->npages << PAGE_SHIFT;
+	report_foreign(what, ptr, page);
+	return 0;
+}
+
+size_t kmalloc_usable_size(const void *ptr)
+{
+	return ptr ? usable_size(ptr, "usable_size") : 0;
+}
+
+void *kcalloc(size_t n, size_t size)
+{
+	if (size && n > SIZE_MAX / size)
+		return NULL;
+	void *p = kmalloc(n * size);
+	if (p)
+		LIB_NAME(memset)(p, 0, n * size);
+	return p;
+}
+
+/* bytes kmalloc(size) would hand out, for size <= KMALLOC_MAX_SIZE */
+static size_t rounded_size(size_t size)
+{
+	if (size <= KMALLOC_MAX_SMALL)
+		return class_info[class_by_8[(size + 7) >> 3]].size;
+	return (size + PAGE_SIZE - 1) & ~(size_t)(PAGE_SIZE - 1);
+}
+
+void *krealloc(void *ptr, size_t size)
+{
+	if (!ptr)
+		return kmalloc(size);
+	if (size == 0) {
+		kfree(ptr);
+		return NULL;
+	}
+	size_t have = usable_size(ptr, "realloc");
+	if (have == 0 || size > KMALLOC_MAX_SIZE)
+		return NULL;
+	/* shrinking moves only when it gives back at least half */
+	if (size <= have && rounded_size(size) * 2 > have)
+		return ptr;
+	void *q = kmalloc(size);
+	if (!q)
+		return NULL;
+	LIB_NAME(memcpy)(q, ptr, size < have ? size : have);
+	kfree(ptr);
+	return q;
+}
+
+void kmalloc_stats(struct kmalloc_stats *out)
+{
+	out->pages = 0;
+	for (unsigned c = 0; c < KMALLOC_CLASSES; c++) {
+		kmem_cache_stats(classes[c], &out->cls[c]);
+		out->pages += out->cls[c].pages;
+	}
+	out->large_live = large_live;
+	out->large_pages = large_pages;
+	out->large_allocs = large_allocs;
+	out->large_frees = large_frees;
+	out->pages += large_pages;
+}
+
+bool kmalloc_check(void)
+{
+	return slab_check() && buddy_check(heap);
+}

@@ -1,0 +1,79 @@
+/* page.h: the descriptor every 4 KiB frame has, and the buddy zone that owns
+ * them (the binary buddy system of Knowlton 1965, as Linux's mm/page_alloc.c
+ * keeps it: free lists per order, a block's order kept in its head frame). */
+#ifndef VLSOS_MM_PAGE_H
+#define VLSOS_MM_PAGE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "list.h"
+
+#define PAGE_SHIFT 12
+#define PAGE_SIZE  (1u << PAGE_SHIFT)
+#define BUDDY_MAX_ORDER 10 /* blocks of 1 to 1024 frames: 4 KiB to 4 MiB */
+
+/*
+ * page->flags. Only the head frame of a block says what the block is; its
+ * other frames have flags 0, or PAGE_TAIL when the block's owner marked them
+ * (slabs of several frames do, so a free finds the cache from any frame).
+ */
+#define PAGE_RESERVED  0x01u /* never handed out: not RAM, kernel, loader data */
+#define PAGE_FREE      0x02u /* head of a free block of `order` on a free list */
+#define PAGE_ALLOCATED 0x04u /* head of an allocated block of `order` */
+#define PAGE_SLAB      0x08u /* the block is a slab of page->cache */
+#define PAGE_LARGE     0x10u /* head of a kmalloc of whole frames (page->npages) */
+#define PAGE_TAIL      0x20u /* a frame inside a block, marked by the block's owner */
+
+struct kmem_cache;
+
+struct page {
+	struct list_node node; /* on a buddy free list, or on a cache's slab list */
+	uint16_t flags;
+	uint8_t order;         /* buddy order of the block this frame heads */
+	uint8_t spare;
+	uint16_t inuse;        /* slab: objects handed out */
+	uint16_t spare2;
+	struct kmem_cache *cache; /* slab: the owning cache, in every frame of the slab */
+	union {
+		void *freelist; /* slab head: first free object, NULL when full */
+		size_t npages;  /* PAGE_LARGE head: frames in the allocation */
+	};
+	uint32_t map[2];       /* slab of at most 64 objects: which are allocated */
+};
+
+#if UINTPTR_MAX == 0xffffffffu
+_Static_assert(sizeof(struct page) == 32, "struct page grew: one exists for every 4 KiB frame");
+#endif
+
+struct buddy_zone {
+	uintptr_t base;      /* address of pfn 0's frame */
+	struct page *pages;  /* npages descriptors, supplied by the caller */
+	size_t npages;
+	struct list_node free_list[BUDDY_MAX_ORDER + 1];
+	size_t nr_free[BUDDY_MAX_ORDER + 1]; /* blocks on each free list */
+	size_t free_pages, allocated_pages, reserved_pages;
+};
+
+/* The descriptor of the frame holding addr; NULL outside the zone. */
+static inline struct page *buddy_page(const struct buddy_zone *z, const void *addr)
+{
+	uintptr_t off = (uintptr_t)addr - z->base; /* wraps to huge below base */
+	size_t pfn = off >> PAGE_SHIFT;
+
+	return pfn < z->npages ? &z->pages[pfn] : NULL;
+}
+
+static inline size_t buddy_pfn(const struct buddy_zone *z, const struct page *page)
+{
+	return (size_t)(page - z->pages);
+}
+
+/* The address of the frame a descriptor stands for. */
+static inline void *buddy_page_addr(const struct buddy_zone *z, const struct page *page)
+{
+	return (void *)(z->base + (buddy_pfn(z, page) << PAGE_SHIFT));
+}
+
+#endif
