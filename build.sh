@@ -50,10 +50,12 @@ ensure_deps() {
 	local missing=() pkgs=() entry tool pkg
 	for entry in "${DEPS[@]}"; do
 		tool=${entry%%:*} pkg=${entry#*:}
-		if [[ $tool == /* ]]; then [ -e "$tool" ] && continue; else
+		if [[ $tool == dpkg ]]; then # a library: ask dpkg (libFuzzer, the bench's peers)
+			dpkg -s "$pkg" >/dev/null 2>&1 && continue
+		elif [[ $tool == /* ]]; then [ -e "$tool" ] && continue; else
 			command -v "$tool" >/dev/null 2>&1 && continue
 		fi
-		missing+=("$tool")
+		missing+=("${tool/#dpkg/$pkg}")
 		[[ " ${pkgs[*]-} " == *" $pkg "* ]] || pkgs+=("$pkg")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
