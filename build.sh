@@ -25,7 +25,8 @@ usage: ./build.sh [COMMAND]
   test     build, then run every test; ends with "N passed, N failed"
   debug    build, boot paused under QEMU's gdbstub and attach GDB at kmain
   debug loader   the same from stage 2's first instruction, GDB in real mode
-  bench    build, then boot-time benchmark against a one-sector floor
+  bench    build, then the boot-time benchmark (against a one-sector floor) and the
+           allocator benchmark (host: against glibc, jemalloc, mimalloc; in the kernel)
   write IMAGE DEVICE   write an image to a stick or floppy, with checks (see README)
   deps     install missing tools with apt-get (the other commands do it too)
   clean    remove build/
@@ -167,7 +168,12 @@ deps) ensure_deps ;;
 run) cmd_run ;;
 test) build_all; exec bash test/run.sh "$BUILD" ;;
 debug) build_all; exec bash tools/debug.sh "$BUILD" "${2:-kernel}" ;;
-bench) build_all; exec bash tools/bench.sh "$BUILD" ;;
+bench)
+	build_all
+	bash tools/bench.sh "$BUILD"
+	[ -f tools/mm_bench.sh ] && bash tools/mm_bench.sh "$BUILD"
+	exec bash tools/bench_kernel_alloc.sh "$BUILD"
+	;;
 write) shift; exec bash tools/write_image.sh "$@" ;;
 clean) rm -rf "$BUILD" ;;
 help | -h | --help) usage ;;

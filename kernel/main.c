@@ -4,6 +4,7 @@
 #include "dev/dev.h"
 #include "mm/mm.h"
 #include "layout.h"
+#include "tests/ktest.h"
 #include "lib.h"
 
 #define COM1_DEFAULT_PORT 0x3F8 /* used when the boot_info cannot be trusted */
@@ -56,6 +57,10 @@ void kmain(const struct boot_info *bi)
 
 	if (testing)
 		qemu_exit(ktest_run_all(bi));
+	if (cmdline_has(bi, "bench")) {
+		bench_alloc_run();
+		qemu_exit(true);
+	}
 	crash_on_request(bi);
 	kprintf("VlsOs ready\n");
 	cpu_halt_forever();

@@ -58,19 +58,19 @@ struct kmem_cache {
 	size_t nr_partial, nr_full, nr_empty;
 	uint32_t size;        /* stride between objects */
 	uint32_t recip;       /* 2^32 / size + 1: (offset * recip) >> 32 == offset / size */
-	uint32_t free_offset; /* where a free object keeps the address of the next one */
-	uint32_t map_offset;  /* of the allocation bitmap in the slab; 0: in page->map */
+	uint32_t free_offset; /* where a free object keeps its (encoded) free-list link */
+	uint32_t slab_bytes;  /* PAGE_SIZE << order */
 	uint16_t objects;     /* per slab */
 	uint8_t order;        /* buddy order of a slab */
 	uint8_t flags;        /* KMEM_CACHE_* */
+	uintptr_t key;        /* a link is stored as next ^ key ^ the object's address */
 	size_t object_size;   /* as created */
 	size_t align;
 	void (*ctor)(void *obj);
 	const char *name;
 	struct buddy_zone *zone;
-	size_t inuse;
-	uint64_t allocs, frees;
-	struct list_node link; /* on the list of every cache */
+	uint64_t allocs, frees; /* objects in use: allocs - frees */
+	struct list_node link;  /* on the list of every cache */
 };
 
 struct kmem_cache_stats {

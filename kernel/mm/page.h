@@ -40,11 +40,10 @@ struct page {
 		void *freelist; /* slab head: first free object, NULL when full */
 		size_t npages;  /* PAGE_LARGE head: frames in the allocation */
 	};
-	uint32_t map[2];       /* slab of at most 64 objects: which are allocated */
 };
 
 #if UINTPTR_MAX == 0xffffffffu
-_Static_assert(sizeof(struct page) == 32, "struct page grew: one exists for every 4 KiB frame");
+_Static_assert(sizeof(struct page) == 24, "struct page grew: one exists for every 4 KiB frame");
 #endif
 
 struct buddy_zone {

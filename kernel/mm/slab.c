@@ -1,15 +1,22 @@
 /* slab.c: object caches after Bonwick, "The Slab Allocator" (USENIX 1994),
  * with SLUB's free-list link inside free objects (after the object when a
- * constructor owns its bytes). A slab is one buddy block: objects from its
- * start, then an allocation bitmap when it holds more than 64 (else the bitmap
- * is page->map). Every frame of a slab names its cache, so a free finds cache
- * and slab from the address alone; the bitmap makes double frees exact. */
+ * constructor owns its bytes). A slab is one buddy block of objects; every
+ * frame of it names its cache, so a free finds cache and slab from the address.
+ *
+ * Links are stored encoded (next ^ key ^ object address, SLUB's hardened free
+ * list) and an allocated object's link slot is set to encode(LINK_ALLOCATED).
+ * A free whose link slot decodes to NULL or into its own slab may be a double
+ * free; only then is the slab's free list walked, so detection is exact and
+ * the common free never walks. */
 #include "alloc.h"
 #include "errors.h"
 #include "lib.h"
 #include "mm_report.h"
 
-#define MAP_IN_PAGE_MAX 64 /* objects page->map can track */
+#define LINK_ALLOCATED UINTPTR_MAX /* decodes outside every slab */
+#define KEY_SALT ((uintptr_t)0x9E3779B97F4A7C15ull) /* any odd constant; no RNG this early */
+
+typedef uintptr_t __attribute__((may_alias)) link_word;
 
 static struct kmem_cache cache_cache; /* the cache of cache descriptors */
 static struct list_node all_caches;
@@ -20,51 +27,50 @@ static size_t round_up(size_t n, size_t align)
 	return (n + align - 1) & ~(align - 1);
 }
 
-static size_t map_bytes(size_t objects)
+static unsigned long addr_of(const void *p)
 {
-	return (objects + 31) / 32 * 4;
+	return (unsigned long)(uintptr_t)p;
 }
 
-static void **link_of(const struct kmem_cache *c, void *obj)
+static link_word *link_of(const struct kmem_cache *c, const void *obj)
 {
-	return (void **)((char *)obj + c->free_offset);
+	return (link_word *)((uintptr_t)obj + c->free_offset);
 }
 
-static uint32_t index_of(const struct kmem_cache *c, size_t offset)
+static void set_link(const struct kmem_cache *c, void *obj, uintptr_t next)
+{
+	*link_of(c, obj) = next ^ c->key ^ (uintptr_t)obj;
+}
+
+static uintptr_t get_link(const struct kmem_cache *c, const void *obj)
+{
+	return *link_of(c, obj) ^ c->key ^ (uintptr_t)obj;
+}
+
+static uint32_t index_of(const struct kmem_cache *c, uint32_t offset)
 {
 	return (uint32_t)(((uint64_t)offset * c->recip) >> 32);
 }
 
-static char *slab_base(const struct kmem_cache *c, const struct page *slab)
+/* obj's offset inside its slab (slabs are aligned to their size within the zone) */
+static uint32_t slab_offset(const struct kmem_cache *c, const void *obj)
 {
-	return buddy_page_addr(c->zone, slab);
+	return (uint32_t)(((uintptr_t)obj - c->zone->base) & (c->slab_bytes - 1));
 }
 
-static uint32_t *slab_map(const struct kmem_cache *c, struct page *slab, char *base)
+/* The head frame of the slab holding obj, given obj's frame descriptor. */
+static struct page *slab_head(const struct kmem_cache *c, struct page *page, const void *obj)
 {
-	return c->map_offset ? (uint32_t *)(base + c->map_offset) : slab->map;
+	size_t pfn = ((uintptr_t)obj - c->zone->base) >> PAGE_SHIFT;
+
+	return page - (pfn & (((size_t)1 << c->order) - 1));
 }
 
-/* The head frame of the slab that holds frame `page`. */
-static struct page *slab_head(const struct kmem_cache *c, struct page *page)
+static bool is_object_offset(const struct kmem_cache *c, uint32_t offset)
 {
-	if (page->flags & PAGE_TAIL)
-		page -= buddy_pfn(c->zone, page) & (((size_t)1 << c->order) - 1);
-	return page;
-}
+	uint32_t i = index_of(c, offset);
 
-/* Objects one slab of `bytes` holds; *map_offset is where its bitmap goes. */
-static size_t slab_capacity(size_t bytes, size_t stride, uint32_t *map_offset)
-{
-	size_t n = bytes / stride;
-
-	*map_offset = 0;
-	if (n <= MAP_IN_PAGE_MAX)
-		return n;
-	while (n * stride + map_bytes(n) > bytes)
-		n--;
-	*map_offset = (uint32_t)n * (uint32_t)stride; /* strides are multiples of 4 */
-	return n;
+	return i < c->objects && i * c->size == offset;
 }
 
 /* The smallest slab order that wastes at most 1/16 of the slab, else the one
@@ -75,15 +81,13 @@ static void choose_geometry(struct kmem_cache *c)
 
 	for (unsigned o = 0; o <= KMEM_MAX_SLAB_ORDER; o++) {
 		size_t bytes = (size_t)PAGE_SIZE << o;
-		uint32_t map_offset;
-		size_t n = slab_capacity(bytes, c->size, &map_offset);
-		size_t waste = bytes - n * c->size;
+		size_t n = bytes / c->size, waste = bytes - n * c->size;
 		if (n == 0)
 			continue;
 		if (c->objects == 0 || waste * best_bytes < best_waste * bytes) {
 			c->order = (uint8_t)o;
 			c->objects = (uint16_t)n;
-			c->map_offset = map_offset;
+			c->slab_bytes = (uint32_t)bytes;
 			best_waste = waste;
 			best_bytes = bytes;
 		}
@@ -109,6 +113,7 @@ static void cache_setup(struct kmem_cache *c, const char *name, size_t size, siz
 		.size = (uint32_t)stride,
 		.recip = UINT32_MAX / (uint32_t)stride + 1,
 		.free_offset = (uint32_t)free_offset,
+		.key = ((uintptr_t)c * KEY_SALT) ^ KEY_SALT,
 		.object_size = size,
 		.align = align,
 		.ctor = ctor,
@@ -155,16 +160,15 @@ static struct page *slab_grow(struct kmem_cache *c)
 		slab[i].flags = PAGE_SLAB | PAGE_TAIL;
 		slab[i].cache = c;
 	}
-	LIB_NAME(memset)(slab_map(c, slab, base), 0, map_bytes(c->objects));
 	if (c->ctor)
 		for (size_t i = 0; i < c->objects; i++)
 			c->ctor(base + i * c->size);
-	void *next = NULL;
+	uintptr_t next = 0;
 	for (size_t i = c->objects; i-- > 0;) {
-		*link_of(c, base + i * c->size) = next;
-		next = base + i * c->size;
+		set_link(c, base + i * c->size, next);
+		next = (uintptr_t)(base + i * c->size);
 	}
-	slab->freelist = next;
+	slab->freelist = (void *)next;
 	list_push(&c->partial, &slab->node);
 	c->nr_partial++;
 	return slab;
@@ -180,7 +184,7 @@ static void slab_release(struct kmem_cache *c, struct page *slab)
 	slab->flags = PAGE_ALLOCATED;
 	slab->cache = NULL;
 	slab->freelist = NULL;
-	buddy_free(c->zone, slab_base(c, slab), c->order);
+	buddy_free(c->zone, buddy_page_addr(c->zone, slab), c->order);
 }
 
 /* The slab to allocate from: partial first, then a kept empty one, then new. */
@@ -204,19 +208,50 @@ void *kmem_cache_alloc(struct kmem_cache *c)
 	struct page *slab = slab_for_alloc(c);
 	if (!slab)
 		return NULL;
-	char *obj = slab->freelist, *base = slab_base(c, slab);
-	uint32_t i = index_of(c, (size_t)(obj - base));
-	slab->freelist = *link_of(c, obj);
-	slab_map(c, slab, base)[i / 32] |= 1u << (i % 32);
+	char *obj = slab->freelist;
+	uintptr_t next = get_link(c, obj);
+	uintptr_t start = (uintptr_t)obj - slab_offset(c, obj);
+	if (next && next - start >= c->slab_bytes) {
+		/* written after it was freed: the rest of this slab's free list is lost */
+		mm_report("slab %s: free object 0x%08lx was overwritten (link 0x%08lx)", c->name,
+			  addr_of(obj), (unsigned long)next);
+		next = 0;
+	}
+	slab->freelist = (void *)next;
+	__builtin_prefetch((void *)next); /* the next allocation reads its link */
+	set_link(c, obj, LINK_ALLOCATED);
 	slab->inuse++;
-	c->inuse++;
 	c->allocs++;
-	if (!slab->freelist) {
+	if (!next) {
 		list_move(&c->full, &slab->node);
 		c->nr_partial--;
 		c->nr_full++;
 	}
 	return obj;
+}
+
+/* true when obj is on its slab's free list; at most `objects` steps */
+static __attribute__((noinline)) bool is_on_free_list(const struct kmem_cache *c, const struct page *slab, const void *obj)
+{
+	uintptr_t p = (uintptr_t)slab->freelist, start = (uintptr_t)obj - slab_offset(c, obj);
+
+	for (unsigned n = 0; p && n < c->objects && p - start < c->slab_bytes; n++) {
+		if (p == (uintptr_t)obj)
+			return true;
+		p = get_link(c, (const void *)p);
+	}
+	return false;
+}
+
+/* Whether obj, at object offset `offset`, is free: its link slot decodes to
+ * NULL or into the slab (else it cannot be on a free list), and it is listed. */
+static inline bool is_free_object(const struct kmem_cache *c, const struct page *slab,
+				  const void *obj, uint32_t offset)
+{
+	uintptr_t v = get_link(c, obj);
+
+	return (v == 0 || v - ((uintptr_t)obj - offset) < c->slab_bytes) &&
+	       is_on_free_list(c, slab, obj);
 }
 
 /* A slab whose last object was just freed, already off its list. */
@@ -232,24 +267,20 @@ static void slab_emptied(struct kmem_cache *c, struct page *slab)
 
 void __kmem_cache_free(struct kmem_cache *c, struct page *page, void *obj)
 {
-	struct page *slab = slab_head(c, page);
-	char *base = slab_base(c, slab);
-	size_t offset = (size_t)((char *)obj - base);
-	uint32_t i = index_of(c, offset);
-	if (i >= c->objects || (size_t)i * c->size != offset) {
-		mm_report("slab %s: free of 0x%08lx which is not an object (offset %zu in its slab)",
-			  c->name, (unsigned long)(uintptr_t)obj, offset);
+	struct page *slab = slab_head(c, page, obj);
+	uint32_t offset = slab_offset(c, obj);
+
+	if (!is_object_offset(c, offset)) {
+		mm_report("slab %s: free of 0x%08lx which is not an object (offset %u in its slab)",
+			  c->name, addr_of(obj), offset);
 		return;
 	}
-	uint32_t *word = &slab_map(c, slab, base)[i / 32], bit = 1u << (i % 32);
-	if (!(*word & bit)) {
-		mm_report("slab %s: double free of 0x%08lx", c->name, (unsigned long)(uintptr_t)obj);
+	if (is_free_object(c, slab, obj, offset)) {
+		mm_report("slab %s: double free of 0x%08lx", c->name, addr_of(obj));
 		return;
 	}
-	*word &= ~bit;
-	*link_of(c, obj) = slab->freelist;
+	set_link(c, obj, (uintptr_t)slab->freelist);
 	slab->freelist = obj;
-	c->inuse--;
 	c->frees++;
 	bool was_full = slab->inuse-- == c->objects;
 	if (slab->inuse == 0) {
@@ -265,12 +296,10 @@ void __kmem_cache_free(struct kmem_cache *c, struct page *page, void *obj)
 
 bool __kmem_cache_is_live(const struct kmem_cache *c, struct page *page, const void *obj)
 {
-	struct page *slab = slab_head(c, page);
-	char *base = slab_base(c, slab);
-	size_t offset = (size_t)((const char *)obj - base);
-	uint32_t i = index_of(c, offset);
-	return i < c->objects && (size_t)i * c->size == offset &&
-	       (slab_map(c, slab, base)[i / 32] & (1u << (i % 32)));
+	uint32_t offset = slab_offset(c, obj);
+
+	return is_object_offset(c, offset) &&
+	       !is_free_object(c, slab_head(c, page, obj), obj, offset);
 }
 
 void kmem_cache_free(struct kmem_cache *c, void *obj)
@@ -278,14 +307,13 @@ void kmem_cache_free(struct kmem_cache *c, void *obj)
 	if (!obj)
 		return;
 	struct page *page = c ? buddy_page(c->zone, obj) : NULL;
-	unsigned long a = (unsigned long)(uintptr_t)obj;
 
 	if (!c)
-		mm_report("slab: free of 0x%08lx to no cache", a);
+		mm_report("slab: free of 0x%08lx to no cache", addr_of(obj));
 	else if (!page || !(page->flags & PAGE_SLAB) || !page->cache)
-		mm_report("slab %s: free of 0x%08lx which is not a slab object", c->name, a);
+		mm_report("slab %s: free of 0x%08lx which is not a slab object", c->name, addr_of(obj));
 	else if (page->cache != c)
-		mm_report("slab %s: free of 0x%08lx which belongs to cache %s", c->name, a,
+		mm_report("slab %s: free of 0x%08lx which belongs to cache %s", c->name, addr_of(obj),
 			  page->cache->name);
 	else
 		__kmem_cache_free(c, page, obj);
@@ -308,8 +336,9 @@ int kmem_cache_destroy(struct kmem_cache *c)
 		mm_report("slab: destroy of %s refused", c ? c->name : "no cache");
 		return ERR_INVAL;
 	}
-	if (c->inuse) {
-		mm_report("slab %s: destroy refused: %zu objects still in use", c->name, c->inuse);
+	if (c->allocs != c->frees) {
+		mm_report("slab %s: destroy refused: %lu objects still in use", c->name,
+			  (unsigned long)(c->allocs - c->frees));
 		return ERR_BUSY;
 	}
 	kmem_cache_shrink(c);
@@ -328,7 +357,7 @@ void kmem_cache_stats(const struct kmem_cache *c, struct kmem_cache_stats *out)
 		.stride = c->size,
 		.objects_per_slab = c->objects,
 		.pages_per_slab = (size_t)1 << c->order,
-		.inuse = c->inuse,
+		.inuse = (size_t)(c->allocs - c->frees),
 		.total = slabs * c->objects,
 		.slabs_full = c->nr_full,
 		.slabs_partial = c->nr_partial,
@@ -339,41 +368,29 @@ void kmem_cache_stats(const struct kmem_cache *c, struct kmem_cache_stats *out)
 	};
 }
 
-/* ---- kmem_cache_check: a walk over every slab of a cache ---- */
-
-static unsigned bits_set(uint32_t x)
+void slab_shrink(void)
 {
-	unsigned n = 0;
+	struct list_node *pos;
 
-	for (; x; x &= x - 1)
-		n++;
-	return n;
+	list_for_each(pos, &all_caches)
+		kmem_cache_shrink(list_entry(pos, struct kmem_cache, link));
 }
 
-/* What is wrong with the bitmap and free list of a slab holding `inuse` objects; NULL if nothing. */
-static const char *check_objects(const struct kmem_cache *c, struct page *slab)
-{
-	char *base = slab_base(c, slab);
-	uint32_t *map = slab_map(c, slab, base);
-	size_t set = 0, free = 0;
+/* ---- kmem_cache_check: a walk over every slab of a cache ---- */
 
-	for (size_t w = 0; w < map_bytes(c->objects) / 4; w++)
-		set += bits_set(map[w]);
-	if (set != slab->inuse)
-		return "bitmap disagrees with the count";
-	if (c->objects % 32 && map[c->objects / 32] >> (c->objects % 32))
-		return "bitmap has bits past the last object";
-	for (char *obj = slab->freelist; obj; obj = *link_of(c, obj)) {
-		size_t offset = (size_t)(obj - base);
-		uint32_t i = index_of(c, offset);
-		if (offset >= (size_t)c->objects * c->size || (size_t)i * c->size != offset)
+/* What is wrong with a slab's free list; NULL if nothing. */
+static const char *check_free_list(const struct kmem_cache *c, const struct page *slab)
+{
+	uintptr_t start = (uintptr_t)buddy_page_addr(c->zone, slab);
+	size_t free = 0;
+
+	for (uintptr_t p = (uintptr_t)slab->freelist; p; p = get_link(c, (const void *)p)) {
+		if (p - start >= c->slab_bytes || !is_object_offset(c, (uint32_t)(p - start)))
 			return "free list leaves the slab's objects";
-		if (map[i / 32] & (1u << (i % 32)))
-			return "free list holds an allocated object";
 		if (++free > c->objects)
 			return "free list loops";
 	}
-	return free + slab->inuse == c->objects ? NULL : "free list too short";
+	return free + slab->inuse == c->objects ? NULL : "free list and count disagree";
 }
 
 static const char *check_slab(const struct kmem_cache *c, struct page *slab, size_t lo, size_t hi)
@@ -390,12 +407,12 @@ static const char *check_slab(const struct kmem_cache *c, struct page *slab, siz
 			return "tail frame not marked as this cache's slab";
 	if (slab->inuse < lo || slab->inuse > hi)
 		return "object count does not fit its list";
-	return check_objects(c, slab);
+	return check_free_list(c, slab);
 }
 
 /* Checks every slab on one list; adds their objects in use to *inuse. */
 static bool check_list(const struct kmem_cache *c, const struct list_node *head, size_t count,
-		       size_t lo, size_t hi, const char *name, size_t *inuse)
+		       size_t lo, size_t hi, const char *name, uint64_t *inuse)
 {
 	const struct list_node *pos;
 	size_t n = 0;
@@ -416,24 +433,16 @@ static bool check_list(const struct kmem_cache *c, const struct list_node *head,
 
 bool kmem_cache_check(const struct kmem_cache *c)
 {
-	size_t inuse = 0;
+	uint64_t inuse = 0;
 
 	if (!check_list(c, &c->full, c->nr_full, c->objects, c->objects, "full", &inuse) ||
 	    !check_list(c, &c->partial, c->nr_partial, 1, c->objects - 1u, "partial", &inuse) ||
 	    !check_list(c, &c->empty, c->nr_empty, 0, 0, "empty", &inuse))
 		return false;
-	if (inuse != c->inuse)
-		mm_report("slab %s: check: %zu objects in slabs, %zu counted", c->name, inuse,
-			  c->inuse);
-	return inuse == c->inuse;
-}
-
-void slab_shrink(void)
-{
-	struct list_node *pos;
-
-	list_for_each(pos, &all_caches)
-		kmem_cache_shrink(list_entry(pos, struct kmem_cache, link));
+	if (inuse != c->allocs - c->frees)
+		mm_report("slab %s: check: %lu objects in slabs, %lu counted", c->name,
+			  (unsigned long)inuse, (unsigned long)(c->allocs - c->frees));
+	return inuse == c->allocs - c->frees;
 }
 
 bool slab_check(void)

@@ -1,0 +1,168 @@
+/* bench_alloc.c: tools/mm_bench.c's workloads run inside the kernel, on its
+ * real allocators and page tables, timed with RDTSC: `bench` on the command
+ * line (tools/bench.sh builds such an image). Same shapes as the host run
+ * (small churn 8-256 B with 10,000 live, mixed 8 B-64 KiB log-uniform with
+ * 2,000 live, fixed 64 B in random order, LIFO and FIFO frees); fewer churn
+ * steps, as TCG runs the kernel some ten times slower than the host. */
+#include "ktest.h"
+#include "../kernel.h"
+#include "../arch/arch.h"
+#include "../mm/mm.h"
+#include "../mm/alloc.h"
+#include "lib.h"
+
+#define BENCH_SEED 0x5eed1234abcdULL
+#define BENCH_REPS 3
+#define SMALL_LIVE 10000
+#define SMALL_STEPS 200000
+#define MIXED_LIVE 2000
+#define MIXED_STEPS 30000
+#define BATCH_LIVE 100000
+#define BATCH_ROUNDS 3
+
+enum workload { SMALL, MIXED, FIXED64, LIFO, FIFO, WORKLOADS };
+static const char *const names[WORKLOADS] = { "small", "mixed", "fixed64", "lifo", "fifo" };
+
+static uint64_t rng;
+
+static uint32_t next_rand(void)
+{
+	rng ^= rng >> 12;
+	rng ^= rng << 25;
+	rng ^= rng >> 27;
+	return (uint32_t)((rng * 0x2545F4914F6CDD1DULL) >> 32); /* no 64-bit modulo: no libgcc */
+}
+
+static uint32_t rand_below(uint32_t n) { return next_rand() % n; }
+
+static uint32_t log_uniform(uint32_t lo, uint32_t hi)
+{
+	unsigned lo_bits = 31 - (unsigned)__builtin_clz(lo), hi_bits = 31 - (unsigned)__builtin_clz(hi);
+	for (;;) {
+		unsigned b = lo_bits + rand_below(hi_bits - lo_bits + 1);
+		uint32_t v = (1u << b) + rand_below(1u << b);
+		if (v >= lo && v <= hi)
+			return v;
+	}
+}
+
+/* n / d without libgcc's __udivdi3: the high half first, then DIV on the rest */
+static uint64_t div64_32(uint64_t n, uint32_t d)
+{
+	uint32_t hi = (uint32_t)(n >> 32), q_hi = hi / d, q_lo, rem;
+
+	__asm__("divl %4" : "=a"(q_lo), "=d"(rem) : "a"((uint32_t)n), "d"(hi % d), "rm"(d));
+	return (uint64_t)q_hi << 32 | q_lo;
+}
+
+static uint64_t rdtsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return (uint64_t)hi << 32 | lo;
+}
+
+/* the harness's arrays: whole frames, so no size class under test holds them */
+static void *harness(size_t bytes)
+{
+	void *p = buddy_alloc_pages(memory_zone(), (bytes + PAGE_SIZE - 1) / PAGE_SIZE);
+	if (!p)
+		panic("bench: no room for the harness's %u-byte array", (unsigned)bytes);
+	return p;
+}
+
+struct seq {
+	size_t live, steps, rounds;
+	uint32_t *sizes, *slots;
+	void **ptrs;
+};
+
+static void make_seq(enum workload w, struct seq *s)
+{
+	bool churn = w == SMALL || w == MIXED;
+
+	rng = BENCH_SEED;
+	s->live = w == SMALL ? SMALL_LIVE : w == MIXED ? MIXED_LIVE : BATCH_LIVE;
+	s->steps = w == SMALL ? SMALL_STEPS : w == MIXED ? MIXED_STEPS : 0;
+	s->rounds = churn ? 1 : BATCH_ROUNDS;
+	s->sizes = harness((s->live + s->steps) * sizeof *s->sizes);
+	s->slots = harness((churn ? s->steps : s->live) * sizeof *s->slots);
+	s->ptrs = harness(s->live * sizeof *s->ptrs);
+	for (size_t i = 0; i < s->live + s->steps; i++)
+		s->sizes[i] = w == FIXED64 ? 64 : w == MIXED ? log_uniform(8, 65536) : 8 + rand_below(249);
+	if (churn) {
+		for (size_t k = 0; k < s->steps; k++)
+			s->slots[k] = rand_below((uint32_t)s->live);
+		return;
+	}
+	for (size_t i = 0; i < s->live; i++)
+		s->slots[i] = (uint32_t)(w == LIFO ? s->live - 1 - i : i);
+	if (w == FIXED64)
+		for (size_t i = s->live - 1; i > 0; i--) {
+			uint32_t j = rand_below((uint32_t)i + 1), t = s->slots[i];
+			s->slots[i] = s->slots[j];
+			s->slots[j] = t;
+		}
+}
+
+static void *alloc_touch(size_t size)
+{
+	uint8_t *p = kmalloc(size);
+	if (!p)
+		panic("bench: kmalloc(%u) failed", (unsigned)size);
+	p[0] = (uint8_t)size; /* as the host run does: the object is used, not just counted */
+	p[size - 1] = 1;
+	return p;
+}
+
+/* Returns the operations done (an allocation or a free each). */
+static size_t run(struct seq *s)
+{
+	if (s->steps) {
+		for (size_t i = 0; i < s->live; i++)
+			s->ptrs[i] = alloc_touch(s->sizes[i]);
+		for (size_t k = 0; k < s->steps; k++) {
+			uint32_t j = s->slots[k];
+			kfree(s->ptrs[j]);
+			s->ptrs[j] = alloc_touch(s->sizes[s->live + k]);
+		}
+		for (size_t i = 0; i < s->live; i++)
+			kfree(s->ptrs[i]);
+		return 2 * (s->live + s->steps);
+	}
+	for (size_t r = 0; r < s->rounds; r++) {
+		for (size_t i = 0; i < s->live; i++)
+			s->ptrs[i] = alloc_touch(s->sizes[i]);
+		for (size_t i = 0; i < s->live; i++)
+			kfree(s->ptrs[s->slots[i]]);
+	}
+	return 2 * s->live * s->rounds;
+}
+
+void bench_alloc_run(void)
+{
+	if (!cpu_info()->tsc) {
+		kprintf("bench: this CPU has no TSC; nothing measured\n");
+		return;
+	}
+	kprintf("bench: kmalloc/kfree inside the kernel, TSC cycles per operation (best of %u)\n",
+		BENCH_REPS);
+	for (unsigned w = 0; w < WORKLOADS; w++) {
+		struct seq s;
+		uint64_t best = UINT64_MAX;
+		size_t ops = 0;
+		make_seq((enum workload)w, &s);
+		for (unsigned rep = 0; rep < BENCH_REPS; rep++) {
+			uint64_t t0 = rdtsc();
+			ops = run(&s);
+			uint64_t cycles = rdtsc() - t0;
+			if (cycles < best)
+				best = cycles;
+		}
+		/* cycles per op with one decimal, in 32-bit arithmetic */
+		uint32_t tenths = (uint32_t)div64_32(best * 10, (uint32_t)ops);
+		kprintf("bench: %-8s %8u ops %6u.%u cycles/op\n", names[w], (unsigned)ops, tenths / 10,
+			tenths % 10);
+	}
+	kprintf("bench: allocator consistent afterwards: %s\n", kmalloc_check() ? "yes" : "NO");
+}
