@@ -4,6 +4,7 @@
 ; with DL = boot drive, DH = DL as the BIOS passed it.
 
 %include "layout.inc"
+%include "stage1_entry.inc"
 
 %define S1_STAGE2_LBA     FDD_STAGE2_LBA
 %define S1_STAGE2_SECTORS FDD_STAGE2_SECTORS
@@ -17,18 +18,7 @@ start:
 	nop
 	times BPB_END - ($ - $$) db 0   ; mkimage keeps mformat's BPB here; nothing of ours
 code:
-	; Some BIOSes enter at 07C0:0000; make CS 0 so absolute offsets hold.
-	jmp 0:normalised
-normalised:
-	cli
-	xor ax, ax
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	mov sp, REGION_BOOT_STACK_END & 0xFFFF  ; 0 here means 0x10000: first push lands at 0xFFFE
-	sti
-	cld
-	mov dh, dl                      ; whatever DL says, stage 2 finds the disk by its signature
+	STAGE1_NORMALISE                ; whatever DL says, stage 2 finds the disk by its signature
 	jmp load_stage2
 
 %include "stage1_common.inc"

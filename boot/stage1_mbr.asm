@@ -3,6 +3,7 @@
 ; Bytes 440..511 (disk signature, partition table, 55AA) are written by mkimage.
 
 %include "layout.inc"
+%include "stage1_entry.inc"
 
 %define S1_STAGE2_LBA     HDD_STAGE2_LBA
 %define S1_STAGE2_SECTORS HDD_STAGE2_SECTORS
@@ -19,18 +20,7 @@ start:
 	; data of ours in bytes 03h-3Dh.
 	times BPB_HOLE_END - ($ - $$) db 0
 code:
-	; Some BIOSes enter at 07C0:0000; make CS 0 so absolute offsets hold.
-	jmp 0:normalised
-normalised:
-	cli
-	xor ax, ax
-	mov ds, ax
-	mov es, ax
-	mov ss, ax
-	mov sp, REGION_BOOT_STACK_END & 0xFFFF  ; 0 here means 0x10000: first push lands at 0xFFFE
-	sti
-	cld
-	mov dh, dl
+	STAGE1_NORMALISE
 	; PhoenixBIOS 4.0 R6 passes DL=0 for a hard disk: take 80h; stage 2 confirms
 	; the disk by the signature mkimage wrote at offset 440.
 	mov al, dl
