@@ -62,10 +62,9 @@ int map_page(uint32_t virt, uint32_t phys, uint32_t flags)
 
 int unmap_page(uint32_t virt)
 {
-	uint32_t *pte = (virt & ~PTE_FRAME_MASK) ? NULL : pte_for(virt, false);
-
 	if (virt & ~PTE_FRAME_MASK)
 		return ERR_INVAL;
+	uint32_t *pte = pte_for(virt, false);
 	if (!pte || !(*pte & PTE_PRESENT))
 		return ERR_NOTMAPPED;
 	*pte = 0;

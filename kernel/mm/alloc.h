@@ -52,24 +52,28 @@ bool buddy_check(const struct buddy_zone *z);
 #define KMEM_CACHE_KMALLOC 0x01 /* cache->flags: one of kmalloc's size classes */
 
 /* A cache of objects of one size. The fields are slab.c's; they are visible so
- * kmalloc can read them and so the cache-of-caches can be static. */
+ * kmalloc can read them and so the cache-of-caches can be static. A slab with
+ * free and allocated objects is on `partial`, a slab with none allocated on
+ * `empty`; a full slab is on no list (its node points at itself). */
 struct kmem_cache {
-	struct list_node partial, full, empty; /* slabs, by their head frame's node */
-	size_t nr_partial, nr_full, nr_empty;
+	struct list_node partial, empty; /* slabs, by their head frame's node */
+	size_t nr_slabs, nr_empty;
 	uint32_t size;        /* stride between objects */
 	uint32_t recip;       /* 2^32 / size + 1: (offset * recip) >> 32 == offset / size */
 	uint32_t free_offset; /* where a free object keeps its (encoded) free-list link */
 	uint32_t slab_bytes;  /* PAGE_SIZE << order */
+	uint32_t objects_bytes; /* objects * size: offsets below it may be objects */
 	uint16_t objects;     /* per slab */
 	uint8_t order;        /* buddy order of a slab */
 	uint8_t flags;        /* KMEM_CACHE_* */
+	uintptr_t base;       /* zone->base, kept here for the fast paths */
 	uintptr_t key;        /* a link is stored as next ^ key ^ the object's address */
+	uint64_t allocs, frees; /* objects in use: allocs - frees */
 	size_t object_size;   /* as created */
 	size_t align;
 	void (*ctor)(void *obj);
 	const char *name;
 	struct buddy_zone *zone;
-	uint64_t allocs, frees; /* objects in use: allocs - frees */
 	struct list_node link;  /* on the list of every cache */
 };
 
@@ -105,7 +109,7 @@ int kmem_cache_destroy(struct kmem_cache *cache);
 /* Returns every empty slab, the reserve too, to the zone. */
 void kmem_cache_shrink(struct kmem_cache *cache);
 void kmem_cache_stats(const struct kmem_cache *cache, struct kmem_cache_stats *out);
-/* Walks every slab: lists, counts, free lists and bitmaps agree. Reports the
+/* Walks every slab: lists, counts and free lists agree. Reports the
  * first inconsistency and returns false. */
 bool kmem_cache_check(const struct kmem_cache *cache);
 /* kmem_cache_shrink on every cache, the cache of caches too (memory pressure) */

@@ -176,6 +176,9 @@ static bool is_bad_free(const struct buddy_zone *z, const void *block, unsigned 
 	const struct page *p = buddy_page(z, block);
 	unsigned long a = addr_of(block);
 
+	if (p && p->flags == PAGE_ALLOCATED && p->order == order &&
+	    !(((uintptr_t)block - z->base) & (PAGE_SIZE - 1)))
+		return false; /* the usual case, before the diagnosis below */
 	if (!p)
 		mm_report("buddy: free of 0x%08lx outside the zone", a);
 	else if (((uintptr_t)block - z->base) & (PAGE_SIZE - 1))

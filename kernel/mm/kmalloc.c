@@ -123,8 +123,6 @@ void kfree(void *ptr)
 {
 	if (!ptr)
 		return;
-	/* the free reads the object's link slot: start that miss beside the descriptor's */
-	__builtin_prefetch(ptr);
 	struct page *page = buddy_page(heap, ptr);
 	if (page && is_kmalloc_slab(page))
 		__kmem_cache_free(page->cache, page, ptr); /* reports a double free itself */

@@ -77,7 +77,7 @@ static size_t managed_frames(void)
 
 /* The descriptor array goes in the first usable range above the early heap
  * that holds it whole; those frames are then reserved for it. */
-static struct page *carve_descriptors(size_t frames, const struct boot_info *bi)
+static struct page *carve_descriptors(size_t frames)
 {
 	uint64_t bytes = page_up((uint64_t)frames * sizeof(struct page));
 
@@ -91,7 +91,6 @@ static struct page *carve_descriptors(size_t frames, const struct boot_info *bi)
 			return (struct page *)descriptors_start;
 		}
 	}
-	(void)bi;
 	panic("memory: no usable range above 0x%x holds the %llu bytes of page descriptors",
 	      HEAP_END, (unsigned long long)bytes);
 }
@@ -148,13 +147,14 @@ static void release_usable(const struct boot_info *bi)
 void memory_init_allocators(const struct boot_info *bi)
 {
 	size_t frames = managed_frames();
-	struct page *descriptors = carve_descriptors(frames, bi);
+	struct page *descriptors = carve_descriptors(frames);
 
 	heap.end = heap.next; /* the linear heap stops here; its unused pages are freed below */
 	buddy_init(&zone, 0, descriptors, frames);
 	release_usable(bi);
 	slab_init(&zone);
-	kmalloc_init(&zone);
+	if (kmalloc_init(&zone) < 0)
+		panic("memory: no pages for kmalloc's size-class caches");
 	allocators_up = true;
 }
 

@@ -12,11 +12,7 @@
 #include "errors.h"
 #include "lib.h"
 #include "mm_report.h"
-
-#define LINK_ALLOCATED UINTPTR_MAX /* decodes outside every slab */
-#define KEY_SALT ((uintptr_t)0x9E3779B97F4A7C15ull) /* any odd constant; no RNG this early */
-
-typedef uintptr_t __attribute__((may_alias)) link_word;
+#include "slab_link.h"
 
 static struct kmem_cache cache_cache; /* the cache of cache descriptors */
 static struct list_node all_caches;
@@ -32,45 +28,26 @@ static unsigned long addr_of(const void *p)
 	return (unsigned long)(uintptr_t)p;
 }
 
-static link_word *link_of(const struct kmem_cache *c, const void *obj)
-{
-	return (link_word *)((uintptr_t)obj + c->free_offset);
-}
-
-static void set_link(const struct kmem_cache *c, void *obj, uintptr_t next)
-{
-	*link_of(c, obj) = next ^ c->key ^ (uintptr_t)obj;
-}
-
-static uintptr_t get_link(const struct kmem_cache *c, const void *obj)
-{
-	return *link_of(c, obj) ^ c->key ^ (uintptr_t)obj;
-}
-
-static uint32_t index_of(const struct kmem_cache *c, uint32_t offset)
-{
-	return (uint32_t)(((uint64_t)offset * c->recip) >> 32);
-}
-
 /* obj's offset inside its slab (slabs are aligned to their size within the zone) */
 static uint32_t slab_offset(const struct kmem_cache *c, const void *obj)
 {
-	return (uint32_t)(((uintptr_t)obj - c->zone->base) & (c->slab_bytes - 1));
+	return (uint32_t)((uintptr_t)obj - c->base) & (c->slab_bytes - 1);
 }
 
-/* The head frame of the slab holding obj, given obj's frame descriptor. */
-static struct page *slab_head(const struct kmem_cache *c, struct page *page, const void *obj)
+/* The head frame of a slab, from the descriptor of the frame at `offset` in it. */
+static struct page *slab_head(struct page *page, uint32_t offset)
 {
-	size_t pfn = ((uintptr_t)obj - c->zone->base) >> PAGE_SHIFT;
-
-	return page - (pfn & (((size_t)1 << c->order) - 1));
+	return page - (offset >> PAGE_SHIFT);
 }
 
-static bool is_object_offset(const struct kmem_cache *c, uint32_t offset)
+/* Whether the link slot of obj (at `offset` in its slab) could be a free
+ * object's: it decodes to NULL or into the slab. Allocated objects never
+ * qualify unless their owner wrote a value that happens to. */
+static bool link_looks_free(const struct kmem_cache *c, const void *obj, uint32_t offset)
 {
-	uint32_t i = index_of(c, offset);
+	uintptr_t v = get_link(c, obj);
 
-	return i < c->objects && i * c->size == offset;
+	return v == 0 || v - ((uintptr_t)obj - offset) < c->slab_bytes;
 }
 
 /* The smallest slab order that wastes at most 1/16 of the slab, else the one
@@ -88,6 +65,7 @@ static void choose_geometry(struct kmem_cache *c)
 			c->order = (uint8_t)o;
 			c->objects = (uint16_t)n;
 			c->slab_bytes = (uint32_t)bytes;
+			c->objects_bytes = (uint32_t)(n * c->size);
 			best_waste = waste;
 			best_bytes = bytes;
 		}
@@ -119,9 +97,9 @@ static void cache_setup(struct kmem_cache *c, const char *name, size_t size, siz
 		.ctor = ctor,
 		.name = name ? name : "(unnamed)",
 		.zone = slab_zone,
+		.base = slab_zone->base,
 	};
 	list_init(&c->partial);
-	list_init(&c->full);
 	list_init(&c->empty);
 	choose_geometry(c);
 	list_push_tail(&all_caches, &c->link);
@@ -170,7 +148,7 @@ static struct page *slab_grow(struct kmem_cache *c)
 	}
 	slab->freelist = (void *)next;
 	list_push(&c->partial, &slab->node);
-	c->nr_partial++;
+	c->nr_slabs++;
 	return slab;
 }
 
@@ -184,54 +162,58 @@ static void slab_release(struct kmem_cache *c, struct page *slab)
 	slab->flags = PAGE_ALLOCATED;
 	slab->cache = NULL;
 	slab->freelist = NULL;
+	c->nr_slabs--;
 	buddy_free(c->zone, buddy_page_addr(c->zone, slab), c->order);
 }
 
-/* The slab to allocate from: partial first, then a kept empty one, then new. */
-static struct page *slab_for_alloc(struct kmem_cache *c)
+/* kmem_cache_alloc with no partial slab: a kept empty one, else a new one. */
+static __attribute__((noinline)) void *alloc_refill(struct kmem_cache *c)
 {
-	struct list_node *n = list_first(&c->partial);
+	struct list_node *n = list_first(&c->empty);
 
-	if (n)
-		return list_entry(n, struct page, node);
-	n = list_first(&c->empty);
-	if (!n)
-		return slab_grow(c);
-	list_move(&c->partial, n);
-	c->nr_empty--;
-	c->nr_partial++;
-	return list_entry(n, struct page, node);
+	if (n) {
+		list_move(&c->partial, n);
+		c->nr_empty--;
+	} else if (!slab_grow(c)) {
+		return NULL;
+	}
+	return kmem_cache_alloc(c);
+}
+
+/* kmem_cache_alloc of the last free object of a slab (next is NULL: the slab
+ * is full and leaves the partial list), or of one whose link was overwritten
+ * after it was freed. */
+static __attribute__((noinline)) void *alloc_last(struct kmem_cache *c, struct page *slab,
+						  void *obj, uintptr_t next)
+{
+	if (next)
+		mm_report("slab %s: free object 0x%08lx was overwritten (link 0x%08lx); the rest "
+			  "of its slab's free list is lost", c->name, addr_of(obj), (unsigned long)next);
+	slab->freelist = NULL;
+	list_del(&slab->node);
+	return obj;
 }
 
 void *kmem_cache_alloc(struct kmem_cache *c)
 {
-	struct page *slab = slab_for_alloc(c);
-	if (!slab)
-		return NULL;
+	struct list_node *n = c->partial.next;
+	if (__builtin_expect(n == &c->partial, 0))
+		return alloc_refill(c);
+	struct page *slab = list_entry(n, struct page, node);
 	char *obj = slab->freelist;
 	uintptr_t next = get_link(c, obj);
-	uintptr_t start = (uintptr_t)obj - slab_offset(c, obj);
-	if (next && next - start >= c->slab_bytes) {
-		/* written after it was freed: the rest of this slab's free list is lost */
-		mm_report("slab %s: free object 0x%08lx was overwritten (link 0x%08lx)", c->name,
-			  addr_of(obj), (unsigned long)next);
-		next = 0;
-	}
-	slab->freelist = (void *)next;
-	__builtin_prefetch((void *)next); /* the next allocation reads its link */
 	set_link(c, obj, LINK_ALLOCATED);
 	slab->inuse++;
 	c->allocs++;
-	if (!next) {
-		list_move(&c->full, &slab->node);
-		c->nr_partial--;
-		c->nr_full++;
-	}
+	/* the next free object is in the same slab, or NULL: the slab is full */
+	if (__builtin_expect(((next - c->base) ^ ((uintptr_t)obj - c->base)) >= c->slab_bytes, 0))
+		return alloc_last(c, slab, obj, next);
+	slab->freelist = (void *)next;
 	return obj;
 }
 
 /* true when obj is on its slab's free list; at most `objects` steps */
-static __attribute__((noinline)) bool is_on_free_list(const struct kmem_cache *c, const struct page *slab, const void *obj)
+static bool is_on_free_list(const struct kmem_cache *c, const struct page *slab, const void *obj)
 {
 	uintptr_t p = (uintptr_t)slab->freelist, start = (uintptr_t)obj - slab_offset(c, obj);
 
@@ -243,19 +225,8 @@ static __attribute__((noinline)) bool is_on_free_list(const struct kmem_cache *c
 	return false;
 }
 
-/* Whether obj, at object offset `offset`, is free: its link slot decodes to
- * NULL or into the slab (else it cannot be on a free list), and it is listed. */
-static inline bool is_free_object(const struct kmem_cache *c, const struct page *slab,
-				  const void *obj, uint32_t offset)
-{
-	uintptr_t v = get_link(c, obj);
-
-	return (v == 0 || v - ((uintptr_t)obj - offset) < c->slab_bytes) &&
-	       is_on_free_list(c, slab, obj);
-}
-
-/* A slab whose last object was just freed, already off its list. */
-static void slab_emptied(struct kmem_cache *c, struct page *slab)
+/* A slab whose last object was just freed, on no list. */
+static __attribute__((noinline)) void slab_emptied(struct kmem_cache *c, struct page *slab)
 {
 	if (c->nr_empty >= KMEM_EMPTY_RESERVE) {
 		slab_release(c, slab);
@@ -265,33 +236,48 @@ static void slab_emptied(struct kmem_cache *c, struct page *slab)
 	c->nr_empty++;
 }
 
-void __kmem_cache_free(struct kmem_cache *c, struct page *page, void *obj)
+/* Puts a checked object on its slab's free list; a full slab becomes
+ * partial, a slab left with no object in use becomes empty. */
+static inline void free_object(struct kmem_cache *c, struct page *slab, void *obj)
 {
-	struct page *slab = slab_head(c, page, obj);
-	uint32_t offset = slab_offset(c, obj);
-
-	if (!is_object_offset(c, offset)) {
-		mm_report("slab %s: free of 0x%08lx which is not an object (offset %u in its slab)",
-			  c->name, addr_of(obj), offset);
-		return;
-	}
-	if (is_free_object(c, slab, obj, offset)) {
-		mm_report("slab %s: double free of 0x%08lx", c->name, addr_of(obj));
-		return;
-	}
 	set_link(c, obj, (uintptr_t)slab->freelist);
 	slab->freelist = obj;
 	c->frees++;
-	bool was_full = slab->inuse-- == c->objects;
-	if (slab->inuse == 0) {
+	unsigned was = slab->inuse--;
+	if (__builtin_expect(was == c->objects, 0)) {
+		if (was == 1)
+			slab_emptied(c, slab);
+		else
+			list_push(&c->partial, &slab->node);
+	} else if (__builtin_expect(was == 1, 0)) {
 		list_del(&slab->node);
-		*(was_full ? &c->nr_full : &c->nr_partial) -= 1;
 		slab_emptied(c, slab);
-	} else if (was_full) {
-		list_move(&c->partial, &slab->node);
-		c->nr_full--;
-		c->nr_partial++;
 	}
+}
+
+/* A free that failed the fast checks: a bad pointer, a double free, or an
+ * allocated object whose owner wrote something that looks like a link. */
+static __attribute__((noinline)) void free_checked(struct kmem_cache *c, struct page *slab,
+						   void *obj, uint32_t offset)
+{
+	if (!is_object_offset(c, offset))
+		mm_report("slab %s: free of 0x%08lx which is not an object (offset %u in its slab)",
+			  c->name, addr_of(obj), offset);
+	else if (is_on_free_list(c, slab, obj))
+		mm_report("slab %s: double free of 0x%08lx", c->name, addr_of(obj));
+	else
+		free_object(c, slab, obj);
+}
+
+void __kmem_cache_free(struct kmem_cache *c, struct page *page, void *obj)
+{
+	uint32_t offset = slab_offset(c, obj);
+	struct page *slab = slab_head(page, offset);
+
+	if (__builtin_expect(!is_object_offset(c, offset) || link_looks_free(c, obj, offset), 0))
+		free_checked(c, slab, obj, offset);
+	else
+		free_object(c, slab, obj);
 }
 
 bool __kmem_cache_is_live(const struct kmem_cache *c, struct page *page, const void *obj)
@@ -299,7 +285,7 @@ bool __kmem_cache_is_live(const struct kmem_cache *c, struct page *page, const v
 	uint32_t offset = slab_offset(c, obj);
 
 	return is_object_offset(c, offset) &&
-	       !is_free_object(c, slab_head(c, page, obj), obj, offset);
+	       !(link_looks_free(c, obj, offset) && is_on_free_list(c, slab_head(page, offset), obj));
 }
 
 void kmem_cache_free(struct kmem_cache *c, void *obj)
@@ -349,8 +335,11 @@ int kmem_cache_destroy(struct kmem_cache *c)
 
 void kmem_cache_stats(const struct kmem_cache *c, struct kmem_cache_stats *out)
 {
-	size_t slabs = c->nr_full + c->nr_partial + c->nr_empty;
+	size_t slabs = c->nr_slabs, partial = 0;
+	const struct list_node *pos;
 
+	list_for_each(pos, &c->partial)
+		partial++;
 	*out = (struct kmem_cache_stats){
 		.name = c->name,
 		.object_size = c->object_size,
@@ -359,8 +348,8 @@ void kmem_cache_stats(const struct kmem_cache *c, struct kmem_cache_stats *out)
 		.pages_per_slab = (size_t)1 << c->order,
 		.inuse = (size_t)(c->allocs - c->frees),
 		.total = slabs * c->objects,
-		.slabs_full = c->nr_full,
-		.slabs_partial = c->nr_partial,
+		.slabs_full = slabs - partial - c->nr_empty,
+		.slabs_partial = partial,
 		.slabs_empty = c->nr_empty,
 		.pages = slabs << c->order,
 		.allocs = c->allocs,
@@ -374,75 +363,6 @@ void slab_shrink(void)
 
 	list_for_each(pos, &all_caches)
 		kmem_cache_shrink(list_entry(pos, struct kmem_cache, link));
-}
-
-/* ---- kmem_cache_check: a walk over every slab of a cache ---- */
-
-/* What is wrong with a slab's free list; NULL if nothing. */
-static const char *check_free_list(const struct kmem_cache *c, const struct page *slab)
-{
-	uintptr_t start = (uintptr_t)buddy_page_addr(c->zone, slab);
-	size_t free = 0;
-
-	for (uintptr_t p = (uintptr_t)slab->freelist; p; p = get_link(c, (const void *)p)) {
-		if (p - start >= c->slab_bytes || !is_object_offset(c, (uint32_t)(p - start)))
-			return "free list leaves the slab's objects";
-		if (++free > c->objects)
-			return "free list loops";
-	}
-	return free + slab->inuse == c->objects ? NULL : "free list and count disagree";
-}
-
-static const char *check_slab(const struct kmem_cache *c, struct page *slab, size_t lo, size_t hi)
-{
-	const struct buddy_zone *z = c->zone;
-
-	if (slab < z->pages || slab >= z->pages + z->npages)
-		return "slab outside the zone";
-	if (slab->flags != (PAGE_ALLOCATED | PAGE_SLAB) || slab->cache != c ||
-	    slab->order != c->order)
-		return "head frame not marked as this cache's slab";
-	for (size_t i = 1; i < (size_t)1 << c->order; i++)
-		if (slab[i].flags != (PAGE_SLAB | PAGE_TAIL) || slab[i].cache != c)
-			return "tail frame not marked as this cache's slab";
-	if (slab->inuse < lo || slab->inuse > hi)
-		return "object count does not fit its list";
-	return check_free_list(c, slab);
-}
-
-/* Checks every slab on one list; adds their objects in use to *inuse. */
-static bool check_list(const struct kmem_cache *c, const struct list_node *head, size_t count,
-		       size_t lo, size_t hi, const char *name, uint64_t *inuse)
-{
-	const struct list_node *pos;
-	size_t n = 0;
-
-	list_for_each(pos, head) {
-		struct page *slab = list_entry(pos, struct page, node);
-		const char *what = ++n > c->zone->npages ? "list loops" : check_slab(c, slab, lo, hi);
-		if (what) {
-			mm_report("slab %s: check: %s slab #%zu: %s", c->name, name, n, what);
-			return false;
-		}
-		*inuse += slab->inuse;
-	}
-	if (n != count)
-		mm_report("slab %s: check: %zu %s slabs listed, %zu counted", c->name, n, name, count);
-	return n == count;
-}
-
-bool kmem_cache_check(const struct kmem_cache *c)
-{
-	uint64_t inuse = 0;
-
-	if (!check_list(c, &c->full, c->nr_full, c->objects, c->objects, "full", &inuse) ||
-	    !check_list(c, &c->partial, c->nr_partial, 1, c->objects - 1u, "partial", &inuse) ||
-	    !check_list(c, &c->empty, c->nr_empty, 0, 0, "empty", &inuse))
-		return false;
-	if (inuse != c->allocs - c->frees)
-		mm_report("slab %s: check: %lu objects in slabs, %lu counted", c->name,
-			  (unsigned long)inuse, (unsigned long)(c->allocs - c->frees));
-	return inuse == c->allocs - c->frees;
 }
 
 bool slab_check(void)

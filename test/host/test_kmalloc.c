@@ -1,4 +1,4 @@
-/* sources: kernel/mm/buddy.c kernel/mm/slab.c kernel/mm/kmalloc.c lib/string.c */
+/* sources: kernel/mm/buddy.c kernel/mm/slab.c kernel/mm/slab_check.c kernel/mm/kmalloc.c lib/string.c */
 /* test_kmalloc.c: kmalloc/kfree/kcalloc/krealloc on a host zone: size
  * classes and alignment, malloc(0), calloc overflow, realloc keeping contents,
  * foreign pointers and double frees reported, exhaustion, and a random run
@@ -292,7 +292,7 @@ static void stats_count_per_class(void)
 
 /* ---- a random run against the model ---- */
 
-#define RUN_OPS 60000
+#define RUN_OPS 100000
 #define RUN_LIVE_MAX 2000
 
 /* log-uniform from 1 byte to 128 KiB, now and then 0 or a few MiB */

@@ -1,4 +1,4 @@
-/* sources: kernel/mm/buddy.c kernel/mm/slab.c lib/string.c */
+/* sources: kernel/mm/buddy.c kernel/mm/slab.c kernel/mm/slab_check.c lib/string.c */
 /* test_slab.c: slab caches on a host zone: argument checks, full/partial/empty
  * transitions and the empty-slab reserve, constructors, destroy refusing live
  * objects, every misuse reported with the cache unchanged, exhaustion, and a
@@ -218,7 +218,7 @@ static void free_misuse_is_reported_and_ignored(void)
 {
 	fresh_zone(256);
 	struct kmem_cache *a = kmem_cache_create("alpha", 64, 0, NULL);
-	struct kmem_cache *b = kmem_cache_create("beta", 8, 0, NULL); /* bitmap on the slab */
+	struct kmem_cache *b = kmem_cache_create("beta", 8, 0, NULL); /* 512 to a slab */
 	struct kmem_cache *big = kmem_cache_create("big", 1800, 0, NULL); /* several frames */
 	char *x = kmem_cache_alloc(a), *y = kmem_cache_alloc(b), *g[12];
 	for (int i = 0; i < 12; i++)
@@ -254,6 +254,45 @@ static void free_misuse_is_reported_and_ignored(void)
 	kmem_cache_destroy(b);
 	kmem_cache_destroy(big);
 	CHECK(zone_back_to_start());
+}
+
+static void link_like_data_is_not_a_double_free(void)
+{
+	fresh_zone(64);
+	struct kmem_cache *c = kmem_cache_create("mimic", 32, 0, NULL);
+	uintptr_t *a = kmem_cache_alloc(c), *b = kmem_cache_alloc(c), *d = kmem_cache_alloc(c);
+
+	/* owners that store exactly what a free object's link would hold: NULL,
+	 * and a neighbour in the slab, both encoded as slab.c encodes them */
+	kmem_cache_free(c, d); /* so the slab's free list is not empty */
+	*a = 0 ^ c->key ^ (uintptr_t)a;
+	*b = (uintptr_t)d ^ c->key ^ (uintptr_t)b;
+	reports_clear();
+	kmem_cache_free(c, a);
+	kmem_cache_free(c, b);
+	CHECK_EQ_UINT(reports.count, 0);
+	CHECK_EQ_UINT(stats_of(c).inuse, 0);
+	CHECK(kmem_cache_check(c));
+	kmem_cache_free(c, a);
+	CHECK(reported_once("slab mimic: double free"));
+	kmem_cache_destroy(c);
+	CHECK(zone_back_to_start());
+}
+
+static void overwritten_free_object_is_reported(void)
+{
+	fresh_zone(64);
+	struct kmem_cache *c = kmem_cache_create("uaf", 64, 0, NULL);
+	uintptr_t *a = kmem_cache_alloc(c);
+	kmem_cache_free(c, a);
+	*a = 0x12345678; /* a write after free, over the link */
+	reports_clear();
+	CHECK(kmem_cache_alloc(c) == a);
+	CHECK(reported_once("slab uaf: free object 0x"));
+	CHECK(strstr(reports.last, "was overwritten") != NULL);
+	/* that slab's other free objects are lost; the cache goes on with new slabs */
+	void *b = kmem_cache_alloc(c);
+	CHECK(b != NULL && b != a);
 }
 
 static void exhaustion_returns_null_and_recovers(void)
@@ -303,7 +342,7 @@ static void cache_descriptors_come_from_the_cache_of_caches(void)
 
 /* ---- a random run over several caches ---- */
 
-#define RUN_OPS 60000
+#define RUN_OPS 200000
 #define RUN_LIVE_MAX 3000
 
 static unsigned run_ctor_calls;
@@ -389,6 +428,8 @@ int main(void)
 	RUN(ctor_runs_when_slab_is_built);
 	RUN(destroy_refuses_live_objects);
 	RUN(free_misuse_is_reported_and_ignored);
+	RUN(link_like_data_is_not_a_double_free);
+	RUN(overwritten_free_object_is_reported);
 	RUN(exhaustion_returns_null_and_recovers);
 	RUN(cache_descriptors_come_from_the_cache_of_caches);
 	RUN(random_run_matches_model);
