@@ -11,7 +11,7 @@ cd "$ROOT"
 
 TARGET_CFLAGS=(--target=i386-elf -march=i586 -m32 -ffreestanding -fno-builtin -fno-pic
 	-fno-pie -mno-sse -mno-mmx -mno-80387 -fno-stack-protector -fno-omit-frame-pointer
-	-nostdlib -O2 -g -std=gnu11 -Wall -Wextra -Werror)
+	-nostdlib -Os -g -std=gnu11 -Wall -Wextra -Werror)
 HOST_CFLAGS=(-std=gnu11 -O2 -g -Wall -Wextra -Werror -DLIB_HOST)
 
 say() { printf '%s\n' "$*" >&2; }

@@ -83,16 +83,25 @@ static void protect_range(uint32_t start, uint32_t end, uint32_t flags)
 	}
 }
 
+/* Maps [start, end) to itself, writable, a page table at a time (map_page's
+ * checks per page cost more than the mapping under TCG). Pages already mapped
+ * keep their entry. */
 static void identity_map(uint64_t start, uint64_t end)
 {
-	uint64_t first = (start + PAGE_BYTES - 1) & ~(uint64_t)(PAGE_BYTES - 1);
+	uint64_t p = (start + PAGE_BYTES - 1) & ~(uint64_t)(PAGE_BYTES - 1);
 
 	if (end > 0x100000000ull)
 		end = 0x100000000ull; /* a 32-bit kernel reaches no further */
-	for (uint64_t p = first; p + PAGE_BYTES <= end; p += PAGE_BYTES) {
-		int err = map_page((uint32_t)p, (uint32_t)p, PTE_WRITABLE);
-		if (err == ERR_NOMEM)
+	while (p + PAGE_BYTES <= end) {
+		uint32_t *pte = pte_for((uint32_t)p, true);
+		if (!pte)
 			panic("paging: out of memory for page tables at 0x%08x", (unsigned)p);
+		do { /* the rest of this page table */
+			if (!(*pte & PTE_PRESENT))
+				*pte = (uint32_t)p | PTE_WRITABLE | PTE_PRESENT;
+			pte++;
+			p += PAGE_BYTES;
+		} while (p + PAGE_BYTES <= end && (p & ((PAGE_BYTES * PAGE_ENTRIES) - 1)));
 	}
 }
 

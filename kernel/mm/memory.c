@@ -57,7 +57,6 @@ void memory_init(const struct boot_info *bi)
 
 static uint64_t page_up(uint64_t a) { return (a + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1); }
 static uint64_t page_down(uint64_t a) { return a & ~(uint64_t)(PAGE_SIZE - 1); }
-static bool within(uint64_t a, uint64_t start, uint64_t end) { return a >= start && a < end; }
 
 /* frames past the last whole usable page below 4 GiB */
 static size_t managed_frames(void)
@@ -95,52 +94,68 @@ static struct page *carve_descriptors(size_t frames)
 	      HEAP_END, (unsigned long long)bytes);
 }
 
-/* Why a usable frame is kept from the allocator, or RESERVED_COUNT if it is free. */
-static enum reserved_reason frame_reason(uint64_t addr, const struct boot_info *bi)
+/* What is kept from the allocator inside usable RAM, and why: page-rounded
+ * intervals, found once, rather than asked of every frame. */
+struct kept {
+	uint64_t start, end;
+	enum reserved_reason why;
+};
+#define KEPT_MAX 8
+
+static unsigned kept_ranges(struct kept *k, const struct boot_info *bi)
 {
-	if (addr < PAGE_SIZE)
-		return RESERVED_BIOS_LOADER; /* IVT, BDA; and the NULL page stays unmapped */
-	if (within(addr, page_down(REGION_BOOT_INFO_START), REGION_BOOT_INFO_END))
-		return RESERVED_BIOS_LOADER; /* the loader's boot_info, still read */
-	if (bi->ebda_base && within(addr, page_down(bi->ebda_base), bi->ebda_base + bi->ebda_size))
-		return RESERVED_BIOS_LOADER;
-	if (within(addr, REGION_STACK_GUARD_START, REGION_BOOT_STACK_END))
-		return RESERVED_BOOT_STACK;
-	if (within(addr, REGION_KERNEL_START, (uintptr_t)__kernel_end))
-		return RESERVED_KERNEL;
-	if (within(addr, HEAP_START, page_up(heap.next)))
-		return RESERVED_EARLY_HEAP;
-	if (within(addr, descriptors_start, descriptors_end))
-		return RESERVED_DESCRIPTORS;
-	return RESERVED_COUNT;
+	unsigned n = 0;
+
+	k[n++] = (struct kept){ 0, PAGE_SIZE, RESERVED_BIOS_LOADER }; /* IVT, BDA, the NULL page */
+	k[n++] = (struct kept){ page_down(REGION_BOOT_INFO_START), page_up(REGION_BOOT_INFO_END),
+				RESERVED_BIOS_LOADER }; /* the loader's boot_info, still read */
+	if (bi->ebda_base)
+		k[n++] = (struct kept){ page_down(bi->ebda_base), page_up(bi->ebda_base + bi->ebda_size),
+					RESERVED_BIOS_LOADER };
+	k[n++] = (struct kept){ REGION_STACK_GUARD_START, REGION_BOOT_STACK_END, RESERVED_BOOT_STACK };
+	k[n++] = (struct kept){ REGION_KERNEL_START, page_up((uintptr_t)__kernel_end), RESERVED_KERNEL };
+	k[n++] = (struct kept){ HEAP_START, page_up(heap.next), RESERVED_EARLY_HEAP };
+	k[n++] = (struct kept){ descriptors_start, descriptors_end, RESERVED_DESCRIPTORS };
+	for (unsigned i = 1; i < n; i++) /* by start, so a sweep meets them in order */
+		for (unsigned j = i; j > 0 && k[j - 1].start > k[j].start; j--) {
+			struct kept t = k[j];
+			k[j] = k[j - 1];
+			k[j - 1] = t;
+		}
+	return n;
 }
 
-/* Hands every whole usable page below 4 GiB to the buddy allocator but those
- * frame_reason keeps; counts the kept ones by reason. */
+static void release_run(uint64_t start, uint64_t end)
+{
+	if (start < end)
+		buddy_release_range(&zone, (size_t)(start / PAGE_SIZE), (size_t)((end - start) / PAGE_SIZE));
+}
+
+/* Hands every whole usable page below 4 GiB to the buddy allocator but the kept
+ * intervals; counts the kept pages that are usable RAM by reason. The kept
+ * intervals do not overlap one another (disk.img.layout's regions do not). */
 static void release_usable(const struct boot_info *bi)
 {
+	struct kept kept[KEPT_MAX];
+	unsigned nkept = kept_ranges(kept, bi);
+
 	for (unsigned i = 0; i < ram_map_count; i++) {
 		const struct e820_entry *e = &ram_map[i];
 		if (e->type != E820_USABLE)
 			continue;
-		uint64_t end = page_down(e->base + e->length);
+		uint64_t pos = page_up(e->base), end = page_down(e->base + e->length);
 		if (end > ADDRESS_LIMIT)
 			end = ADDRESS_LIMIT;
-		uint64_t run = 0, run_start = 0;
-		for (uint64_t a = page_up(e->base); a < end; a += PAGE_SIZE) {
-			enum reserved_reason why = frame_reason(a, bi);
-			if (why == RESERVED_COUNT) {
-				if (!run++)
-					run_start = a;
+		for (unsigned k = 0; k < nkept && pos < end; k++) {
+			uint64_t ks = kept[k].start > pos ? kept[k].start : pos;
+			uint64_t ke = kept[k].end < end ? kept[k].end : end;
+			if (ks >= ke)
 				continue;
-			}
-			reserved_pages[why]++;
-			if (run)
-				buddy_release_range(&zone, (size_t)(run_start / PAGE_SIZE), (size_t)run);
-			run = 0;
+			release_run(pos, ks);
+			reserved_pages[kept[k].why] += (size_t)((ke - ks) / PAGE_SIZE);
+			pos = ke;
 		}
-		if (run)
-			buddy_release_range(&zone, (size_t)(run_start / PAGE_SIZE), (size_t)run);
+		release_run(pos, end);
 	}
 }
 
