@@ -8,10 +8,10 @@
 #include "errors.h"
 #include "layout.h"
 #include "../mm/mm.h"
+#include "../mm/page.h"
 #include "../kernel.h"
 #include "lib.h"
 
-#define PAGE_BYTES      4096u
 #define PAGE_ENTRIES    1024u
 #define PTE_PRESENT     0x001u
 #define PTE_WRITABLE    0x002u
@@ -76,7 +76,7 @@ int unmap_page(uint32_t virt)
 /* Changes the flags of the pages in [start, end), which must be mapped. */
 static void protect_range(uint32_t start, uint32_t end, uint32_t flags)
 {
-	for (uint32_t v = start & PTE_FRAME_MASK; v < end; v += PAGE_BYTES) {
+	for (uint32_t v = start & PTE_FRAME_MASK; v < end; v += PAGE_SIZE) {
 		uint32_t *pte = pte_for(v, false);
 		if (pte && (*pte & PTE_PRESENT))
 			*pte = (*pte & PTE_FRAME_MASK) | flags | PTE_PRESENT;
@@ -88,11 +88,11 @@ static void protect_range(uint32_t start, uint32_t end, uint32_t flags)
  * keep their entry. */
 static void identity_map(uint64_t start, uint64_t end)
 {
-	uint64_t p = (start + PAGE_BYTES - 1) & ~(uint64_t)(PAGE_BYTES - 1);
+	uint64_t p = (start + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
 
 	if (end > 0x100000000ull)
 		end = 0x100000000ull; /* a 32-bit kernel reaches no further */
-	while (p + PAGE_BYTES <= end) {
+	while (p + PAGE_SIZE <= end) {
 		uint32_t *pte = pte_for((uint32_t)p, true);
 		if (!pte)
 			panic("paging: out of memory for page tables at 0x%08x", (unsigned)p);
@@ -100,8 +100,8 @@ static void identity_map(uint64_t start, uint64_t end)
 			if (!(*pte & PTE_PRESENT))
 				*pte = (uint32_t)p | PTE_WRITABLE | PTE_PRESENT;
 			pte++;
-			p += PAGE_BYTES;
-		} while (p + PAGE_BYTES <= end && (p & ((PAGE_BYTES * PAGE_ENTRIES) - 1)));
+			p += PAGE_SIZE;
+		} while (p + PAGE_SIZE <= end && (p & ((PAGE_SIZE * PAGE_ENTRIES) - 1)));
 	}
 }
 
@@ -114,7 +114,7 @@ void paging_init(void)
 	if (!page_directory)
 		panic("paging: no page for the page directory");
 	tables = 1;
-	identity_map(PAGE_BYTES, LOW_MEMORY_END); /* page 0 stays out: NULL faults */
+	identity_map(PAGE_SIZE, LOW_MEMORY_END); /* page 0 stays out: NULL faults */
 	for (unsigned i = 0; i < count; i++)
 		if (map[i].type == E820_USABLE && map[i].base >= LOW_MEMORY_END)
 			identity_map(map[i].base, map[i].base + map[i].length);
@@ -170,7 +170,7 @@ static bool in(uint32_t addr, const void *start, const void *end)
 
 const char *paging_region_name(uint32_t addr)
 {
-	if (addr < PAGE_BYTES)
+	if (addr < PAGE_SIZE)
 		return "the NULL page";
 	if (addr >= REGION_STACK_GUARD_START && addr < REGION_STACK_GUARD_END)
 		return "the guard page below the boot stack (stack overflow)";
