@@ -1,5 +1,7 @@
 #!/usr/bin/env bash
-# run.sh BUILD: runs every test in test/ and ends with "N passed, N failed".
+# run.sh BUILD [PATTERN]: runs every test in test/ (or those whose name, e.g.
+# test_slab or boot_test_ktest, matches the shell PATTERN) and ends with
+# "N passed, N failed".
 # Every test program speaks TAP ("ok N - name" / "not ok N - name: detail");
 # each such line counts once. A program that dies or overruns its time limit
 # without saying "not ok" counts as one failure.
@@ -8,7 +10,8 @@
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BUILD=$(cd "${1:?usage: run.sh BUILD}" && pwd)
+BUILD=$(cd "${1:?usage: run.sh BUILD [PATTERN]}" && pwd)
+PATTERN=${2:-*}
 LOGS=$BUILD/test-logs
 HOST_TEST_SECONDS=120
 SHELL_TEST_SECONDS=600
@@ -55,12 +58,15 @@ host_c_test() {
 }
 
 for src in test/host/test_*.c; do
-	host_c_test "$src"
+	# shellcheck disable=SC2053 # PATTERN is a glob on purpose
+	[[ $(basename "$src" .c) == $PATTERN ]] && host_c_test "$src"
 done
 for script in test/host/test_*.sh test/image/test_*.sh test/boot/test_*.sh; do
 	[ -f "$script" ] || continue
-	run_tap "$(basename "$(dirname "$script")")_$(basename "$script" .sh)" \
-		"$SHELL_TEST_SECONDS" bash "$script"
+	name=$(basename "$(dirname "$script")")_$(basename "$script" .sh)
+	# shellcheck disable=SC2053
+	[[ $name == $PATTERN ]] || continue
+	run_tap "$name" "$SHELL_TEST_SECONDS" bash "$script"
 done
 
 echo "$passed passed, $failed failed"

@@ -298,7 +298,7 @@ static size_t check_block(const struct buddy_zone *z, size_t pfn, size_t *free_p
 	}
 	for (size_t i = 1; i < n; i++) {
 		uint16_t f = z->pages[pfn + i].flags;
-		if (is_free ? f != 0 : (f & ~(PAGE_TAIL | PAGE_SLAB)) != 0) {
+		if (is_free ? f != 0 : (f & ~PAGE_OWNER_MARKS) != 0) {
 			mm_report("buddy: check: frame %zu (flags 0x%x) inside the %s block at %zu",
 				  pfn + i, f, is_free ? "free" : "allocated", pfn);
 			return 0;
@@ -353,7 +353,7 @@ bool buddy_check(const struct buddy_zone *z)
 		if (f == PAGE_RESERVED) {
 			reserved_pages++;
 			n = 1;
-		} else if (f == PAGE_FREE || (f & ~(PAGE_SLAB | PAGE_LARGE)) == PAGE_ALLOCATED) {
+		} else if (f == PAGE_FREE || (f & ~PAGE_OWNER_MARKS) == PAGE_ALLOCATED) {
 			n = check_block(z, pfn, &free_pages, &allocated_pages, blocks);
 		} else {
 			mm_report("buddy: check: frame %zu (flags 0x%x) belongs to no block", pfn, f);

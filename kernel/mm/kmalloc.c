@@ -87,9 +87,10 @@ static void large_free(struct page *page, void *ptr)
 	buddy_free_pages(heap, ptr, n);
 }
 
+/* one load: the frame's flags say both slab and kmalloc class */
 static bool is_kmalloc_slab(const struct page *page)
 {
-	return (page->flags & PAGE_SLAB) && (page->cache->flags & KMEM_CACHE_KMALLOC);
+	return (page->flags & (PAGE_SLAB | PAGE_KMALLOC)) == (PAGE_SLAB | PAGE_KMALLOC);
 }
 
 static bool is_large_head(const struct page *page, const void *ptr)

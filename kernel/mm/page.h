@@ -25,6 +25,9 @@
 #define PAGE_SLAB      0x08u /* the block is a slab of page->cache */
 #define PAGE_LARGE     0x10u /* head of a kmalloc of whole frames (page->npages) */
 #define PAGE_TAIL      0x20u /* a frame inside a block, marked by the block's owner */
+#define PAGE_KMALLOC   0x40u /* with PAGE_SLAB: the slab is one of kmalloc's size classes */
+/* the marks an allocated block's owner may set; the buddy allocator keeps out of them */
+#define PAGE_OWNER_MARKS (PAGE_SLAB | PAGE_LARGE | PAGE_TAIL | PAGE_KMALLOC)
 
 struct kmem_cache;
 

@@ -131,11 +131,11 @@ static struct page *slab_grow(struct kmem_cache *c)
 	if (!base)
 		return NULL;
 	struct page *slab = buddy_page(c->zone, base);
-	slab->flags |= PAGE_SLAB;
+	slab->flags |= slab_flags(c);
 	slab->cache = c;
 	slab->inuse = 0;
 	for (size_t i = 1; i < (size_t)1 << c->order; i++) {
-		slab[i].flags = PAGE_SLAB | PAGE_TAIL;
+		slab[i].flags = slab_flags(c) | PAGE_TAIL;
 		slab[i].cache = c;
 	}
 	if (c->ctor)

@@ -26,11 +26,11 @@ static const char *check_slab(const struct kmem_cache *c, struct page *slab, siz
 
 	if (slab < z->pages || slab >= z->pages + z->npages)
 		return "slab outside the zone";
-	if (slab->flags != (PAGE_ALLOCATED | PAGE_SLAB) || slab->cache != c ||
+	if (slab->flags != (PAGE_ALLOCATED | slab_flags(c)) || slab->cache != c ||
 	    slab->order != c->order)
 		return "head frame not marked as this cache's slab";
 	for (size_t i = 1; i < (size_t)1 << c->order; i++)
-		if (slab[i].flags != (PAGE_SLAB | PAGE_TAIL) || slab[i].cache != c)
+		if (slab[i].flags != (slab_flags(c) | PAGE_TAIL) || slab[i].cache != c)
 			return "tail frame not marked as this cache's slab";
 	if (slab->inuse < lo || slab->inuse > hi)
 		return "object count does not fit its list";

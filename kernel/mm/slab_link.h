@@ -26,6 +26,13 @@ static inline uintptr_t get_link(const struct kmem_cache *c, const void *obj)
 	return *link_of(c, obj) ^ c->key ^ (uintptr_t)obj;
 }
 
+/* what every frame of one of c's slabs has in its flags (with PAGE_ALLOCATED
+ * or PAGE_TAIL): kfree tells a kmalloc object by one load of them */
+static inline uint16_t slab_flags(const struct kmem_cache *c)
+{
+	return (uint16_t)(PAGE_SLAB | (c->flags & KMEM_CACHE_KMALLOC ? PAGE_KMALLOC : 0));
+}
+
 static inline uint32_t index_of(const struct kmem_cache *c, uint32_t offset)
 {
 	return (uint32_t)(((uint64_t)offset * c->recip) >> 32);
