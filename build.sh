@@ -107,24 +107,65 @@ build_loader() {
 		die "stage2.elf and stage2.bin differ: GDB's symbols would not match the code"
 }
 
+# The kernels, one source tree: sources are found by folder; each variant has
+# its own object directory and ELF, and its KERNEL.BIN-shaped image is sealed.
+#   kernel        the production kernel in disk.img and floppy.img: no kernel/tests/
+#   kernel-test   the in-kernel KTAP suites (BOOT.CFG `test`) and the crash words of
+#                 the hardening tests, with UBSan (kernel/ubsan.c reports, goes on)
+#   kernel-bench  the in-kernel allocator benchmark (`bench`): the test sources
+#                 without UBSan, so its cycle counts carry no sanitizer checks
+KERNEL_VARIANTS=(kernel kernel-test kernel-bench)
+KTEST_CFLAGS=(-DVLSOS_KTEST)
+
+variant_cflags() {
+	case $1 in
+	kernel) ;;
+	kernel-test) echo "${KTEST_CFLAGS[*]}" ;;
+	kernel-bench) echo "${KTEST_CFLAGS[*]}" ;;
+	*) die "no kernel variant '$1'" ;;
+	esac
+}
+
+# variant_sources VARIANT: the C files a variant compiles, one a line.
+variant_sources() {
+	if [ "$1" = kernel ]; then
+		find kernel lib -name '*.c' -not -path 'kernel/tests/*' | sort
+	else
+		find kernel lib -name '*.c' | sort
+	fi
+}
+
+# compile VARIANT SRC OBJ: one C file in the background, at most JOBS at once; a
+# failure leaves OBJ.failed (the compiler's messages are already on stderr).
+JOBS=$(($(nproc 2>/dev/null || echo 1) * 2))
+compile() {
+	local extra
+	read -ra extra <<<"$(variant_cflags "$1")"
+	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n || true; done
+	rm -f "$3.failed"
+	{ clang "${TARGET_CFLAGS[@]}" "${extra[@]}" -Iinclude -Ilib -I"$BUILD/gen" -c "$2" -o "$3" ||
+		touch "$3.failed"; } &
+}
+
+# build_kernel VARIANT: $BUILD/VARIANT.elf and the sealed flat $BUILD/VARIANT.bin.
 build_kernel() {
-	local srcs=() objs=() pids=() src obj pid
-	mapfile -t srcs < <(find kernel lib -name '*.c' | sort)
-	for src in "${srcs[@]}"; do
-		obj=$BUILD/obj/${src//\//_}.o
-		objs+=("$obj")
-		clang "${TARGET_CFLAGS[@]}" -Iinclude -Ilib -I"$BUILD/gen" -c "$src" -o "$obj" &
-		pids+=($!)
-	done
-	for pid in "${pids[@]}"; do wait "$pid" || die "kernel C compilation failed"; done
+	local variant=$1 objdir=$BUILD/obj/$1 objs=() src obj
+	mkdir -p "$objdir"
 	while IFS= read -r src; do
-		obj=$BUILD/obj/${src//\//_}.o
+		obj=$objdir/${src//\//_}.o
+		objs+=("$obj")
+		compile "$variant" "$src" "$obj"
+	done < <(variant_sources "$variant")
+	wait
+	! compgen -G "$objdir/*.failed" >/dev/null || die "$variant: C compilation failed"
+	while IFS= read -r src; do
+		obj=$objdir/${src//\//_}.o
 		nasm -w+all -f elf32 -g -F dwarf -I"$BUILD/gen/" "$src" -o "$obj"
 		objs+=("$obj")
 	done < <(find kernel -name '*.asm' | sort)
-	ld.lld -m elf_i386 -nostdlib -T kernel/linker.ld -L "$BUILD/gen" "${objs[@]}" -o "$BUILD/kernel.elf"
-	llvm-objcopy -O binary "$BUILD/kernel.elf" "$BUILD/kernel.bin"
-	"$BUILD/host/mkimage" seal "$LAYOUT" "$BUILD/kernel.bin"
+	ld.lld -m elf_i386 -nostdlib -T kernel/linker.ld -L "$BUILD/gen" "${objs[@]}" -o "$BUILD/$variant.elf"
+	llvm-objcopy -O binary "$BUILD/$variant.elf" "$BUILD/$variant.bin"
+	"$BUILD/host/mkimage" seal "$LAYOUT" "$BUILD/$variant.bin"
 }
 
 build_all() {
@@ -134,7 +175,8 @@ build_all() {
 	generate
 	build_loader
 	nasm -f bin tools/kvm_probe.asm -o "$BUILD/kvm_probe.bin"
-	build_kernel
+	local variant
+	for variant in "${KERNEL_VARIANTS[@]}"; do build_kernel "$variant"; done
 	cp boot/boot.cfg "$BUILD/boot.cfg"
 	local disks=(hdd)
 	[ -f "$BUILD/stage1_fat.bin" ] && disks+=(fdd)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # bench_kernel_alloc.sh BUILD: tools/mm_bench.c's workloads inside the kernel
-# (kernel/tests/bench_alloc.c), on an image whose BOOT.CFG says "bench", under
-# QEMU (TCG; KVM too where tools/kvm_usable.sh says it can run VlsOs). Prints
-# TSC cycles per allocation or free and writes BUILD/bench/alloc-kernel.md.
+# (kernel/tests/bench_alloc.c, in build/kernel-bench.bin), on an image whose
+# BOOT.CFG says "bench", under QEMU (TCG; KVM too where tools/kvm_usable.sh says
+# it can run VlsOs). Prints TSC cycles per allocation or free and writes
+# BUILD/bench/alloc-kernel.md.
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$(cd "${1:?usage: bench_kernel_alloc.sh BUILD}" && pwd)
@@ -12,6 +13,10 @@ mkdir -p "$OUT"
 offset=$(($(awk '$2 == "HDD_PART_LBA" { print $3 }' "$BUILD/gen/layout.inc") * 512))
 printf 'bench\n' >"$OUT/bench.cfg"
 cp "$BUILD/disk.img" "$OUT/kbench.img"
+# The benchmark lives in the kernel-bench build (build.sh): kernel/tests/ without
+# UBSan, so the cycles carry no sanitizer checks; the production kernel has none.
+[ -f "$BUILD/kernel-bench.bin" ] || { echo "bench_kernel_alloc.sh: no $BUILD/kernel-bench.bin: run ./build.sh" >&2; exit 1; }
+mcopy -o -i "$OUT/kbench.img@@$offset" "$BUILD/kernel-bench.bin" ::KERNEL.BIN
 mcopy -o -i "$OUT/kbench.img@@$offset" "$OUT/bench.cfg" ::BOOT.CFG
 
 accels=(tcg)

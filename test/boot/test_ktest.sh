@@ -1,13 +1,14 @@
-# test_ktest.sh: boots an image whose BOOT.CFG says "test"; the kernel runs its
-# in-kernel suites, prints KTAP on COM1 and leaves QEMU through isa-debug-exit
-# (status 33 passed, 35 failed). Each KTAP case becomes one TAP line here.
+# test_ktest.sh: boots the test kernel (build/kernel-test.bin as KERNEL.BIN) with
+# BOOT.CFG "test"; it runs its in-kernel suites, prints KTAP on COM1 and leaves
+# QEMU through isa-debug-exit (status 33 passed, 35 failed). Each KTAP case
+# becomes one TAP line here. The production kernel, given "test", says it has
+# no in-kernel tests and fails the run at once.
 . test/lib/tap.sh
 . test/lib/qemu.sh
 
 T=$BUILD/tmp/ktest
 mkdir -p "$T"
-printf 'test\n' >"$T/boot.cfg"
-image_with_files "$T/disk.img" "BOOT.CFG=$T/boot.cfg"
+kernel_image "$T/disk.img" kernel-test test
 
 boot_until "$T/serial.log" "^# vlsos-ktest:" 120 -accel tcg -m 64 \
 	-drive "file=$T/disk.img,format=raw,if=ide"
@@ -32,4 +33,11 @@ tap_check "ktest: at least 15 cases ran" "only $(wc -l <"$T/cases") cases" [ "$(
 tap_check "ktest: QEMU left through isa-debug-exit with pass (33)" "QEMU status $QEMU_STATUS" \
 	[ "$QEMU_STATUS" = 33 ]
 tap_check "ktest: no PANIC" "a PANIC was printed" bash -c "! grep -q PANIC '$T/serial.log'"
+
+# The production kernel (build/disk.img's KERNEL.BIN) has no suites to run.
+kernel_image "$T/prod.img" kernel test
+boot_until "$T/prod.log" "^VlsOs ready|PANIC" 60 -accel tcg -m 64 -drive "file=$T/prod.img,format=raw,if=ide"
+tap_check "production kernel given 'test' names the test kernel and fails the run (35)" \
+	"QEMU $QEMU_STATUS; $(grep -E '^kernel: .test.|PANIC' "$T/prod.log" | head -1)" \
+	bash -c "[ '$QEMU_STATUS' = 35 ] && grep -q '^kernel: .test. asks for the in-kernel tests, but this is the production kernel without them: boot build/kernel-test.bin' '$T/prod.log'"
 tap_done

@@ -50,10 +50,10 @@ crash crash-text "^PANIC: page fault: write of 0x00100000 \(protection violation
 	"a write to .text is a protection violation in kernel .text"
 crash crash-guard "^PANIC: page fault: write of 0x0000bffc \(page not present\) at EIP 0x001[0-9a-f]{5}, in the guard page below the boot stack \(stack overflow\)$" \
 	"the guard page below the boot stack is named"
-# The in-kernel allocator benchmark (./build.sh bench) still runs all its
-# workloads and leaves the allocators consistent: a function check, no timing.
-printf 'bench\n' >"$T/bench.cfg"
-image_with_files "$T/bench.img" "BOOT.CFG=$T/bench.cfg"
+# The in-kernel allocator benchmark (./build.sh bench, the kernel-bench build)
+# still runs all its workloads and leaves the allocators consistent: a function
+# check, no timing.
+kernel_image "$T/bench.img" kernel-bench bench
 boot_until "$T/bench.log" "consistent afterwards" 300 -accel tcg -m 512 -drive "file=$T/bench.img,format=raw,if=ide"
 tap_check "bench mode: five workloads run, allocator consistent after" "$(grep '^bench' "$T/bench.log" | tail -2 | tr '\n' ' ')" \
 	bash -c "[ \$(grep -cE '^bench: [a-z0-9]+ +[0-9]+ ops' '$T/bench.log') = 5 ] && grep -q 'consistent afterwards: yes' '$T/bench.log'"

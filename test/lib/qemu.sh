@@ -62,3 +62,15 @@ image_with_files() {
 		fi
 	done
 }
+
+# kernel_image OUT KERNEL CMDLINE: a copy of build/disk.img that boots
+# BUILD/KERNEL.bin (kernel, kernel-test or kernel-bench: build.sh's variants)
+# as KERNEL.BIN, the file name the loader reads, with CMDLINE as BOOT.CFG. The
+# in-kernel tests (`test`) and crash words of the hardening tests are only in
+# kernel-test, the allocator benchmark (`bench`) in kernel-bench.
+kernel_image() {
+	local out=$1 kernel=$2
+	[ -f "$BUILD/$kernel.bin" ] || { echo "kernel_image: no $BUILD/$kernel.bin" >&2; return 1; }
+	printf '%s\n' "$3" >"$out.cfg"
+	image_with_files "$out" "KERNEL.BIN=$BUILD/$kernel.bin" "BOOT.CFG=$out.cfg"
+}
