@@ -29,6 +29,8 @@ static void crash_on_request(const struct boot_info *bi)
 		*(volatile uint8_t *)__text_start = 0;
 	if (cmdline_has(bi, "crash-guard"))
 		*(volatile uint32_t *)(REGION_STACK_GUARD_END - 4) = 0;
+	if (cmdline_has(bi, "crash-exec")) /* NX: page fault in .data; no NX: invalid opcode */
+		((void (*)(void))paging_exec_probe)();
 }
 
 void kmain(const struct boot_info *bi)

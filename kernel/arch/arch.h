@@ -106,20 +106,55 @@ void trap_dispatch(struct trap_frame *frame); /* called by isr.asm */
 
 #define VECTOR_PAGE_FAULT 14
 
-/* paging.c: the seed's paging interface on 32-bit page tables */
-#define PAGING_NOT_MAPPED 0xFFFFFFFFu /* virt_to_phys/phys_to_virt: no mapping */
-#define PAGE_FLAG_WRITABLE 0x002u      /* map_page flags */
-void paging_init(void);                /* identity map of RAM, seed permissions */
-void paging_enable(void);              /* CR3, CR0.PG and CR0.WP */
+/* paging.c: the seed's paging interface, on PAE tables with NX where the CPU
+ * has both (Intel SDM vol. 3A 4.4), else on 32-bit tables (4.3) */
+#define CR4_PAE    0x00000020u  /* 64-bit entries, three levels */
+#define MSR_EFER   0xC0000080u  /* extended feature enable register */
+#define EFER_NXE   0x00000800u  /* entries' bit 63 means no-execute, not reserved */
+
+static inline uint32_t read_cr4(void)
+{
+	uint32_t v;
+	__asm__ volatile("mov %%cr4, %0" : "=r"(v));
+	return v;
+}
+
+static inline void write_cr4(uint32_t v)
+{
+	__asm__ volatile("mov %0, %%cr4" : : "r"(v) : "memory");
+}
+
+static inline uint64_t rdmsr(uint32_t msr)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+	return ((uint64_t)hi << 32) | lo;
+}
+
+static inline void wrmsr(uint32_t msr, uint64_t value)
+{
+	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)));
+}
+
+#define PAGING_NOT_MAPPED 0xFFFFFFFFu    /* virt_to_phys/phys_to_virt: no mapping */
+#define PAGE_FLAG_WRITABLE   0x002u      /* map_page flags */
+#define PAGE_FLAG_EXECUTABLE 0x200u      /* without it map_page's page is NX (under PAE) */
+void paging_init(void);                /* identity map of RAM, seed permissions; says which tables */
+void paging_enable(void);              /* CR4.PAE and EFER.NXE (PAE), CR3, CR0.PG and CR0.WP */
 bool paging_is_enabled(void);
+bool paging_has_nx(void);              /* PAE tables with NX: data cannot be executed */
+const char *paging_nx_missing(void);   /* what the CPU lacks for NX ("PAE or NX", "NX"...), NULL: nothing */
 int map_page(uint32_t virt, uint32_t phys, uint32_t flags); /* 0, ERR_EXIST, ERR_NOMEM, ERR_INVAL */
 int unmap_page(uint32_t virt);                              /* 0, ERR_NOTMAPPED, ERR_INVAL; flushes the TLB entry */
 uint32_t virt_to_phys(uint32_t virt);  /* walks the tables */
 uint32_t phys_to_virt(uint32_t phys);  /* identity where mapped */
 bool paging_is_writable(uint32_t virt);
-unsigned paging_table_pages(void);     /* page directory + tables */
+bool paging_is_executable(uint32_t virt); /* mapped, and not NX; true for everything without paging */
+unsigned paging_table_pages(void);     /* page directories + tables (PAE's 32-byte PDPT is in .bss) */
 const char *paging_region_name(uint32_t addr);
 bool page_fault_report(struct trap_frame *frame) __attribute__((noreturn));
+/* two bytes of ud2 in .data: executing them faults under NX, else raises #UD */
+extern uint8_t paging_exec_probe[];
 
 /* jump.asm: a setjmp/longjmp pair, so a test can survive a fault it provokes */
 struct jump_state {

@@ -1,60 +1,74 @@
-/* paging.c: the seed's paging interface on 32-bit two-level page tables (Intel
- * SDM vol. 3A 4.3). All usable RAM below 4 GiB and the first MiB are
- * identity-mapped; the kernel's sections get the seed's permissions, enforced
- * in ring 0 by CR0.WP; page 0 and the page below the boot stack stay unmapped
- * so NULL dereferences and stack overflows fault. Tables come from the page
- * allocator. */
+/* paging.c: the seed's paging interface. All usable RAM below 4 GiB and the
+ * first MiB are identity-mapped; the kernel's sections get the seed's
+ * permissions, enforced in ring 0 by CR0.WP; page 0 and the page below the
+ * boot stack stay unmapped so NULL dereferences and stack overflows fault.
+ * Where the CPU has PAE and NX, the tables are PAE's and every page but
+ * kernel .text is no-execute, so code planted in data, the heap or a stack
+ * cannot run; elsewhere they are 32-bit tables without execute protection.
+ * The formats are in paging_32bit.c and paging_pae.c; tables come from the
+ * page allocator. */
 #include "arch.h"
 #include "errors.h"
 #include "layout.h"
+#include "paging_tables.h"
 #include "../mm/mm.h"
 #include "../mm/page.h"
 #include "../kernel.h"
 #include "lib.h"
 
-#define PAGE_ENTRIES    1024u
-#define PTE_PRESENT     0x001u
-#define PTE_WRITABLE    0x002u
-#define PTE_FRAME_MASK  0xFFFFF000u
+#define PAGE_MASK       (~(PAGE_SIZE - 1))
 #define LOW_MEMORY_END  0x100000u /* BIOS areas, VGA text memory: mapped whole */
+#define ADDRESS_LIMIT   0x100000000ull /* a 32-bit kernel reaches no further */
 #define PF_PRESENT      0x01u     /* page fault error code: protection, not absence */
 #define PF_WRITE        0x02u
 #define PF_FETCH        0x10u     /* instruction fetch (reported with NX) */
 
-static uint32_t *page_directory;
+uint8_t paging_exec_probe[] = { 0x0F, 0x0B }; /* ud2, kept in .data */
+
+static const struct page_table_format *tables; /* the format chosen at boot */
 static bool enabled;
-static unsigned tables;
+static bool nx;              /* PAE tables with EFER.NXE: PTE_NX means something */
+static unsigned table_pages; /* every page paging_new_table handed out */
 
-static inline uint32_t pde_index(uint32_t virt) { return virt >> 22; }
-static inline uint32_t pte_index(uint32_t virt) { return (virt >> 12) & (PAGE_ENTRIES - 1); }
-
-/* the PTE for virt, or NULL when its page table does not exist (and !create) */
-static uint32_t *pte_for(uint32_t virt, bool create)
+void *paging_new_table(void)
 {
-	uint32_t *pde = &page_directory[pde_index(virt)];
+	void *table = page_alloc_zeroed(PAGE_OWNER_PAGE_TABLES);
+	if (table)
+		table_pages++;
+	return table;
+}
 
-	if (!(*pde & PTE_PRESENT)) {
-		if (!create)
-			return NULL;
-		uint32_t *table = page_alloc_zeroed(PAGE_OWNER_PAGE_TABLES);
-		if (!table)
-			return NULL;
-		tables++;
-		*pde = (uint32_t)table | PTE_PRESENT | PTE_WRITABLE;
-	}
-	return &((uint32_t *)(*pde & PTE_FRAME_MASK))[pte_index(virt)];
+/* PTE_NX when this CPU honours it; 0 on 32-bit tables, which have no such bit */
+static pte_t no_execute(void)
+{
+	return nx ? PTE_NX : 0;
+}
+
+/* the present entry of virt's page, or 0 when there is none */
+static pte_t entry_of(uint32_t virt)
+{
+	const void *entry = tables ? tables->entry_for(virt, false) : NULL;
+	pte_t value = entry ? tables->read(entry) : 0;
+	return (value & PTE_PRESENT) ? value : 0;
+}
+
+/* map_page's flags as an entry: writable when asked, NX unless asked not to */
+static pte_t entry_flags(uint32_t flags)
+{
+	pte_t value = (flags & ~(PTE_FRAME_MASK | PAGE_FLAG_EXECUTABLE)) | PTE_PRESENT;
+	return (flags & PAGE_FLAG_EXECUTABLE) ? value : value | no_execute();
 }
 
 int map_page(uint32_t virt, uint32_t phys, uint32_t flags)
 {
 	if ((virt | phys) & ~PTE_FRAME_MASK)
 		return ERR_INVAL;
-	uint32_t *pte = pte_for(virt, true);
-	if (!pte)
+	void *entry = tables->entry_for(virt, true);
+	if (!entry)
 		return ERR_NOMEM;
-	if (*pte & PTE_PRESENT)
+	if (tables->read(entry) & PTE_PRESENT)
 		return ERR_EXIST;
-	*pte = phys | (flags & ~PTE_FRAME_MASK) | PTE_PRESENT;
+	tables->write(entry, phys | entry_flags(flags));
 	if (enabled)
 		invlpg(virt); /* a stale not-present entry may be cached on some CPUs */
 	return 0;
@@ -64,45 +78,75 @@ int unmap_page(uint32_t virt)
 {
 	if (virt & ~PTE_FRAME_MASK)
 		return ERR_INVAL;
-	uint32_t *pte = pte_for(virt, false);
-	if (!pte || !(*pte & PTE_PRESENT))
+	void *entry = tables->entry_for(virt, false);
+	if (!entry || !(tables->read(entry) & PTE_PRESENT))
 		return ERR_NOTMAPPED;
-	*pte = 0;
+	tables->write(entry, 0);
 	if (enabled)
 		invlpg(virt);
 	return 0;
 }
 
-/* Changes the flags of the pages in [start, end), which must be mapped. */
-static void protect_range(uint32_t start, uint32_t end, uint32_t flags)
+/* Gives the pages in [start, end), which must be mapped, the permissions
+ * `flags` (PTE_WRITABLE, PTE_NX) instead of theirs. */
+static void protect_range(uint32_t start, uint32_t end, pte_t flags)
 {
-	for (uint32_t v = start & PTE_FRAME_MASK; v < end; v += PAGE_SIZE) {
-		uint32_t *pte = pte_for(v, false);
-		if (pte && (*pte & PTE_PRESENT))
-			*pte = (*pte & PTE_FRAME_MASK) | flags | PTE_PRESENT;
+	for (uint32_t v = start & PAGE_MASK; v < end; v += PAGE_SIZE) {
+		void *entry = tables->entry_for(v, false);
+		pte_t value = entry ? tables->read(entry) : 0;
+		if (value & PTE_PRESENT)
+			tables->write(entry, (value & PTE_FRAME_MASK) | flags | PTE_PRESENT);
 	}
 }
 
-/* Maps [start, end) to itself, writable, a page table at a time (map_page's
- * checks per page cost more than the mapping under TCG). Pages already mapped
- * keep their entry. */
+/* Maps [start, end) to itself, writable and not executable, a page table at a
+ * time (map_page's checks per page cost more than the mapping under TCG).
+ * Pages already mapped keep their entry. */
 static void identity_map(uint64_t start, uint64_t end)
 {
 	uint64_t p = (start + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+	pte_t flags = PTE_WRITABLE | no_execute() | PTE_PRESENT;
 
-	if (end > 0x100000000ull)
-		end = 0x100000000ull; /* a 32-bit kernel reaches no further */
+	if (end > ADDRESS_LIMIT)
+		end = ADDRESS_LIMIT;
 	while (p + PAGE_SIZE <= end) {
-		uint32_t *pte = pte_for((uint32_t)p, true);
-		if (!pte)
+		uint8_t *entry = tables->entry_for((uint32_t)p, true);
+		if (!entry)
 			panic("paging: out of memory for page tables at 0x%08x", (unsigned)p);
 		do { /* the rest of this page table */
-			if (!(*pte & PTE_PRESENT))
-				*pte = (uint32_t)p | PTE_WRITABLE | PTE_PRESENT;
-			pte++;
+			if (!(tables->read(entry) & PTE_PRESENT))
+				tables->write(entry, p | flags);
+			entry += tables->entry_size;
 			p += PAGE_SIZE;
-		} while (p + PAGE_SIZE <= end && (p & ((PAGE_SIZE * PAGE_ENTRIES) - 1)));
+		} while (p + PAGE_SIZE <= end && (p & (tables->table_span - 1)));
 	}
+}
+
+/* PAE tables only pay with NX: without it they would protect nothing more
+ * than the 32-bit tables, in twice the memory. */
+static void choose_format(void)
+{
+	const char *missing = paging_nx_missing();
+
+	nx = missing == NULL;
+	tables = nx ? &paging_format_pae : &paging_format_32bit;
+	if (nx)
+		kprintf("paging: PAE with NX: data, heap and stacks not executable\n");
+	else
+		kprintf("paging: CPU has no %s: 32-bit tables, no execute protection\n", missing);
+}
+
+const char *paging_nx_missing(void)
+{
+	const struct cpu_info *cpu = cpu_info();
+
+	if (!cpu->has_cpuid)
+		return "CPUID, so no PAE or NX";
+	if (!cpu->pae && !cpu->nx)
+		return "PAE or NX";
+	if (!cpu->pae || !cpu->nx)
+		return cpu->pae ? "NX" : "PAE";
+	return NULL;
 }
 
 void paging_init(void)
@@ -110,22 +154,23 @@ void paging_init(void)
 	unsigned count;
 	const struct e820_entry *map = memory_map(&count);
 
-	page_directory = page_alloc_zeroed(PAGE_OWNER_PAGE_TABLES);
-	if (!page_directory)
-		panic("paging: no page for the page directory");
-	tables = 1;
+	choose_format();
+	tables->create_root();
 	identity_map(PAGE_SIZE, LOW_MEMORY_END); /* page 0 stays out: NULL faults */
 	for (unsigned i = 0; i < count; i++)
 		if (map[i].type == E820_USABLE && map[i].base >= LOW_MEMORY_END)
 			identity_map(map[i].base, map[i].base + map[i].length);
 	unmap_page(REGION_STACK_GUARD_START);
+	/* .text may run and not be written; .rodata may do neither; the rest
+	 * (data, heap, stacks, RAM, the first MiB) stays writable and, with NX,
+	 * not executable, as identity_map left it */
 	protect_range((uint32_t)__text_start, (uint32_t)__text_end, 0);
-	protect_range((uint32_t)__rodata_start, (uint32_t)__rodata_end, 0);
+	protect_range((uint32_t)__rodata_start, (uint32_t)__rodata_end, no_execute());
 }
 
 void paging_enable(void)
 {
-	write_cr3((uint32_t)page_directory);
+	tables->load();
 	write_cr0(read_cr0() | CR0_PG | CR0_WP);
 	enabled = true;
 	trap_set_handler(VECTOR_PAGE_FAULT, page_fault_report);
@@ -136,19 +181,24 @@ bool paging_is_enabled(void)
 	return enabled;
 }
 
+bool paging_has_nx(void)
+{
+	return enabled && nx;
+}
+
 unsigned paging_table_pages(void)
 {
-	return tables;
+	return table_pages;
 }
 
 uint32_t virt_to_phys(uint32_t virt)
 {
 	if (!enabled)
 		return virt;
-	uint32_t *pte = pte_for(virt, false);
-	if (!pte || !(*pte & PTE_PRESENT))
+	pte_t entry = entry_of(virt);
+	if (!entry)
 		return PAGING_NOT_MAPPED;
-	return (*pte & PTE_FRAME_MASK) | (virt & ~PTE_FRAME_MASK);
+	return ((uint32_t)entry & PTE_FRAME_MASK) | (virt & ~PTE_FRAME_MASK);
 }
 
 /* RAM is mapped at its own address; a frame with no mapping has no address. */
@@ -159,8 +209,15 @@ uint32_t phys_to_virt(uint32_t phys)
 
 bool paging_is_writable(uint32_t virt)
 {
-	uint32_t *pte = enabled ? pte_for(virt, false) : NULL;
-	return pte && (*pte & PTE_PRESENT) && (*pte & PTE_WRITABLE);
+	return enabled && (entry_of(virt) & PTE_WRITABLE);
+}
+
+bool paging_is_executable(uint32_t virt)
+{
+	if (!enabled)
+		return true; /* without paging nothing stops an instruction fetch */
+	pte_t entry = entry_of(virt);
+	return entry && !(entry & PTE_NX);
 }
 
 static bool in(uint32_t addr, const void *start, const void *end)
@@ -195,6 +252,14 @@ const char *paging_region_name(uint32_t addr)
 	return "no RAM here (unmapped)";
 }
 
+/* In ring 0 without SMEP, a fetch from a present page faults only for NX. */
+static const char *page_fault_cause(uint32_t err)
+{
+	if (!(err & PF_PRESENT))
+		return "page not present";
+	return (err & PF_FETCH) ? "protection violation, NX" : "protection violation";
+}
+
 bool page_fault_report(struct trap_frame *frame)
 {
 	uint32_t addr = read_cr2(), err = frame->error_code;
@@ -202,7 +267,6 @@ bool page_fault_report(struct trap_frame *frame)
 
 	__asm__ volatile("cli");
 	kprintf("PANIC: page fault: %s of 0x%08x (%s) at EIP 0x%08x, in %s\n", access, addr,
-		(err & PF_PRESENT) ? "protection violation" : "page not present", frame->eip,
-		paging_region_name(addr));
+		page_fault_cause(err), frame->eip, paging_region_name(addr));
 	panic_trap(frame);
 }

@@ -1,0 +1,63 @@
+/* paging_32bit.c: 32-bit two-level page tables (Intel SDM vol. 3A 4.3), the
+ * format every CPU since the 386 has: a page directory of 1024 entries, each
+ * pointing to a page table of 1024 entries that maps 4 MiB. There is no
+ * no-execute bit: every mapped page can be executed. */
+#include "arch.h"
+#include "paging_tables.h"
+#include "../kernel.h"
+#include "../mm/page.h"
+
+#define ENTRIES_32BIT 1024u
+
+static uint32_t *page_directory;
+
+static inline uint32_t directory_index(uint32_t virt) { return virt >> 22; }
+static inline uint32_t table_index(uint32_t virt) { return (virt >> 12) & (ENTRIES_32BIT - 1); }
+
+static void create_directory(void)
+{
+	page_directory = paging_new_table();
+	if (!page_directory)
+		panic("paging: no page for the page directory");
+}
+
+static void *entry_32bit(uint32_t virt, bool create)
+{
+	uint32_t *pde = &page_directory[directory_index(virt)];
+
+	if (!(*pde & PTE_PRESENT)) {
+		if (!create)
+			return NULL;
+		uint32_t *table = paging_new_table();
+		if (!table)
+			return NULL;
+		/* the directory allows everything; each page's entry sets its permissions */
+		*pde = (uint32_t)table | PTE_PRESENT | PTE_WRITABLE;
+	}
+	return &((uint32_t *)(*pde & PTE_FRAME_MASK))[table_index(virt)];
+}
+
+static pte_t read_32bit(const void *entry)
+{
+	return *(const volatile uint32_t *)entry;
+}
+
+static void write_32bit(void *entry, pte_t value)
+{
+	*(volatile uint32_t *)entry = (uint32_t)value; /* paging.c never asks for NX here */
+}
+
+static void load_32bit(void)
+{
+	write_cr3((uint32_t)page_directory);
+}
+
+const struct page_table_format paging_format_32bit = {
+	.table_span = ENTRIES_32BIT * PAGE_SIZE,
+	.entry_size = sizeof(uint32_t),
+	.create_root = create_directory,
+	.entry_for = entry_32bit,
+	.read = read_32bit,
+	.write = write_32bit,
+	.load = load_32bit,
+};

@@ -1,0 +1,97 @@
+/* paging_pae.c: PAE page tables (Intel SDM vol. 3A 4.4), used where the CPU
+ * also has NX: a page-directory-pointer table of 4 entries, one per GiB, each
+ * pointing to a page directory of 512 64-bit entries, each pointing to a page
+ * table of 512 entries that maps 2 MiB. With EFER.NXE set, an entry's bit 63
+ * forbids instruction fetches from its page. */
+#include "arch.h"
+#include "paging_tables.h"
+#include "../kernel.h"
+#include "../mm/page.h"
+
+#define PDPT_ENTRIES 4u
+#define ENTRIES_PAE  512u
+
+/* CR3 holds the PDPT's physical address in bits 31:5, so it needs 32-byte
+ * alignment only: 32 bytes of .bss rather than a page of its own. */
+static uint64_t pdpt[PDPT_ENTRIES] __attribute__((aligned(32)));
+
+static inline uint32_t pdpt_index(uint32_t virt) { return virt >> 30; }
+static inline uint32_t directory_index(uint32_t virt) { return (virt >> 21) & (ENTRIES_PAE - 1); }
+static inline uint32_t table_index(uint32_t virt) { return (virt >> 12) & (ENTRIES_PAE - 1); }
+
+static pte_t read_pae(const void *entry)
+{
+	const volatile uint32_t *half = entry;
+	return ((pte_t)half[1] << 32) | half[0];
+}
+
+/* A 32-bit CPU stores the entry in two halves, and may walk the tables in
+ * between (speculatively, too). The entry is not present while the halves
+ * disagree, so no walk ever caches half of an old entry with half of the new. */
+static void write_pae(void *entry, pte_t value)
+{
+	volatile uint32_t *half = entry;
+	half[0] = 0;
+	half[1] = (uint32_t)(value >> 32);
+	half[0] = (uint32_t)value;
+}
+
+/* The PDPT starts empty. Page directories are made when a GiB first gets a
+ * mapping: 4 KiB each, and a kernel with 64 MiB of RAM needs only the first
+ * (and the last, for tests that map high addresses). */
+static void create_pdpt(void)
+{
+	for (unsigned i = 0; i < PDPT_ENTRIES; i++)
+		write_pae(&pdpt[i], 0);
+}
+
+/* The table `link` points to; with create, a new zeroed one when it has none.
+ * `link_flags` are what that level allows: a PDPTE has no R/W bit (it is
+ * reserved there), a PDE allows everything and leaves permissions to the PTE. */
+static uint64_t *table_below(uint64_t *link, pte_t link_flags, bool create)
+{
+	if (!(read_pae(link) & PTE_PRESENT)) {
+		if (!create)
+			return NULL;
+		void *table = paging_new_table();
+		if (!table)
+			return NULL;
+		write_pae(link, (uint32_t)table | link_flags);
+	}
+	return (uint64_t *)((uint32_t)read_pae(link) & PTE_FRAME_MASK);
+}
+
+static void *entry_pae(uint32_t virt, bool create)
+{
+	uint64_t *pdpte = &pdpt[pdpt_index(virt)];
+	bool had_directory = read_pae(pdpte) & PTE_PRESENT;
+
+	uint64_t *directory = table_below(pdpte, PTE_PRESENT, create);
+	if (!directory)
+		return NULL;
+	/* The CPU reads the four PDPTEs into registers only when CR3 is
+	 * written: a new directory is seen after writing CR3 again. */
+	if (!had_directory && paging_is_enabled())
+		write_cr3(read_cr3());
+	uint64_t *table = table_below(&directory[directory_index(virt)], PTE_PRESENT | PTE_WRITABLE, create);
+	return table ? &table[table_index(virt)] : NULL;
+}
+
+/* EFER.NXE before any walk: without it bit 63 is reserved and every entry
+ * with NX would fault as malformed. */
+static void load_pae(void)
+{
+	write_cr4(read_cr4() | CR4_PAE);
+	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
+	write_cr3((uint32_t)pdpt);
+}
+
+const struct page_table_format paging_format_pae = {
+	.table_span = ENTRIES_PAE * PAGE_SIZE,
+	.entry_size = sizeof(uint64_t),
+	.create_root = create_pdpt,
+	.entry_for = entry_pae,
+	.read = read_pae,
+	.write = write_pae,
+	.load = load_pae,
+};

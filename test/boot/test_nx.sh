@@ -1,0 +1,120 @@
+# test_nx.sh: PAE paging with NX (kernel/arch/paging*.c). On a CPU with PAE and
+# NX the kernel says so, code in .data faults as an execute (BOOT.CFG
+# "crash-exec") and the in-kernel NX cases pass; on CPUs without them it says
+# what is missing, falls back to 32-bit tables, still reaches "VlsOs ready",
+# and the NX cases are reported as KTAP skips, not passes.
+# QEMU 7.2's default i386 CPU (qemu32) has PAE but no NX, so the NX boots name
+# their CPU (core2duo, qemu32 with +nx, max). Every boot has a time limit.
+. test/lib/tap.sh
+. test/lib/qemu.sh
+
+T=$BUILD/tmp/nx
+mkdir -p "$T"
+PAE_NX_LINE='^paging: PAE with NX: data, heap and stacks not executable$'
+NX_CASES=(data_execute_faults_nx heap_execute_faults_nx stack_execute_faults_nx only_text_is_executable
+	map_page_executable_only_on_request)
+
+# Which kernel has the in-kernel tests and the crash words: build/kernel-test.bin
+# where build.sh makes one, else the one in build/disk.img.
+if declare -F kernel_image >/dev/null && [ -f "$BUILD/kernel-test.bin" ]; then
+	TEST_KERNEL=kernel-test
+else
+	TEST_KERNEL=kernel
+fi
+
+# test_image OUT CMDLINE: build/disk.img with the test kernel and BOOT.CFG CMDLINE.
+test_image() {
+	if [ "$TEST_KERNEL" = kernel-test ]; then
+		kernel_image "$1" kernel-test "$2"
+	else
+		printf '%s\n' "$2" >"$1.cfg"
+		image_with_files "$1" "BOOT.CFG=$1.cfg"
+	fi
+}
+
+# boot_cpu LOG IMAGE PATTERN SECONDS [QEMU-ARGS...]: boots IMAGE on 64 MiB under TCG.
+boot_cpu() {
+	local log=$1 img=$2 pattern=$3 secs=$4
+	shift 4
+	boot_until "$log" "$pattern" "$secs" -accel tcg -m 64 "$@" -drive "file=$img,format=raw,if=ide"
+}
+
+accounting_exact() {
+	grep -qE "^  total +[0-9]+ of [0-9]+ E820 usable: exact$" "$1"
+}
+
+# CPUs with PAE and NX: PAE tables, and the memory accounting still exact
+# (their page directory and tables are counted as page tables).
+for cpu in core2duo qemu32,+nx max; do
+	log=$T/boot-${cpu//[,+]/_}.log
+	boot_cpu "$log" "$BUILD/disk.img" "^VlsOs ready|PANIC" 60 -cpu "$cpu" -snapshot
+	tap_check "cpu $cpu (PAE, NX): PAE with NX in use, VlsOs ready" \
+		"$(grep -E '^paging:|PANIC' "$log" | head -1); QEMU $QEMU_STATUS" \
+		bash -c "grep -q '$PAE_NX_LINE' '$log' && grep -q '^VlsOs ready' '$log' && ! grep -q PANIC '$log'"
+	tap_check "cpu $cpu: physical memory accounting exact" "$(grep '^  total' "$log")" accounting_exact "$log"
+done
+
+# CPUs without them: the fallback names what is missing, and the boot goes on.
+fallback() {
+	local name=$1 missing=$2 log=$T/boot-$1.log
+	shift 2
+	boot_cpu "$log" "$BUILD/disk.img" "^VlsOs ready|PANIC" 60 -snapshot "$@"
+	tap_check "$name: says it has no $missing, 32-bit tables, VlsOs ready" \
+		"$(grep -E '^paging:|PANIC' "$log" | head -1); QEMU $QEMU_STATUS" \
+		bash -c "grep -qx 'paging: CPU has no $missing: 32-bit tables, no execute protection' '$log' &&
+			grep -q '^VlsOs ready' '$log' && ! grep -q PANIC '$log'"
+	tap_check "$name: physical memory accounting exact" "$(grep '^  total' "$log")" accounting_exact "$log"
+}
+fallback "cpu pentium3 (PAE, no NX)" NX -cpu pentium3
+fallback "cpu qemu32,-nx (PAE, NX off)" NX -cpu qemu32,-nx
+fallback "cpu pentium (no PAE, no NX)" "PAE or NX" -cpu pentium
+fallback "cpu 486 (no PAE, no NX)" "PAE or NX" -cpu 486
+
+# QEMU's default CPU: the paging line agrees with what CPUID says (QEMU 7.2's
+# qemu32 has PAE and no NX).
+boot_cpu "$T/boot-default.log" "$BUILD/disk.img" "^VlsOs ready|PANIC" 60 -snapshot
+if grep -qE '^CPU: .* pae .* nx$' "$T/boot-default.log"; then expected=$PAE_NX_LINE
+else expected='^paging: CPU has no (NX|PAE or NX): 32-bit tables, no execute protection$'; fi
+tap_check "default CPU: the paging line matches CPUID, VlsOs ready" \
+	"$(grep -E '^CPU:|^paging:|PANIC' "$T/boot-default.log" | tr '\n' ' ')" \
+	bash -c "grep -qE '$expected' '$T/boot-default.log' && grep -q '^VlsOs ready' '$T/boot-default.log'"
+
+# crash-exec runs two bytes of ud2 kept in .data (paging_exec_probe): under NX
+# the fetch itself faults, at the probe's address; without NX the bytes run.
+probe=$(llvm-nm "$BUILD/$TEST_KERNEL.elf" | awk '$3 == "paging_exec_probe" { print $1 }')
+test_image "$T/crash-exec.img" crash-exec
+boot_cpu "$T/crash-nx.log" "$T/crash-exec.img" "CR3" 60 -cpu core2duo
+tap_check "crash-exec under NX: PANIC names an execute of .data at the probe, no reboot" \
+	"probe 0x$probe; $(grep PANIC "$T/crash-nx.log" | head -1); QEMU $QEMU_STATUS" \
+	bash -c "[ -n '$probe' ] && [ '$QEMU_STATUS' = running ] && grep -qx 'PANIC: page fault: execute of 0x$probe (protection violation, NX) at EIP 0x$probe, in kernel \.data' '$T/crash-nx.log'"
+boot_cpu "$T/crash-nonx.log" "$T/crash-exec.img" "CR3" 60 -cpu pentium3
+tap_check "crash-exec without NX: the bytes in .data run (invalid opcode at the probe)" \
+	"$(grep PANIC "$T/crash-nonx.log" | head -1)" \
+	grep -qE "^PANIC: CPU exception 6 \(invalid opcode\), error code 00000000, EIP $probe," "$T/crash-nonx.log"
+
+# case_lines LOG: the result lines of the in-kernel paging suite, "ok N name[ # SKIP ...]"
+case_lines() {
+	sed -n '/^    # Subtest: paging$/,/^ok [0-9]* paging$/p' "$1" | grep -E '^    (not )?ok ' | sed 's/^    //'
+}
+
+# The in-kernel suites on both kinds of CPU: the NX cases pass where NX is on,
+# and are skipped, with the reason, where it is not.
+test_image "$T/ktest.img" test
+boot_cpu "$T/ktest-nx.log" "$T/ktest.img" "^# vlsos-ktest:" 120 -cpu core2duo
+case_lines "$T/ktest-nx.log" >"$T/cases-nx"
+for case in "${NX_CASES[@]}"; do
+	tap_check "ktest on core2duo (NX): paging.$case passes, not skipped" \
+		"$(grep -- " $case" "$T/cases-nx")" grep -qE "^ok [0-9]+ $case\$" "$T/cases-nx"
+done
+tap_check "ktest on core2duo (NX): every suite passed (exit 33)" "QEMU $QEMU_STATUS" [ "$QEMU_STATUS" = 33 ]
+
+boot_cpu "$T/ktest-nonx.log" "$T/ktest.img" "^# vlsos-ktest:" 120 -cpu pentium3
+case_lines "$T/ktest-nonx.log" >"$T/cases-nonx"
+for case in "${NX_CASES[@]}"; do
+	tap_check "ktest on pentium3 (no NX): paging.$case skipped for the missing NX" \
+		"$(grep -- " $case" "$T/cases-nonx")" grep -qE "^ok [0-9]+ $case # SKIP CPU has no NX\$" "$T/cases-nonx"
+done
+tap_check "ktest on pentium3 (no NX): only the NX cases skipped, every suite passed (exit 33)" \
+	"QEMU $QEMU_STATUS; $(grep -c '# SKIP' "$T/ktest-nonx.log") skips" \
+	bash -c "[ '$QEMU_STATUS' = 33 ] && [ \$(grep -c '# SKIP' '$T/ktest-nonx.log') = ${#NX_CASES[@]} ]"
+tap_done
