@@ -53,6 +53,11 @@ void mm_report(const char *fmt, ...)
 	reports++;
 }
 
+void mm_describe_site(char *buf, size_t len, uintptr_t site)
+{
+	snprintf(buf, len, "0x%lx", (unsigned long)site);
+}
+
 static void alloc_setup(void)
 {
 	size_t npages = ARENA_BYTES / PAGE_SIZE;

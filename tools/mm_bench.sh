@@ -28,7 +28,7 @@ mkdir -p "$BIN" "$OUT" || die "cannot create $BIN"
 for a in "${ALLOCATORS[@]}"; do
 	extra=()
 	case $a in
-	kernel) extra=(kernel/mm/buddy.c kernel/mm/slab.c kernel/mm/slab_check.c kernel/mm/kmalloc.c lib/string.c) ;;
+	kernel) extra=(kernel/mm/buddy.c kernel/mm/slab.c kernel/mm/slab_check.c kernel/mm/kmalloc.c kernel/mm/memdebug.c lib/string.c lib/format.c) ;;
 	jemalloc) extra=(-ljemalloc) ;;
 	mimalloc) extra=(-lmimalloc) ;;
 	esac

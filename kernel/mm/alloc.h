@@ -50,6 +50,7 @@ bool buddy_check(const struct buddy_zone *z);
 #define KMEM_MAX_SLAB_ORDER 3    /* a slab is at most 8 frames */
 #define KMEM_EMPTY_RESERVE 1    /* empty slabs a cache keeps; more go back to the zone */
 #define KMEM_CACHE_KMALLOC 0x01 /* cache->flags: one of kmalloc's size classes */
+#define KMEM_CACHE_DEBUG   0x02 /* cache->flags: slots with red zones and tracking (memdebug.h) */
 
 /* A cache of objects of one size. The fields are slab.c's; they are visible so
  * kmalloc can read them and so the cache-of-caches can be static. A slab with
@@ -63,6 +64,8 @@ struct kmem_cache {
 	uint32_t free_offset; /* where a free object keeps its (encoded) free-list link */
 	uint32_t slab_bytes;  /* PAGE_SIZE << order */
 	uint32_t objects_bytes; /* objects * size: offsets below it may be objects */
+	uint32_t user_offset; /* KMEM_CACHE_DEBUG: the object's offset in its slot (else 0) */
+	uint32_t track_offset; /* KMEM_CACHE_DEBUG: where the slot's tracking record is */
 	uint16_t objects;     /* per slab */
 	uint8_t order;        /* buddy order of a slab */
 	uint8_t flags;        /* KMEM_CACHE_* */
@@ -151,5 +154,11 @@ size_t kmalloc_usable_size(const void *ptr);
 void kmalloc_stats(struct kmalloc_stats *out);
 /* slab_check and buddy_check on the zone */
 bool kmalloc_check(void);
+/* The same calls naming `site` as their caller in memdebug reports, for
+ * wrappers (the seed's malloc and friends) to pass their own caller. */
+void *__kmalloc(size_t size, uintptr_t site);
+void __kfree(void *ptr, uintptr_t site);
+void *__kcalloc(size_t n, size_t size, uintptr_t site);
+void *__krealloc(void *ptr, size_t size, uintptr_t site);
 
 #endif

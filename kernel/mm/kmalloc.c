@@ -6,7 +6,13 @@
 #include "alloc.h"
 #include "errors.h"
 #include "lib.h"
+#include "memdebug.h"
 #include "mm_report.h"
+#include "slab_link.h"
+
+/* The code address a report names: kmalloc's caller, passed down so the
+ * wrappers (malloc, kcalloc, krealloc) name their callers, not themselves. */
+#define CALLER ((uintptr_t)__builtin_return_address(0))
 
 #define CLASS(n) { n, "kmalloc-" #n }
 static const struct {
@@ -51,34 +57,50 @@ int kmalloc_init(struct buddy_zone *z)
 	return 0;
 }
 
-static void *large_alloc(size_t size)
+static void *large_alloc(size_t size, uintptr_t site)
 {
 	if (size > KMALLOC_MAX_SIZE)
 		return NULL;
 	size_t n = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	void *p = buddy_alloc_pages(heap, n);
-	if (!p)
+	if (!p) {
+		if (memdebug_enabled())
+			memdebug_oom_report(size);
 		return NULL;
+	}
 	struct page *page = buddy_page(heap, p);
 	page->flags |= PAGE_LARGE;
 	page->npages = n;
+	if (memdebug_enabled())
+		memdebug_large_alloc(page, p, size ? size : 1, site);
 	large_live++;
 	large_pages += n;
 	large_allocs++;
 	return p;
 }
 
+void *__kmalloc(size_t size, uintptr_t site)
+{
+	if (size <= KMALLOC_MAX_SMALL) {
+		struct kmem_cache *c = classes[class_by_8[(size + 7) >> 3]];
+		if (__builtin_expect(c->flags & KMEM_CACHE_DEBUG, 0))
+			return memdebug_alloc(c, size, site);
+		return __slab_alloc_slot(c);
+	}
+	return large_alloc(size, site);
+}
+
 void *kmalloc(size_t size)
 {
-	if (size <= KMALLOC_MAX_SMALL)
-		return kmem_cache_alloc(classes[class_by_8[(size + 7) >> 3]]);
-	return large_alloc(size);
+	return __kmalloc(size, CALLER);
 }
 
 static void large_free(struct page *page, void *ptr)
 {
 	size_t n = page->npages;
 
+	if (page->site)
+		memdebug_large_free(page, ptr);
 	page->flags &= (uint16_t)~PAGE_LARGE;
 	page->npages = 0;
 	large_live--;
@@ -96,6 +118,13 @@ static bool is_kmalloc_slab(const struct page *page)
 static bool is_large_head(const struct page *page, const void *ptr)
 {
 	return (page->flags & PAGE_LARGE) && buddy_page_addr(heap, page) == ptr;
+}
+
+static bool is_debug_kmalloc_slab(const struct page *page)
+{
+	return (page->flags & PAGE_SLAB) &&
+	       (page->cache->flags & (KMEM_CACHE_KMALLOC | KMEM_CACHE_DEBUG)) ==
+		       (KMEM_CACHE_KMALLOC | KMEM_CACHE_DEBUG);
 }
 
 /* Names what ptr is, for a call (`what`) that kmalloc cannot serve. */
@@ -120,7 +149,7 @@ static void report_foreign(const char *what, const void *ptr, const struct page 
 		mm_report("kmalloc: %s of 0x%08lx which kmalloc did not return", what, a);
 }
 
-void kfree(void *ptr)
+void __kfree(void *ptr, uintptr_t site)
 {
 	if (!ptr)
 		return;
@@ -129,8 +158,15 @@ void kfree(void *ptr)
 		__kmem_cache_free(page->cache, page, ptr); /* reports a double free itself */
 	else if (page && is_large_head(page, ptr))
 		large_free(page, ptr);
+	else if (page && is_debug_kmalloc_slab(page))
+		memdebug_free(page->cache, page, ptr, site);
 	else
 		report_foreign("free", ptr, page);
+}
+
+void kfree(void *ptr)
+{
+	__kfree(ptr, CALLER);
 }
 
 /* usable bytes at a live allocation ptr, or 0 (reported, as `what`) */
@@ -140,6 +176,8 @@ static size_t usable_size(const void *ptr, const char *what)
 
 	if (page && is_kmalloc_slab(page) && __kmem_cache_is_live(page->cache, page, ptr))
 		return page->cache->object_size;
+	if (page && is_debug_kmalloc_slab(page))
+		return memdebug_usable_size(page->cache, ptr); /* reports a bad pointer itself */
 	if (page && is_large_head(page, ptr))
 		return page->npages << PAGE_SHIFT;
 	report_foreign(what, ptr, page);
@@ -151,11 +189,11 @@ size_t kmalloc_usable_size(const void *ptr)
 	return ptr ? usable_size(ptr, "usable_size") : 0;
 }
 
-void *kcalloc(size_t n, size_t size)
+void *__kcalloc(size_t n, size_t size, uintptr_t site)
 {
 	if (size && n > SIZE_MAX / size)
 		return NULL;
-	void *p = kmalloc(n * size);
+	void *p = __kmalloc(n * size, site);
 	if (p)
 		LIB_NAME(memset)(p, 0, n * size);
 	return p;
@@ -169,26 +207,37 @@ static size_t rounded_size(size_t size)
 	return (size + PAGE_SIZE - 1) & ~(size_t)(PAGE_SIZE - 1);
 }
 
-void *krealloc(void *ptr, size_t size)
+void *kcalloc(size_t n, size_t size)
+{
+	return __kcalloc(n, size, CALLER);
+}
+
+void *__krealloc(void *ptr, size_t size, uintptr_t site)
 {
 	if (!ptr)
-		return kmalloc(size);
+		return __kmalloc(size, site);
 	if (size == 0) {
-		kfree(ptr);
+		__kfree(ptr, site);
 		return NULL;
 	}
 	size_t have = usable_size(ptr, "realloc");
 	if (have == 0 || size > KMALLOC_MAX_SIZE)
 		return NULL;
-	/* shrinking moves only when it gives back at least half */
-	if (size <= have && rounded_size(size) * 2 > have)
+	/* shrinking moves only when it gives back at least half; under memdebug
+	 * every resize moves, so the red zone follows the new size */
+	if (size <= have && rounded_size(size) * 2 > have && !memdebug_enabled())
 		return ptr;
-	void *q = kmalloc(size);
+	void *q = __kmalloc(size, site);
 	if (!q)
 		return NULL;
 	LIB_NAME(memcpy)(q, ptr, size < have ? size : have);
-	kfree(ptr);
+	__kfree(ptr, site);
 	return q;
+}
+
+void *krealloc(void *ptr, size_t size)
+{
+	return __krealloc(ptr, size, CALLER);
 }
 
 void kmalloc_stats(struct kmalloc_stats *out)

@@ -208,9 +208,13 @@ static bool is_early(const void *ptr)
 	return (uintptr_t)ptr >= HEAP_START && (uintptr_t)ptr < HEAP_END;
 }
 
+/* The seed's functions pass their own caller down, so memdebug's reports name
+ * the code that called malloc, not malloc. */
+#define CALLER ((uintptr_t)__builtin_return_address(0))
+
 void *malloc(size_t size)
 {
-	return allocators_up ? kmalloc(size) : linear_alloc(&heap, size, LINEAR_MIN_ALIGN);
+	return allocators_up ? __kmalloc(size, CALLER) : linear_alloc(&heap, size, LINEAR_MIN_ALIGN);
 }
 
 /* Frees what kmalloc gave; the early linear allocations live forever, as in the
@@ -218,17 +222,17 @@ void *malloc(size_t size)
 void free(void *ptr)
 {
 	if (ptr && allocators_up && !is_early(ptr))
-		kfree(ptr);
+		__kfree(ptr, CALLER);
 }
 
 void *calloc(size_t count, size_t size)
 {
-	return allocators_up ? kcalloc(count, size) : NULL;
+	return allocators_up ? __kcalloc(count, size, CALLER) : NULL;
 }
 
 void *realloc(void *ptr, size_t size)
 {
-	return allocators_up && !is_early(ptr) ? krealloc(ptr, size) : NULL;
+	return allocators_up && !is_early(ptr) ? __krealloc(ptr, size, CALLER) : NULL;
 }
 
 void *kalloc_early(size_t size, size_t align)

@@ -16,3 +16,8 @@ void mm_report(const char *fmt, ...)
 	kprintf("\n");
 	va_end(ap);
 }
+
+void mm_describe_site(char *buf, size_t len, uintptr_t site)
+{
+	snprintf(buf, len, "0x%08lx", (unsigned long)site);
+}

@@ -5,6 +5,12 @@
 #ifndef VLSOS_MM_REPORT_H
 #define VLSOS_MM_REPORT_H
 
+#include <stddef.h>
+#include <stdint.h>
+
 void mm_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Writes a code address as a report names it ("function+0x1c (0x00101234)"
+ * where the kernel has a symbol table, else the hex address) into buf. */
+void mm_describe_site(char *buf, size_t len, uintptr_t site);
 
 #endif

@@ -38,7 +38,10 @@ struct page {
 	uint8_t spare;
 	uint16_t inuse;        /* slab: objects handed out */
 	uint16_t spare2;
-	struct kmem_cache *cache; /* slab: the owning cache, in every frame of the slab */
+	union {
+		struct kmem_cache *cache; /* slab: the owning cache, in every frame of the slab */
+		uintptr_t site; /* PAGE_LARGE head under memdebug: the allocating code address */
+	};
 	union {
 		void *freelist; /* slab head: first free object, NULL when full */
 		size_t npages;  /* PAGE_LARGE head: frames in the allocation */

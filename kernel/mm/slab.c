@@ -11,8 +11,11 @@
 #include "alloc.h"
 #include "errors.h"
 #include "lib.h"
+#include "memdebug.h"
 #include "mm_report.h"
 #include "slab_link.h"
+
+#define CALLER ((uintptr_t)__builtin_return_address(0))
 
 static struct kmem_cache cache_cache; /* the cache of cache descriptors */
 static struct list_node all_caches;
@@ -26,12 +29,6 @@ static size_t round_up(size_t n, size_t align)
 static unsigned long addr_of(const void *p)
 {
 	return (unsigned long)(uintptr_t)p;
-}
-
-/* obj's offset inside its slab (slabs are aligned to their size within the zone) */
-static uint32_t slab_offset(const struct kmem_cache *c, const void *obj)
-{
-	return (uint32_t)((uintptr_t)obj - c->base) & (c->slab_bytes - 1);
 }
 
 /* The head frame of a slab, from the descriptor of the frame at `offset` in it. */
@@ -101,6 +98,8 @@ static void cache_setup(struct kmem_cache *c, const char *name, size_t size, siz
 	};
 	list_init(&c->partial);
 	list_init(&c->empty);
+	if (memdebug_enabled() && c != &cache_cache)
+		memdebug_cache_geometry(c, size, align);
 	choose_geometry(c);
 	list_push_tail(&all_caches, &c->link);
 }
@@ -138,9 +137,12 @@ static struct page *slab_grow(struct kmem_cache *c)
 		slab[i].flags = slab_flags(c) | PAGE_TAIL;
 		slab[i].cache = c;
 	}
+	if (c->flags & KMEM_CACHE_DEBUG)
+		for (size_t i = 0; i < c->objects; i++)
+			memdebug_slot_init(c, base + i * c->size);
 	if (c->ctor)
 		for (size_t i = 0; i < c->objects; i++)
-			c->ctor(base + i * c->size);
+			c->ctor(base + i * c->size + c->user_offset);
 	uintptr_t next = 0;
 	for (size_t i = c->objects; i-- > 0;) {
 		set_link(c, base + i * c->size, next);
@@ -175,9 +177,11 @@ static __attribute__((noinline)) void *alloc_refill(struct kmem_cache *c)
 		list_move(&c->partial, n);
 		c->nr_empty--;
 	} else if (!slab_grow(c)) {
+		if (memdebug_enabled())
+			memdebug_oom_report(c->object_size);
 		return NULL;
 	}
-	return kmem_cache_alloc(c);
+	return __slab_alloc_slot(c);
 }
 
 /* kmem_cache_alloc of the last free object of a slab (next is NULL: the slab
@@ -194,7 +198,7 @@ static __attribute__((noinline)) void *alloc_last(struct kmem_cache *c, struct p
 	return obj;
 }
 
-void *kmem_cache_alloc(struct kmem_cache *c)
+void *__slab_alloc_slot(struct kmem_cache *c)
 {
 	struct list_node *n = c->partial.next;
 	if (__builtin_expect(n == &c->partial, 0))
@@ -210,6 +214,13 @@ void *kmem_cache_alloc(struct kmem_cache *c)
 		return alloc_last(c, slab, obj, next);
 	slab->freelist = (void *)next;
 	return obj;
+}
+
+void *kmem_cache_alloc(struct kmem_cache *c)
+{
+	if (__builtin_expect(c->flags & KMEM_CACHE_DEBUG, 0))
+		return memdebug_alloc(c, c->object_size, CALLER);
+	return __slab_alloc_slot(c);
 }
 
 /* true when obj is on its slab's free list; at most `objects` steps */
@@ -269,6 +280,11 @@ static __attribute__((noinline)) void free_checked(struct kmem_cache *c, struct 
 		free_object(c, slab, obj);
 }
 
+void __slab_free_slot(struct kmem_cache *c, struct page *page, void *slot)
+{
+	free_object(c, slab_head(page, slab_offset(c, slot)), slot);
+}
+
 void __kmem_cache_free(struct kmem_cache *c, struct page *page, void *obj)
 {
 	uint32_t offset = slab_offset(c, obj);
@@ -298,9 +314,13 @@ void kmem_cache_free(struct kmem_cache *c, void *obj)
 		mm_report("slab: free of 0x%08lx to no cache", addr_of(obj));
 	else if (!page || !(page->flags & PAGE_SLAB) || !page->cache)
 		mm_report("slab %s: free of 0x%08lx which is not a slab object", c->name, addr_of(obj));
+	else if (page->cache != c && memdebug_enabled())
+		memdebug_wrong_cache(c, page, obj, CALLER);
 	else if (page->cache != c)
-		mm_report("slab %s: free of 0x%08lx which belongs to cache %s", c->name, addr_of(obj),
-			  page->cache->name);
+		mm_report("slab %s: free of 0x%08lx which belongs to cache %s (wrong cache)", c->name,
+			  addr_of(obj), page->cache->name);
+	else if (c->flags & KMEM_CACHE_DEBUG)
+		memdebug_free(c, page, obj, CALLER);
 	else
 		__kmem_cache_free(c, page, obj);
 }
@@ -355,6 +375,13 @@ void kmem_cache_stats(const struct kmem_cache *c, struct kmem_cache_stats *out)
 		.allocs = c->allocs,
 		.frees = c->frees,
 	};
+}
+
+struct kmem_cache *slab_next_cache(const struct kmem_cache *prev)
+{
+	const struct list_node *n = prev ? prev->link.next : all_caches.next;
+
+	return n == &all_caches ? NULL : list_entry(n, struct kmem_cache, link);
 }
 
 void slab_shrink(void)

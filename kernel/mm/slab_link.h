@@ -30,7 +30,15 @@ static inline uintptr_t get_link(const struct kmem_cache *c, const void *obj)
  * or PAGE_TAIL): kfree tells a kmalloc object by one load of them */
 static inline uint16_t slab_flags(const struct kmem_cache *c)
 {
-	return (uint16_t)(PAGE_SLAB | (c->flags & KMEM_CACHE_KMALLOC ? PAGE_KMALLOC : 0));
+	bool fast_kfree = (c->flags & (KMEM_CACHE_KMALLOC | KMEM_CACHE_DEBUG)) == KMEM_CACHE_KMALLOC;
+
+	return (uint16_t)(PAGE_SLAB | (fast_kfree ? PAGE_KMALLOC : 0));
+}
+
+/* obj's offset inside its slab (slabs are aligned to their size within the zone) */
+static inline uint32_t slab_offset(const struct kmem_cache *c, const void *obj)
+{
+	return (uint32_t)((uintptr_t)obj - c->base) & (c->slab_bytes - 1);
 }
 
 static inline uint32_t index_of(const struct kmem_cache *c, uint32_t offset)
@@ -42,5 +50,11 @@ static inline bool is_object_offset(const struct kmem_cache *c, uint32_t offset)
 {
 	return offset < c->objects_bytes && index_of(c, offset) * c->size == offset;
 }
+
+/* slab.c, for memdebug.c: a cache's slots with no checks (a debug cache's
+ * free-list link lives in the slot's track), and a walk over every cache */
+void *__slab_alloc_slot(struct kmem_cache *c);
+void __slab_free_slot(struct kmem_cache *c, struct page *page, void *slot);
+struct kmem_cache *slab_next_cache(const struct kmem_cache *prev); /* NULL: the first */
 
 #endif

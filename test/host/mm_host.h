@@ -37,6 +37,11 @@ void mm_report(const char *fmt, ...)
 		printf("# mm_report: %s\n", reports.last);
 }
 
+void mm_describe_site(char *buf, size_t len, uintptr_t site)
+{
+	snprintf(buf, len, "0x%lx", (unsigned long)site);
+}
+
 static void reports_clear(void)
 {
 	reports.count = 0;
