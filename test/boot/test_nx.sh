@@ -14,22 +14,10 @@ PAE_NX_LINE='^paging: PAE with NX: data, heap and stacks not executable$'
 NX_CASES=(data_execute_faults_nx heap_execute_faults_nx stack_execute_faults_nx only_text_is_executable
 	map_page_executable_only_on_request)
 
-# Which kernel has the in-kernel tests and the crash words: build/kernel-test.bin
-# where build.sh makes one, else the one in build/disk.img.
-if declare -F kernel_image >/dev/null && [ -f "$BUILD/kernel-test.bin" ]; then
-	TEST_KERNEL=kernel-test
-else
-	TEST_KERNEL=kernel
-fi
-
-# test_image OUT CMDLINE: build/disk.img with the test kernel and BOOT.CFG CMDLINE.
+# test_image OUT CMDLINE: build/disk.img booting the test kernel (the in-kernel
+# suites and the crash words) with BOOT.CFG CMDLINE.
 test_image() {
-	if [ "$TEST_KERNEL" = kernel-test ]; then
-		kernel_image "$1" kernel-test "$2"
-	else
-		printf '%s\n' "$2" >"$1.cfg"
-		image_with_files "$1" "BOOT.CFG=$1.cfg"
-	fi
+	kernel_image "$1" kernel-test "$2"
 }
 
 # boot_cpu LOG IMAGE PATTERN SECONDS [QEMU-ARGS...]: boots IMAGE on 64 MiB under TCG.
@@ -46,7 +34,7 @@ accounting_exact() {
 # CPUs with PAE and NX: PAE tables, and the memory accounting still exact
 # (their page directory and tables are counted as page tables).
 for cpu in core2duo qemu32,+nx max; do
-	log=$T/boot-${cpu//[,+]/_}.log
+	log=$T/boot-${cpu//,/_}.log
 	boot_cpu "$log" "$BUILD/disk.img" "^VlsOs ready|PANIC" 60 -cpu "$cpu" -snapshot
 	tap_check "cpu $cpu (PAE, NX): PAE with NX in use, VlsOs ready" \
 		"$(grep -E '^paging:|PANIC' "$log" | head -1); QEMU $QEMU_STATUS" \
@@ -55,20 +43,20 @@ for cpu in core2duo qemu32,+nx max; do
 done
 
 # CPUs without them: the fallback names what is missing, and the boot goes on.
+# fallback CPU WHAT MISSING: boots -cpu CPU, which has WHAT; expects "no MISSING".
 fallback() {
-	local name=$1 missing=$2 log=$T/boot-$1.log
-	shift 2
-	boot_cpu "$log" "$BUILD/disk.img" "^VlsOs ready|PANIC" 60 -snapshot "$@"
-	tap_check "$name: says it has no $missing, 32-bit tables, VlsOs ready" \
+	local cpu=$1 what=$2 missing=$3 log=$T/boot-${1//,/_}.log
+	boot_cpu "$log" "$BUILD/disk.img" "^VlsOs ready|PANIC" 60 -snapshot -cpu "$cpu"
+	tap_check "cpu $cpu ($what): says it has no $missing, 32-bit tables, VlsOs ready" \
 		"$(grep -E '^paging:|PANIC' "$log" | head -1); QEMU $QEMU_STATUS" \
 		bash -c "grep -qx 'paging: CPU has no $missing: 32-bit tables, no execute protection' '$log' &&
 			grep -q '^VlsOs ready' '$log' && ! grep -q PANIC '$log'"
-	tap_check "$name: physical memory accounting exact" "$(grep '^  total' "$log")" accounting_exact "$log"
+	tap_check "cpu $cpu: physical memory accounting exact" "$(grep '^  total' "$log")" accounting_exact "$log"
 }
-fallback "cpu pentium3 (PAE, no NX)" NX -cpu pentium3
-fallback "cpu qemu32,-nx (PAE, NX off)" NX -cpu qemu32,-nx
-fallback "cpu pentium (no PAE, no NX)" "PAE or NX" -cpu pentium
-fallback "cpu 486 (no PAE, no NX)" "PAE or NX" -cpu 486
+fallback pentium3 "PAE, no NX" NX
+fallback qemu32,-nx "PAE, NX off" NX
+fallback pentium "no PAE, no NX" "PAE or NX"
+fallback 486 "no PAE, no NX" "PAE or NX"
 
 # QEMU's default CPU: the paging line agrees with what CPUID says (QEMU 7.2's
 # qemu32 has PAE and no NX).
@@ -81,7 +69,7 @@ tap_check "default CPU: the paging line matches CPUID, VlsOs ready" \
 
 # crash-exec runs two bytes of ud2 kept in .data (paging_exec_probe): under NX
 # the fetch itself faults, at the probe's address; without NX the bytes run.
-probe=$(llvm-nm "$BUILD/$TEST_KERNEL.elf" | awk '$3 == "paging_exec_probe" { print $1 }')
+probe=$(llvm-nm "$BUILD/kernel-test.elf" | awk '$3 == "paging_exec_probe" { print $1 }')
 test_image "$T/crash-exec.img" crash-exec
 boot_cpu "$T/crash-nx.log" "$T/crash-exec.img" "CR3" 60 -cpu core2duo
 tap_check "crash-exec under NX: PANIC names an execute of .data at the probe, no reboot" \
