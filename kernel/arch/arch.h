@@ -136,6 +136,10 @@ static inline void wrmsr(uint32_t msr, uint64_t value)
 	__asm__ volatile("wrmsr" : : "c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32)));
 }
 
+#define PF_PRESENT 0x01u /* page fault error code: a protection violation, not a missing page */
+#define PF_WRITE   0x02u /* ... on a write */
+#define PF_FETCH   0x10u /* ... on an instruction fetch (only reported with NX) */
+
 #define PAGING_NOT_MAPPED 0xFFFFFFFFu    /* virt_to_phys/phys_to_virt: no mapping */
 #define PAGE_FLAG_WRITABLE   0x002u      /* map_page flags */
 #define PAGE_FLAG_EXECUTABLE 0x200u      /* without it map_page's page is NX (under PAE) */

@@ -19,9 +19,6 @@
 #define PAGE_MASK       (~(PAGE_SIZE - 1))
 #define LOW_MEMORY_END  0x100000u /* BIOS areas, VGA text memory: mapped whole */
 #define ADDRESS_LIMIT   0x100000000ull /* a 32-bit kernel reaches no further */
-#define PF_PRESENT      0x01u     /* page fault error code: protection, not absence */
-#define PF_WRITE        0x02u
-#define PF_FETCH        0x10u     /* instruction fetch (reported with NX) */
 
 uint8_t paging_exec_probe[] = { 0x0F, 0x0B }; /* ud2, kept in .data */
 

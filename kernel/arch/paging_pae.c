@@ -5,7 +5,6 @@
  * forbids instruction fetches from its page. */
 #include "arch.h"
 #include "paging_tables.h"
-#include "../kernel.h"
 #include "../mm/page.h"
 
 #define PDPT_ENTRIES 4u
