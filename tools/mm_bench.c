@@ -25,6 +25,7 @@
 #define ALLOC_JEMALLOC 3
 #define ALLOC_MIMALLOC 4
 #define ALLOC_BUMP     5
+#define ALLOC_MEMDEBUG 6 /* the kernel's allocator with memdebug on */
 
 #define BENCH_REPS 3
 #define FOOTPRINT_EVERY 16
@@ -32,10 +33,15 @@
 
 /* ---- the allocator under test ---- */
 
-#if BENCH_ALLOC == ALLOC_KERNEL
+#if BENCH_ALLOC == ALLOC_KERNEL || BENCH_ALLOC == ALLOC_MEMDEBUG
 #include <stdarg.h>
 #include "../kernel/mm/alloc.h"
+#include "../kernel/mm/memdebug.h"
+#if BENCH_ALLOC == ALLOC_MEMDEBUG
+#define ALLOC_NAME "memdebug"
+#else
 #define ALLOC_NAME "kernel"
+#endif
 #define FOOTPRINT_HOW "frames taken from the buddy zone"
 #define ARENA_BYTES ((size_t)512 << 20)
 static struct buddy_zone zone;
@@ -69,6 +75,7 @@ static void alloc_setup(void)
 	}
 	buddy_init(&zone, (uintptr_t)arena, pages, npages);
 	buddy_release_range(&zone, 0, npages);
+	memdebug_enable(BENCH_ALLOC == ALLOC_MEMDEBUG);
 	slab_init(&zone);
 	if (kmalloc_init(&zone) != 0)
 		exit(1);
@@ -396,7 +403,7 @@ int main(int argc, char **argv)
 		return 1;
 	}
 #endif
-#if BENCH_ALLOC == ALLOC_KERNEL
+#if BENCH_ALLOC == ALLOC_KERNEL || BENCH_ALLOC == ALLOC_MEMDEBUG
 	if (reports || !kmalloc_check()) {
 		fprintf(stderr, "mm_bench: the kernel allocator reported misuse or is inconsistent\n");
 		return 1;

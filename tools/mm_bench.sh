@@ -15,7 +15,7 @@ PROCS=${MM_BENCH_PROCS:-3}
 OUT=$BUILD/bench
 BIN=$BUILD/mm_bench
 WORKLOADS=(small mixed fixed64 lifo fifo)
-ALLOCATORS=(kernel glibc jemalloc mimalloc bump)
+ALLOCATORS=(kernel glibc jemalloc mimalloc bump memdebug) # memdebug: the kernel's, memdebug on
 cd "$ROOT" || exit 1
 
 die() { printf 'mm_bench.sh: %s\n' "$*" >&2; exit 1; }
@@ -28,7 +28,7 @@ mkdir -p "$BIN" "$OUT" || die "cannot create $BIN"
 for a in "${ALLOCATORS[@]}"; do
 	extra=()
 	case $a in
-	kernel) extra=(kernel/mm/buddy.c kernel/mm/slab.c kernel/mm/slab_check.c kernel/mm/kmalloc.c kernel/mm/memdebug.c lib/string.c lib/format.c) ;;
+	kernel | memdebug) extra=(kernel/mm/buddy.c kernel/mm/slab.c kernel/mm/slab_check.c kernel/mm/kmalloc.c kernel/mm/memdebug.c lib/string.c lib/format.c) ;;
 	jemalloc) extra=(-ljemalloc) ;;
 	mimalloc) extra=(-lmimalloc) ;;
 	esac
@@ -97,8 +97,13 @@ slow = [w for w in works if ns[(w, "kernel")] > ns[(w, "glibc")]]
 out.append("  no workload slower than glibc: %s%s" % (verdict(not slow), " (" + ", ".join(slow) + ")" if slow else ""))
 fat = [w for w in works if over[(w, "kernel")] > over[(w, "glibc")]]
 out.append("  overhead no higher than glibc's: %s%s" % (verdict(not fat), " (" + ", ".join(fat) + ")" if fat else ""))
+out += ["", "memdebug (red zones, poisoning, tracking) on against off, the kernel's allocator:", ""]
+out.append("%-8s%10s%10s%10s%14s%14s" % ("workload", "off ns", "on ns", "on/off", "off overhead", "on overhead"))
+for w in works:
+    out.append("%-8s%10.2f%10.2f%9.2fx%14.3f%14.3f" % (w, ns[(w, "kernel")], ns[(w, "memdebug")],
+               ns[(w, "memdebug")] / ns[(w, "kernel")], over[(w, "kernel")], over[(w, "memdebug")]))
 out += ["", "Workloads:"] + ["  %-8s %s" % (w, desc[w]) for w in works]
-out += ["", "Footprint, per allocator:"] + ["  %-8s %s" % (a, how[a]) for a in allocs]
+out += ["", "Footprint, per allocator:"] + ["  %-8s %s" % (a, how[a]) for a in allocs + ["memdebug"]]
 out += ["  (the kernel's frame descriptors, struct page: 24 bytes a frame on i386, 40 on this",
         "   x86-64 host, are not counted: they exist for every frame, used or not)"]
 print("\n".join(out))
@@ -115,6 +120,11 @@ for w in works:
               " | %.1f MB |" % (rows[(w, "kernel")]["live"] / 1e6))
 md += ["", "ns per operation (a malloc or a free), best of every run; overhead = peak footprint / "
        "peak live bytes. Footprint: " + "; ".join("%s: %s" % (a, how[a]) for a in allocs[:4]) + "."]
+md += ["", "| Workload | memdebug off (ns) | memdebug on (ns) | on/off | overhead off | overhead on |",
+       "|---|---:|---:|---:|---:|---:|"]
+for w in works:
+    md.append("| %s | %.2f | %.2f | %.2fx | %.3f | %.3f |" % (w, ns[(w, "kernel")], ns[(w, "memdebug")],
+              ns[(w, "memdebug")] / ns[(w, "kernel")], over[(w, "kernel")], over[(w, "memdebug")]))
 open(sys.argv[2], "w").write("\n".join(md) + "\n")
 EOF
 status=$?

@@ -123,12 +123,33 @@ void memdebug_slot_init(const struct kmem_cache *c, void *slot)
 
 /* ---- findings ---- */
 
+/* true when every byte of [p, p + n) is `want`; a word at a time, as the
+ * checks run on every allocation and free */
+static bool all_bytes_are(uintptr_t p, size_t n, uint8_t want)
+{
+	typedef uintptr_t __attribute__((may_alias)) word;
+	uintptr_t pattern = (uintptr_t)-1 / 0xFF * want, end = p + n;
+
+	for (; p < end && (p & (sizeof(word) - 1)); p++)
+		if (*(const uint8_t *)p != want)
+			return false;
+	for (; end - p >= sizeof(word); p += sizeof(word))
+		if (*(const word *)p != pattern)
+			return false;
+	for (; p < end; p++)
+		if (*(const uint8_t *)p != want)
+			return false;
+	return true;
+}
+
 /* The first and count of bytes in [p, p + n) that are not `want`. */
 static size_t changed_bytes(uintptr_t p, size_t n, uint8_t want, size_t *first)
 {
 	const uint8_t *b = (const uint8_t *)p;
 	size_t count = 0;
 
+	if (all_bytes_are(p, n, want))
+		return 0;
 	for (size_t i = 0; i < n; i++)
 		if (b[i] != want && count++ == 0)
 			*first = i;

@@ -7,6 +7,7 @@
  * checks that they agree. */
 #include "mm.h"
 #include "alloc.h"
+#include "memdebug.h"
 #include "mm_report.h"
 #include "layout.h"
 #include "lib.h"
@@ -159,6 +160,21 @@ static void release_usable(const struct boot_info *bi)
 	}
 }
 
+/* `memdebug` on the command line, or a kernel built with VLSOS_MEMDEBUG=1,
+ * turns the heap debugger on; it must be on before the caches exist. */
+static void enable_memdebug_on_request(const struct boot_info *bi)
+{
+#ifdef VLSOS_MEMDEBUG
+	bool on = true;
+	(void)bi;
+#else
+	bool on = cmdline_has(bi, "memdebug");
+#endif
+	memdebug_enable(on);
+	if (on)
+		kprintf("memdebug: on: red zones, poisoning, allocation sites, leak reports\n");
+}
+
 void memory_init_allocators(const struct boot_info *bi)
 {
 	size_t frames = managed_frames();
@@ -167,6 +183,7 @@ void memory_init_allocators(const struct boot_info *bi)
 	heap.end = heap.next; /* the linear heap stops here; its unused pages are freed below */
 	buddy_init(&zone, 0, descriptors, frames);
 	release_usable(bi);
+	enable_memdebug_on_request(bi);
 	slab_init(&zone);
 	if (kmalloc_init(&zone) < 0)
 		panic("memory: no pages for kmalloc's size-class caches");

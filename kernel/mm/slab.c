@@ -314,7 +314,7 @@ void kmem_cache_free(struct kmem_cache *c, void *obj)
 		mm_report("slab: free of 0x%08lx to no cache", addr_of(obj));
 	else if (!page || !(page->flags & PAGE_SLAB) || !page->cache)
 		mm_report("slab %s: free of 0x%08lx which is not a slab object", c->name, addr_of(obj));
-	else if (page->cache != c && memdebug_enabled())
+	else if (page->cache != c && ((c->flags | page->cache->flags) & KMEM_CACHE_DEBUG))
 		memdebug_wrong_cache(c, page, obj, CALLER);
 	else if (page->cache != c)
 		mm_report("slab %s: free of 0x%08lx which belongs to cache %s (wrong cache)", c->name,
