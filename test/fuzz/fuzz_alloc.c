@@ -3,9 +3,12 @@
  * create/alloc/free/destroy, frames, misuse, shrink) run against the shadow
  * model of test/host/mm_host.h; any violation aborts. Each input starts from a
  * fresh 2 MiB zone and must leave it, once everything is freed, as it began.
+ * The first byte's low bit runs the input with memdebug on, whose heap check
+ * must then find nothing (correct use and refused misuse corrupt nothing).
  * Built and run by test/host/test_fuzz_alloc.sh. */
 #include "mm_host.h"
 #include "errors.h"
+#include "../../kernel/mm/memdebug.h"
 
 #define ZONE_PAGES 512
 #define LIVE_MAX   256
@@ -263,8 +266,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		host_zone_init(&hz, ZONE_PAGES);
 		model_init(&m, &hz);
 	}
+	struct input in = { data, size };
+	bool debug = next8(&in) & 1;
 	buddy_init(&hz.z, (uintptr_t)hz.arena, hz.pages, ZONE_PAGES);
 	buddy_release_range(&hz.z, 0, ZONE_PAGES);
+	memdebug_enable(debug);
 	slab_init(&hz.z);
 	if (kmalloc_init(&hz.z) != 0)
 		FAIL("kmalloc_init");
@@ -274,10 +280,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(recent_free, 0, sizeof recent_free);
 	memset(caches, 0, sizeof caches);
 
-	struct input in = { data, size };
 	run(&in);
 	if (!kmalloc_check())
 		FAIL("kmalloc_check failed at the end");
+	if (debug && memdebug_check_heap() != 0)
+		FAIL("memdebug found a corruption nobody made");
 	while (m.n > 0)
 		give_back(m.n - 1);
 	for (unsigned s = 0; s < CACHES; s++)
