@@ -11,7 +11,7 @@ cd "$ROOT"
 
 TARGET_CFLAGS=(--target=i386-elf -march=i586 -m32 -ffreestanding -fno-builtin -fno-pic
 	-fno-pie -mno-sse -mno-mmx -mno-80387 -fno-stack-protector -fno-omit-frame-pointer
-	-nostdlib -Os -g -std=gnu11 -Wall -Wextra -Werror)
+	-nostdlib -Os -g -std=gnu11 -Wall -Wextra -Werror -ffunction-sections -fdata-sections)
 HOST_CFLAGS=(-std=gnu11 -O2 -g -Wall -Wextra -Werror -DLIB_HOST)
 
 say() { printf '%s\n' "$*" >&2; }
@@ -147,6 +147,41 @@ compile() {
 		touch "$3.failed"; } &
 }
 
+# ksyms_object OBJDIR NM-LISTING: OBJDIR/ksyms.o, section .ksyms holding the
+# symbol table tools/ksyms.py makes from the listing (empty listing: empty table).
+ksyms_object() {
+	python3 tools/ksyms.py "$2" "$1/ksyms.bin" || die "tools/ksyms.py failed on $2"
+	printf 'section .ksyms progbits alloc noexec nowrite align=4\nglobal ksym_table\nksym_table: incbin "%s"\n' \
+		"$1/ksyms.bin" >"$1/ksyms.asm"
+	nasm -w+all -f elf32 "$1/ksyms.asm" -o "$1/ksyms.o"
+}
+
+# function_symbols ELF: "address name" of every .text symbol, in address order.
+function_symbols() {
+	llvm-nm -n --defined-only "$1" | awk '$2 == "t" || $2 == "T" { print $1, $3 }'
+}
+
+# link_with_ksyms VARIANT OBJ...: $BUILD/VARIANT.elf with its own symbol table.
+# The first link has an empty table and gives the addresses; the table sits
+# after .text (kernel/linker.ld), so the second link must put every function
+# at the same address, which is checked here rather than trusted.
+link_with_ksyms() {
+	local variant=$1 objdir=$BUILD/obj/$1
+	shift
+	# --gc-sections: what nothing reaches from kernel_entry (KEEP in linker.ld) is
+	# left out, a smaller KERNEL.BIN to load; -ffunction-sections lets it see
+	# each function.
+	local link=(ld.lld -m elf_i386 -nostdlib --gc-sections -T kernel/linker.ld -L "$BUILD/gen")
+	ksyms_object "$objdir" /dev/null
+	"${link[@]}" "$@" "$objdir/ksyms.o" -o "$objdir/pass1.elf"
+	llvm-nm -n --defined-only "$objdir/pass1.elf" >"$objdir/pass1.nm"
+	ksyms_object "$objdir" "$objdir/pass1.nm"
+	"${link[@]}" "$@" "$objdir/ksyms.o" -o "$BUILD/$variant.elf"
+	cmp -s <(function_symbols "$objdir/pass1.elf") <(function_symbols "$BUILD/$variant.elf") ||
+		die "$variant: functions moved between the first link and the one with the symbol table" \
+			"(diff <(llvm-nm -n $objdir/pass1.elf) <(llvm-nm -n $BUILD/$variant.elf))"
+}
+
 # build_kernel VARIANT: $BUILD/VARIANT.elf and the sealed flat $BUILD/VARIANT.bin.
 build_kernel() {
 	local variant=$1 objdir=$BUILD/obj/$1 objs=() src obj
@@ -163,7 +198,7 @@ build_kernel() {
 		nasm -w+all -f elf32 -g -F dwarf -I"$BUILD/gen/" "$src" -o "$obj"
 		objs+=("$obj")
 	done < <(find kernel -name '*.asm' | sort)
-	ld.lld -m elf_i386 -nostdlib -T kernel/linker.ld -L "$BUILD/gen" "${objs[@]}" -o "$BUILD/$variant.elf"
+	link_with_ksyms "$variant" "${objs[@]}"
 	llvm-objcopy -O binary "$BUILD/$variant.elf" "$BUILD/$variant.bin"
 	"$BUILD/host/mkimage" seal "$LAYOUT" "$BUILD/$variant.bin"
 }

@@ -5,9 +5,11 @@
 #include "../arch/arch.h"
 #include "lib.h"
 
+extern const struct ktest_suite hardening_suite; /* tests/test_hardening.c */
+
 static const struct ktest_suite *const suites[] = {
 	&lib_suite, &linear_suite, &memmap_suite, &paging_suite, &traps_suite, &vga_suite,
-	&alloc_suite,
+	&alloc_suite, &hardening_suite,
 };
 #define SUITE_COUNT (sizeof(suites) / sizeof(suites[0]))
 
