@@ -5,6 +5,7 @@
 
 #include "lib.h"
 #include "mm_report.h"
+#include "../ksyms.h"
 
 void mm_report(const char *fmt, ...)
 {
@@ -19,5 +20,11 @@ void mm_report(const char *fmt, ...)
 
 void mm_describe_site(char *buf, size_t len, uintptr_t site)
 {
-	snprintf(buf, len, "0x%08lx", (unsigned long)site);
+	char name[KSYM_TEXT_MAX];
+
+	if (ksym_lookup((uint32_t)site, NULL))
+		snprintf(buf, len, "%s (0x%08lx)", ksym_format(name, sizeof name, (uint32_t)site),
+			 (unsigned long)site);
+	else
+		snprintf(buf, len, "0x%08lx", (unsigned long)site);
 }

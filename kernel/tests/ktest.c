@@ -9,7 +9,7 @@ extern const struct ktest_suite hardening_suite; /* tests/test_hardening.c */
 
 static const struct ktest_suite *const suites[] = {
 	&lib_suite, &linear_suite, &memmap_suite, &paging_suite, &traps_suite, &vga_suite,
-	&alloc_suite, &hardening_suite,
+	&alloc_suite, &memdebug_suite, &hardening_suite,
 };
 #define SUITE_COUNT (sizeof(suites) / sizeof(suites[0]))
 
@@ -82,7 +82,8 @@ static bool run_suite(const struct ktest_suite *suite, unsigned number, const st
 		struct ktest t = { .bi = bi, .failed = false };
 		suite->cases[i].run(&t);
 		failed += t.failed;
-		kprintf("    %sok %u %s\n", t.failed ? "not " : "", i + 1, suite->cases[i].name);
+		kprintf("    %sok %u %s%s%s\n", t.failed ? "not " : "", i + 1, suite->cases[i].name,
+			t.skip && !t.failed ? " # SKIP " : "", t.skip && !t.failed ? t.skip : "");
 	}
 	kprintf("%sok %u %s\n", failed ? "not " : "", number, suite->name);
 	return failed == 0;

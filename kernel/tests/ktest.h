@@ -12,7 +12,15 @@
 struct ktest {
 	const struct boot_info *bi;
 	bool failed;
+	const char *skip; /* set by KTEST_SKIP: the reason the case could not run */
 };
+
+/* Ends a case that cannot run here; KTAP shows "ok N name # SKIP reason". */
+#define KTEST_SKIP(t, reason) \
+	do {                      \
+		(t)->skip = (reason); \
+		return;               \
+	} while (0)
 
 struct ktest_case {
 	const char *name;
@@ -51,7 +59,7 @@ void bench_alloc_run(void);
 
 /* the suites (tests/test_*.c) */
 extern const struct ktest_suite linear_suite, lib_suite, memmap_suite, paging_suite, traps_suite,
-	alloc_suite,
+	alloc_suite, memdebug_suite,
 	vga_suite;
 
 #endif
