@@ -14,7 +14,17 @@
 
 #define RET_OPCODE 0xC3u /* code that returns at once wherever it is allowed to run */
 
-static bool skipped_without_nx(void (*self)(struct ktest *t));
+/* why an NX case is skipped: "CPU has no NX", as the boot line names it */
+static const char *no_nx_reason(void)
+{
+	static char reason[64];
+	const char *missing = paging_nx_missing();
+
+	if (!missing)
+		return "paging is not on";
+	snprintf(reason, sizeof(reason), "CPU has no %s", missing);
+	return reason;
+}
 
 static void touch(void *addr)
 {
@@ -176,8 +186,8 @@ static uint8_t data_code[4] __attribute__((section(".data"))) = { RET_OPCODE };
 
 static void data_execute_faults_nx(struct ktest *t)
 {
-	if (skipped_without_nx(data_execute_faults_nx))
-		return;
+	if (!paging_has_nx())
+		KTEST_SKIP(t, no_nx_reason());
 	EXPECT(t, (char *)data_code >= __data_start && (char *)data_code < __data_end);
 	expect_execute_fault(t, data_code);
 	/* what `crash-exec` runs: not run here, as without NX it would be #UD */
@@ -187,8 +197,8 @@ static void data_execute_faults_nx(struct ktest *t)
 
 static void heap_execute_faults_nx(struct ktest *t)
 {
-	if (skipped_without_nx(heap_execute_faults_nx))
-		return;
+	if (!paging_has_nx())
+		KTEST_SKIP(t, no_nx_reason());
 	uint8_t *code = malloc(16);
 	EXPECT(t, code != NULL);
 	if (!code)
@@ -202,8 +212,8 @@ static void stack_execute_faults_nx(struct ktest *t)
 {
 	uint8_t code[4] = { RET_OPCODE };
 
-	if (skipped_without_nx(stack_execute_faults_nx))
-		return;
+	if (!paging_has_nx())
+		KTEST_SKIP(t, no_nx_reason());
 	EXPECT(t, (uint32_t)code >= REGION_BOOT_STACK_START && (uint32_t)code < REGION_BOOT_STACK_END);
 	expect_execute_fault(t, code);
 }
@@ -212,8 +222,8 @@ static void only_text_is_executable(struct ktest *t)
 {
 	uint8_t on_stack;
 
-	if (skipped_without_nx(only_text_is_executable))
-		return;
+	if (!paging_has_nx())
+		KTEST_SKIP(t, no_nx_reason());
 	EXPECT(t, paging_is_executable((uint32_t)__text_start));
 	EXPECT(t, paging_is_executable((uint32_t)__text_end - 1));
 	EXPECT(t, !paging_is_writable((uint32_t)__text_end - 1));
@@ -231,8 +241,8 @@ static void map_page_executable_only_on_request(struct ktest *t)
 {
 	void *code = (void *)(SCRATCH_VIRT + 0x10);
 
-	if (skipped_without_nx(map_page_executable_only_on_request))
-		return;
+	if (!paging_has_nx())
+		KTEST_SKIP(t, no_nx_reason());
 	uint8_t *frame = page_alloc_zeroed(PAGE_OWNER_OTHER);
 	EXPECT(t, frame != NULL);
 	if (!frame)
@@ -260,11 +270,7 @@ static void fault_regions_are_named(struct ktest *t)
 	EXPECT(t, strcmp(paging_region_name(SCRATCH_VIRT), "no RAM here (unmapped)") == 0);
 }
 
-/* Not KTEST_SUITE: ktest has no skip of its own yet, so a case that cannot run
- * on this CPU renames itself to carry KTAP's directive, "name # SKIP reason",
- * which run_suite prints as the case's result line after the case returns.
- * That needs the cases writable, not in .rodata. */
-static struct ktest_case paging_cases[] = {
+KTEST_SUITE(paging_suite, "paging",
 	KTEST_CASE(paging_on_with_write_protect),
 	KTEST_CASE(virt_to_phys_walks_identity_map),
 	KTEST_CASE(virt_to_phys_says_not_mapped),
@@ -282,27 +288,4 @@ static struct ktest_case paging_cases[] = {
 	KTEST_CASE(stack_execute_faults_nx),
 	KTEST_CASE(only_text_is_executable),
 	KTEST_CASE(map_page_executable_only_on_request),
-	KTEST_CASE(fault_regions_are_named),
-};
-#define PAGING_CASES (sizeof(paging_cases) / sizeof(paging_cases[0]))
-const struct ktest_suite paging_suite = { "paging", paging_cases, PAGING_CASES };
-
-static char skipped_names[PAGING_CASES][96];
-
-/* True, and the case renamed to say why, when the tables have no NX. */
-static bool skipped_without_nx(void (*self)(struct ktest *t))
-{
-	const char *missing = paging_nx_missing();
-
-	if (paging_has_nx())
-		return false;
-	for (unsigned i = 0; i < PAGING_CASES; i++) {
-		if (paging_cases[i].run != self)
-			continue;
-		snprintf(skipped_names[i], sizeof(skipped_names[i]), "%s # SKIP %s%s",
-			 paging_cases[i].name, missing ? "CPU has no " : "NX not enabled",
-			 missing ? missing : "");
-		paging_cases[i].name = skipped_names[i];
-	}
-	return true;
-}
+	KTEST_CASE(fault_regions_are_named));
