@@ -29,6 +29,9 @@ void report_memory_accounting(void);
 
 /* tests/ktest.c: runs every in-kernel suite, prints KTAP, returns true when all passed */
 bool ktest_run_all(const struct boot_info *bi);
+/* tests/test_hardening.c (test kernels only): the crash words that show the
+ * stack protector and the stack guard at work */
+void hardening_crash_on_request(const struct boot_info *bi);
 
 /* linker symbols (kernel/linker.ld) */
 extern char __kernel_start[], __kernel_end[], __kernel_image_end[];

@@ -52,6 +52,18 @@ const char *ksym_format(char *buf, size_t size, uint32_t addr)
 	return buf;
 }
 
+const char *ksym_format_return(char *buf, size_t size, uint32_t ret)
+{
+	uint32_t offset;
+	const char *name = ret ? ksym_lookup(ret - 1, &offset) : NULL;
+
+	if (!name)
+		LIB_NAME(snprintf)(buf, size, "0x%08x", (unsigned)ret);
+	else
+		LIB_NAME(snprintf)(buf, size, "%s+0x%x", name, (unsigned)offset + 1);
+	return buf;
+}
+
 void ksym_print(uint32_t addr)
 {
 	char buf[KSYM_TEXT_MAX];

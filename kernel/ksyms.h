@@ -17,6 +17,12 @@ const char *ksym_lookup(uint32_t addr, uint32_t *offset);
 /* "name+0xoff" (or "name" at offset 0), else the bare "0x%08x"; returns buf. */
 const char *ksym_format(char *buf, size_t size, uint32_t addr);
 
+/* The same for a return address: names the function that made the call. A
+ * call to a noreturn function can be its caller's last instruction, so the
+ * return address may already be the next function's first byte; ret - 1 is
+ * looked up and the offset printed is ret's. */
+const char *ksym_format_return(char *buf, size_t size, uint32_t ret);
+
 /* ksym_format through kprintf */
 void ksym_print(uint32_t addr);
 

@@ -66,6 +66,7 @@ void kmain(const struct boot_info *bi)
 		bench_alloc_run();
 		qemu_exit(true);
 	}
+	hardening_crash_on_request(bi);
 #else
 	/* The production kernel leaves kernel/tests/ out to load faster (build.sh).
 	 * Under QEMU a test run then fails at once instead of waiting for its time

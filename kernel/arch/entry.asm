@@ -1,13 +1,14 @@
 ; entry.asm: KERNEL.BIN's header and its first instructions. Stage 2 jumps here
 ; in 32-bit protected mode, interrupts off, EAX = BOOT_INFO_MAGIC, EBX = the
-; boot_info. Sets the seed's boot stack, zeroes .bss and calls kmain(boot_info).
+; boot_info. Sets the seed's boot stack, zeroes .bss, sets the stack protector's
+; guard and calls kmain(boot_info).
 
 %include "layout.inc"
 %include "boot_info.inc"
 
 bits 32
 
-extern kmain
+extern kmain, stack_protector_init
 extern __kernel_image_size, __kernel_bss_size
 extern __bss_start, __bss_end
 global kernel_entry, kernel_header
@@ -40,6 +41,7 @@ kernel_entry:
 	shr ecx, 2                        ; the linker script page-aligns .bss
 	xor eax, eax
 	rep stosd
+	call stack_protector_init         ; before kmain: no checked function is under way
 	push ebx
 	call kmain
 .halt:

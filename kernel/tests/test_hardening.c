@@ -1,8 +1,12 @@
 /* test_hardening.c: the kernel's own error reports: function names from the
- * symbol table (ksyms.c). */
+ * symbol table (ksyms.c) and UBSan's reports (ubsan.c, test kernel only), each
+ * provoked on purpose; and the crash words of test/boot/test_hardening.sh,
+ * which end the boot (stack smashing, a kernel stack overflow). */
 #include "ktest.h"
 #include "../kernel.h"
 #include "../ksyms.h"
+#include "../ubsan.h"
+#include "../arch/arch.h"
 #include "lib.h"
 
 /* A static function has a local symbol: the table keeps those too. */
@@ -65,9 +69,129 @@ static void ksym_outside_text_is_unknown(struct ktest *t)
 	EXPECT(t, strcmp(ksym_format(buf, sizeof(buf), rodata), want) == 0);
 }
 
+#ifdef VLSOS_UBSAN
+/* volatile, so the compiler cannot see the undefined operation coming and fold
+ * it (or the check) away */
+static volatile int32_t int_max = INT32_MAX, one = 1, thirty_two = 32, four = 4;
+static volatile int32_t sink;
+static int32_t numbers[4] = { 1, 2, 3, 4 };
+static uint32_t aligned_words[2];
+
+/* One new report, of this kind, at this line of this file. */
+static void expect_report(struct ktest *t, unsigned before, const char *kind, int line)
+{
+	const struct ubsan_report *r = ubsan_last_report();
+	size_t len = r->file ? strlen(r->file) : 0;
+	static const char self[] = "test_hardening.c";
+
+	EXPECT_EQ(t, ubsan_report_count(), before + 1);
+	EXPECT(t, r->kind && strcmp(r->kind, kind) == 0);
+	EXPECT_EQ(t, r->line, line);
+	EXPECT(t, len >= sizeof(self) - 1 && strcmp(r->file + len - (sizeof(self) - 1), self) == 0);
+}
+
+static void ubsan_reports_signed_overflow(struct ktest *t)
+{
+	unsigned before = ubsan_report_count();
+	sink = int_max + one; int line = __LINE__;
+	expect_report(t, before, "signed integer overflow", line);
+}
+
+static void ubsan_reports_shift_out_of_range(struct ktest *t)
+{
+	unsigned before = ubsan_report_count();
+	sink = one << thirty_two; int line = __LINE__;
+	expect_report(t, before, "shift out of bounds", line);
+}
+
+static void ubsan_reports_misaligned_load(struct ktest *t)
+{
+	unsigned before = ubsan_report_count();
+	const uint32_t *odd = (const uint32_t *)((uintptr_t)aligned_words + (uint32_t)one);
+	sink = (int32_t)*odd; int line = __LINE__;
+	expect_report(t, before, "misaligned access", line);
+}
+
+static void ubsan_reports_index_out_of_bounds(struct ktest *t)
+{
+	unsigned before = ubsan_report_count();
+	sink = numbers[four]; int line = __LINE__;
+	expect_report(t, before, "array index out of bounds", line);
+}
+
+/* not through a volatile pointer: clang leaves volatile accesses unchecked,
+ * as code may mean to touch address 0 */
+static void null_read(void *line)
+{
+	const int32_t *null = (const int32_t *)(uintptr_t)(one - 1);
+
+	*(int *)line = __LINE__ + 1;
+	sink = *null;
+}
+
+/* UBSan reports the NULL load; the load itself then faults (page 0 is not
+ * mapped), which ktest_fault survives. */
+static void ubsan_reports_null_pointer_load(struct ktest *t)
+{
+	unsigned before = ubsan_report_count();
+	int line = 0;
+
+	EXPECT(t, ktest_fault(VECTOR_PAGE_FAULT, null_read, &line, NULL, NULL));
+	expect_report(t, before, "null pointer access", line);
+}
+
+static void ubsan_reports_each_place_once(struct ktest *t)
+{
+	unsigned before = ubsan_report_count();
+
+	for (int i = 0; i < 3; i++)
+		sink = int_max + one;
+	EXPECT_EQ(t, ubsan_report_count(), before + 1);
+}
+
+#define UBSAN_CASES                                                                    \
+	KTEST_CASE(ubsan_reports_signed_overflow), KTEST_CASE(ubsan_reports_shift_out_of_range), \
+		KTEST_CASE(ubsan_reports_misaligned_load),                              \
+		KTEST_CASE(ubsan_reports_index_out_of_bounds),                          \
+		KTEST_CASE(ubsan_reports_null_pointer_load),                            \
+		KTEST_CASE(ubsan_reports_each_place_once),
+#else
+#define UBSAN_CASES /* kernel-bench: built without UBSan */
+#endif
+
+extern uint32_t __stack_chk_guard; /* stack_protector.c */
+
+/* The guard was set at boot: not zero, and its first byte in memory NUL. */
+static void stack_guard_is_set(struct ktest *t)
+{
+	EXPECT(t, __stack_chk_guard >> 8 != 0);
+	EXPECT_EQ(t, __stack_chk_guard & 0xFF, 0);
+}
+
+/* crash-smash: writes past a local array. The stack protector's check at the
+ * function's return must stop it before the smashed return address is used. */
+static volatile size_t smash_bytes = 64;
+
+static void __attribute__((noinline)) smash_the_stack(void)
+{
+	char buf[16];
+
+	kprintf("crash-smash: writing %u bytes into a %u-byte local array\n", (unsigned)smash_bytes,
+		(unsigned)sizeof(buf));
+	memset(buf, 'A', smash_bytes);
+}
+
+void hardening_crash_on_request(const struct boot_info *bi)
+{
+	if (cmdline_has(bi, "crash-smash"))
+		smash_the_stack();
+}
+
 KTEST_SUITE(hardening_suite, "hardening",
 	KTEST_CASE(ksym_names_a_global_function),
 	KTEST_CASE(ksym_names_a_static_function),
 	KTEST_CASE(ksym_names_the_caller),
 	KTEST_CASE(ksym_format_gives_name_plus_offset),
-	KTEST_CASE(ksym_outside_text_is_unknown));
+	KTEST_CASE(ksym_outside_text_is_unknown),
+	UBSAN_CASES
+	KTEST_CASE(stack_guard_is_set));

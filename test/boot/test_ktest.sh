@@ -33,6 +33,11 @@ tap_check "ktest: at least 15 cases ran" "only $(wc -l <"$T/cases") cases" [ "$(
 tap_check "ktest: QEMU left through isa-debug-exit with pass (33)" "QEMU status $QEMU_STATUS" \
 	[ "$QEMU_STATUS" = 33 ]
 tap_check "ktest: no PANIC" "a PANIC was printed" bash -c "! grep -q PANIC '$T/serial.log'"
+# The test kernel runs under UBSan: only the hardening suite's deliberate cases
+# may report.
+tap_check "ktest: UBSan reported nothing outside the hardening suite's own cases" \
+	"$(grep '^UBSAN:' "$T/serial.log" | grep -v ' at kernel/tests/test_hardening\.c:' | head -2 | tr '\n' ' ')" \
+	bash -c "! grep '^UBSAN:' '$T/serial.log' | grep -qv ' at kernel/tests/test_hardening\.c:'"
 
 # The production kernel (build/disk.img's KERNEL.BIN) has no suites to run.
 kernel_image "$T/prod.img" kernel test

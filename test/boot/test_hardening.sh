@@ -1,0 +1,35 @@
+# test_hardening.sh: the kernel's hardening at boot, each case provoked through
+# a BOOT.CFG word of the test kernel (kernel/tests/test_hardening.c):
+#   crash-smash  a local array overrun: the stack protector's PANIC names the
+#                function, the kernel halts (no reboot)
+# and the builds: every kernel checks its stack, only the test kernel has UBSan.
+. test/lib/tap.sh
+. test/lib/qemu.sh
+
+T=$BUILD/tmp/hardening
+mkdir -p "$T"
+
+# calls_to ELF FUNCTION: how many call instructions in ELF reach FUNCTION
+calls_to() { llvm-objdump -d --no-show-raw-insn "$1" | grep -cE "call[l]?[[:space:]]+0x[0-9a-f]+ <$2>"; }
+
+for variant in kernel kernel-test kernel-bench; do
+	n=$(calls_to "$BUILD/$variant.elf" __stack_chk_fail)
+	tap_check "$variant: functions with local arrays check the stack protector's guard" "$n calls to __stack_chk_fail" \
+		[ "$n" -gt 0 ]
+done
+n=$(calls_to "$BUILD/kernel-test.elf" '__ubsan_handle_[a-z_0-9]+')
+tap_check "kernel-test: built with UBSan" "$n calls to __ubsan_handle_*" [ "$n" -gt 0 ]
+for variant in kernel kernel-bench; do
+	n=$(calls_to "$BUILD/$variant.elf" '__ubsan_handle_[a-z_0-9]+')
+	tap_check "$variant: built without UBSan" "$n calls to __ubsan_handle_*" [ "$n" -eq 0 ]
+done
+
+kernel_image "$T/smash.img" kernel-test crash-smash
+boot_until "$T/smash.log" "^PANIC" 60 -accel tcg -m 64 -drive "file=$T/smash.img,format=raw,if=ide"
+tap_check "crash-smash: the overrun happened" "$(tail -2 "$T/smash.log" | tr '\n' ' ')" \
+	grep -q "^crash-smash: writing 64 bytes into a 16-byte local array" "$T/smash.log"
+tap_check "crash-smash: PANIC names the function whose stack was smashed" "$(grep PANIC "$T/smash.log")" \
+	grep -qE '^PANIC: stack smashing detected in smash_the_stack\+0x[0-9a-f]+ \(return address 0x001[0-9a-f]{5}\)$' "$T/smash.log"
+tap_check "crash-smash: halted, no reboot, nothing after the PANIC" "QEMU $QEMU_STATUS; $(sed -n '/^PANIC/,$p' "$T/smash.log" | sed -n 2p)" \
+	bash -c "[ '$QEMU_STATUS' = running ] && [ \"\$(sed -n '/^PANIC/,\$p' '$T/smash.log' | wc -l)\" = 1 ] && [ \"\$(grep -c '^VlsOs 0.1' '$T/smash.log')\" = 1 ]"
+tap_done
