@@ -31,7 +31,8 @@ usage: ./build.sh [COMMAND]
   deps     install missing tools with apt-get (the other commands do it too)
   clean    remove build/
   help     this text
-Environment: VLSOS_KVM=0 never uses KVM; QEMU_EXTRA adds QEMU arguments to run/debug.
+Environment: VLSOS_KVM=0 never uses KVM; QEMU_EXTRA adds QEMU arguments to run/debug;
+VLSOS_MEMDEBUG=1 builds the kernels with memdebug always on; VLSOS_BUILD sets build/.
 EOF
 }
 
@@ -121,11 +122,16 @@ KTEST_CFLAGS=(-DVLSOS_KTEST)
 # that reports (local-bounds would trap with ud2 instead).
 UBSAN_CFLAGS=(-DVLSOS_UBSAN -fsanitize=undefined -fno-sanitize=function,vptr)
 
+# VLSOS_MEMDEBUG=1 builds every variant with the heap debugger on from the
+# start, as BOOT.CFG's `memdebug` does at run time (kernel/mm/memdebug.h).
+MEMDEBUG_CFLAGS=()
+[ "${VLSOS_MEMDEBUG:-0}" = 1 ] && MEMDEBUG_CFLAGS=(-DVLSOS_MEMDEBUG)
+
 variant_cflags() {
 	case $1 in
-	kernel) ;;
-	kernel-test) echo "${KTEST_CFLAGS[*]} ${UBSAN_CFLAGS[*]}" ;;
-	kernel-bench) echo "${KTEST_CFLAGS[*]}" ;;
+	kernel) echo "${MEMDEBUG_CFLAGS[*]}" ;;
+	kernel-test) echo "${KTEST_CFLAGS[*]} ${UBSAN_CFLAGS[*]} ${MEMDEBUG_CFLAGS[*]}" ;;
+	kernel-bench) echo "${KTEST_CFLAGS[*]} ${MEMDEBUG_CFLAGS[*]}" ;;
 	*) die "no kernel variant '$1'" ;;
 	esac
 }
