@@ -1,6 +1,7 @@
 /* main.c: kmain, the kernel's bring-up in order, top to bottom. */
 #include "kernel.h"
 #include "arch/arch.h"
+#include "arch/tss.h"
 #include "dev/dev.h"
 #include "mm/mm.h"
 #include "layout.h"
@@ -49,6 +50,7 @@ void kmain(const struct boot_info *bi)
 
 	gdt_init();
 	idt_init();
+	tss_init();
 	report_cpu(cpu_detect());
 	memory_map_init(bi);
 	report_memory_layout(bi);
@@ -56,6 +58,7 @@ void kmain(const struct boot_info *bi)
 	memory_init_allocators(bi);
 	paging_init();
 	paging_enable();
+	tss_paging_enabled();
 	report_memory_usage(bi);
 	report_memory_accounting();
 

@@ -1,6 +1,8 @@
 /* gdt.c: the kernel's own flat GDT (Intel SDM vol. 3A 3.4.5), so nothing of the
- * loader's memory is needed once the kernel runs. */
+ * loader's memory is needed once the kernel runs, and the descriptors of the
+ * two TSSs (tss.c). Writable: the CPU sets a TSS descriptor's busy bit. */
 #include "arch.h"
+#include "tss.h"
 
 struct gdt_pointer {
 	uint16_t limit;
@@ -11,13 +13,28 @@ struct gdt_pointer {
 #define GDT_CODE_RING0 0x00CF9A000000FFFFull
 #define GDT_DATA_RING0 0x00CF92000000FFFFull
 
-static const uint64_t gdt[] __attribute__((aligned(16))) = {
+/* a TSS descriptor: present, ring 0, 32-bit available TSS; byte granularity */
+#define GDT_TSS_TYPE 0x89ull
+
+static uint64_t gdt[] __attribute__((aligned(16))) = {
 	0,
 	GDT_CODE_RING0, /* SEL_KERNEL_CODE */
 	GDT_DATA_RING0, /* SEL_KERNEL_DATA */
+	0,              /* SEL_KERNEL_TSS, by gdt_set_tss */
+	0,              /* SEL_DOUBLE_FAULT_TSS, by gdt_set_tss */
 };
 
-_Static_assert(SEL_KERNEL_CODE == 1 * 8 && SEL_KERNEL_DATA == 2 * 8, "selectors index gdt[]");
+_Static_assert(SEL_KERNEL_CODE == 1 * 8 && SEL_KERNEL_DATA == 2 * 8 &&
+		       SEL_KERNEL_TSS == 3 * 8 && SEL_DOUBLE_FAULT_TSS == 4 * 8,
+	       "selectors index gdt[]");
+
+void gdt_set_tss(uint16_t selector, const struct tss *tss)
+{
+	uint64_t base = (uint32_t)tss, limit = sizeof(*tss) - 1;
+
+	gdt[selector / 8] = (limit & 0xFFFF) | (base & 0xFFFFFF) << 16 | GDT_TSS_TYPE << 40 |
+			    (limit >> 16 & 0xF) << 48 | (base >> 24) << 56;
+}
 
 void gdt_init(void)
 {

@@ -1,10 +1,12 @@
 /* idt.c: the IDT for CPU exceptions 0-31 (Intel SDM vol. 3A 6.10-6.15). An
  * exception nobody claims ends in a PANIC line with its name and registers. */
 #include "arch.h"
+#include "tss.h"
 #include "../kernel.h"
 
 #define IDT_VECTORS      32
 #define IDT_INTERRUPT_GATE 0x8E /* present, ring 0, 32-bit interrupt gate */
+#define IDT_TASK_GATE      0x85 /* present, ring 0, task gate: the selector names a TSS */
 
 struct idt_gate {
 	uint16_t offset_low;
@@ -50,6 +52,18 @@ void idt_init(void)
 	pointer.limit = sizeof(idt) - 1;
 	pointer.base = (uint32_t)idt;
 	__asm__ volatile("lidt %0" : : "m"(pointer));
+}
+
+/* A task gate's offset is unused: the CPU takes EIP from the TSS. */
+void idt_set_task_gate(unsigned vector, uint16_t selector)
+{
+	if (vector >= IDT_VECTORS)
+		return;
+	idt[vector].offset_low = 0;
+	idt[vector].offset_high = 0;
+	idt[vector].selector = selector;
+	idt[vector].zero = 0;
+	idt[vector].type = IDT_TASK_GATE;
 }
 
 trap_handler_fn trap_set_handler(unsigned vector, trap_handler_fn handler)

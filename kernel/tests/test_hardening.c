@@ -1,12 +1,14 @@
 /* test_hardening.c: the kernel's own error reports: function names from the
  * symbol table (ksyms.c) and UBSan's reports (ubsan.c, test kernel only), each
  * provoked on purpose; and the crash words of test/boot/test_hardening.sh,
- * which end the boot (stack smashing, a kernel stack overflow). */
+ * which end the boot: crash-smash (stack smashing) and crash-stack (a kernel
+ * stack overflow, caught by the double fault's own task: arch/tss.c). */
 #include "ktest.h"
 #include "../kernel.h"
 #include "../ksyms.h"
 #include "../ubsan.h"
 #include "../arch/arch.h"
+#include "../arch/tss.h"
 #include "lib.h"
 
 /* A static function has a local symbol: the table keeps those too. */
@@ -168,6 +170,28 @@ static void stack_guard_is_set(struct ktest *t)
 	EXPECT_EQ(t, __stack_chk_guard & 0xFF, 0);
 }
 
+/* The double fault is a task gate to its own TSS, the kernel runs as the task
+ * in TR, and the #DF task's stack has an unmapped page below it. */
+extern char double_fault_guard[]; /* arch/isr.asm */
+
+static void double_fault_goes_to_its_own_task(struct ktest *t)
+{
+	struct __attribute__((packed)) {
+		uint16_t limit;
+		uint32_t base;
+	} idtr;
+	uint16_t tr;
+
+	__asm__ volatile("sidt %0" : "=m"(idtr));
+	__asm__ volatile("str %0" : "=r"(tr));
+	const uint8_t *gate = (const uint8_t *)(uintptr_t)idtr.base + 8 * 8; /* vector 8 */
+	EXPECT_EQ(t, gate[5], 0x85); /* present, ring 0, task gate */
+	EXPECT_EQ(t, gate[2] | gate[3] << 8, SEL_DOUBLE_FAULT_TSS);
+	EXPECT_EQ(t, tr, SEL_KERNEL_TSS);
+	EXPECT_EQ(t, virt_to_phys((uint32_t)(uintptr_t)double_fault_guard), PAGING_NOT_MAPPED);
+	EXPECT(t, virt_to_phys((uint32_t)(uintptr_t)double_fault_guard + 4096) != PAGING_NOT_MAPPED);
+}
+
 /* crash-smash: writes past a local array. The stack protector's check at the
  * function's return must stop it before the smashed return address is used. */
 static volatile size_t smash_bytes = 64;
@@ -181,10 +205,29 @@ static void __attribute__((noinline)) smash_the_stack(void)
 	memset(buf, 'A', smash_bytes);
 }
 
+/* crash-stack: recursion without end, a local array in every frame, until ESP
+ * runs into the guard page below the boot stack. The result is used after the
+ * call, so the compiler cannot turn the recursion into a loop. */
+static volatile unsigned recursion_limit = ~0u;
+
+static unsigned __attribute__((noinline)) recurse_forever(unsigned depth)
+{
+	volatile char frame[256];
+
+	frame[depth % sizeof(frame)] = (char)depth;
+	if (depth < recursion_limit)
+		return recurse_forever(depth + 1) + frame[depth % sizeof(frame)];
+	return 0;
+}
+
 void hardening_crash_on_request(const struct boot_info *bi)
 {
 	if (cmdline_has(bi, "crash-smash"))
 		smash_the_stack();
+	if (cmdline_has(bi, "crash-stack")) {
+		kprintf("crash-stack: recursing until the boot stack overflows\n");
+		recurse_forever(0);
+	}
 }
 
 KTEST_SUITE(hardening_suite, "hardening",
@@ -194,4 +237,5 @@ KTEST_SUITE(hardening_suite, "hardening",
 	KTEST_CASE(ksym_format_gives_name_plus_offset),
 	KTEST_CASE(ksym_outside_text_is_unknown),
 	UBSAN_CASES
-	KTEST_CASE(stack_guard_is_set));
+	KTEST_CASE(stack_guard_is_set),
+	KTEST_CASE(double_fault_goes_to_its_own_task));

@@ -1,5 +1,6 @@
 # test_bochs.sh: both images boot under Bochs with its own BIOS (not SeaBIOS):
-# a second BIOS with other habits for INT 13h, E820 and A20.
+# a second BIOS with other habits for INT 13h, E820 and A20. A second CPU model
+# too: a kernel stack overflow reaches the double fault's task gate (tss.c).
 . test/lib/tap.sh
 . test/lib/qemu.sh
 
@@ -56,4 +57,12 @@ tap_check "Bochs: floppy.img boots to VlsOs ready" "$(grep -E 'ERROR|PANIC' "$T/
 	grep -q "^VlsOs ready" "$T/fdd.log"
 tap_check "Bochs: floppy.img read with CHS" "$(grep '^disk:' "$T/fdd.log")" \
 	grep -q "^disk: drive 00h.*CHS reads" "$T/fdd.log"
+
+kernel_image "$T/stack.img" kernel-test crash-stack
+bochs_boot stack "ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14" \
+	"ata0-master: type=disk, path=$T/stack.img, mode=flat" "boot: disk"
+tap_check "Bochs: crash-stack ends in the stack overflow PANIC from the #DF task" "$(grep -E 'ERROR|PANIC' "$T/stack.log" | head -2)" \
+	grep -qE '^PANIC: kernel stack overflow: ESP 0x0000b[0-9a-f]{3} ran into the guard page below the boot stack .* in recurse_forever\+' "$T/stack.log"
+tap_check "Bochs: crash-stack: no triple fault (shutdown) logged" "$(grep -i 'shutdown\|3rd' "$T/stack.bochs.log" | head -1)" \
+	bash -c "! grep -qi 'with no resolution' '$T/stack.bochs.log'"
 tap_done

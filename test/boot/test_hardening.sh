@@ -2,6 +2,9 @@
 # a BOOT.CFG word of the test kernel (kernel/tests/test_hardening.c):
 #   crash-smash  a local array overrun: the stack protector's PANIC names the
 #                function, the kernel halts (no reboot)
+#   crash-stack  recursion until ESP runs into the guard page below the boot
+#                stack: the double fault's own task (arch/tss.c) names the
+#                overflow and the function instead of the CPU resetting
 # and the builds: every kernel checks its stack, only the test kernel has UBSan.
 . test/lib/tap.sh
 . test/lib/qemu.sh
@@ -32,4 +35,11 @@ tap_check "crash-smash: PANIC names the function whose stack was smashed" "$(gre
 	grep -qE '^PANIC: stack smashing detected in smash_the_stack\+0x[0-9a-f]+ \(return address 0x001[0-9a-f]{5}\)$' "$T/smash.log"
 tap_check "crash-smash: halted, no reboot, nothing after the PANIC" "QEMU $QEMU_STATUS; $(sed -n '/^PANIC/,$p' "$T/smash.log" | sed -n 2p)" \
 	bash -c "[ '$QEMU_STATUS' = running ] && [ \"\$(sed -n '/^PANIC/,\$p' '$T/smash.log' | wc -l)\" = 1 ] && [ \"\$(grep -c '^VlsOs 0.1' '$T/smash.log')\" = 1 ]"
+kernel_image "$T/stack.img" kernel-test crash-stack
+boot_until "$T/stack.log" "^PANIC" 60 -accel tcg -m 64 -drive "file=$T/stack.img,format=raw,if=ide"
+tap_check "crash-stack: PANIC names the overflow, the guard page and the function" "$(grep PANIC "$T/stack.log")" \
+	grep -qE '^PANIC: kernel stack overflow: ESP 0x0000b[0-9a-f]{3} ran into the guard page below the boot stack \(0x0000b000-0x0000bfff\), EIP 0x001[0-9a-f]{5} in recurse_forever\+0x[0-9a-f]+$' "$T/stack.log"
+tap_check "crash-stack: no triple fault: QEMU still runs, booted once, halted after the PANIC" \
+	"QEMU $QEMU_STATUS, $(grep -c '^VlsOs loader' "$T/stack.log") loader banners" \
+	bash -c "[ '$QEMU_STATUS' = running ] && [ \"\$(grep -c '^VlsOs loader' '$T/stack.log')\" = 1 ] && [ \"\$(sed -n '/^PANIC/,\$p' '$T/stack.log' | wc -l)\" = 1 ]"
 tap_done
