@@ -159,7 +159,7 @@ void __kfree(void *ptr, uintptr_t site)
 	else if (page && is_large_head(page, ptr))
 		large_free(page, ptr);
 	else if (page && is_debug_kmalloc_slab(page))
-		memdebug_free(page->cache, page, ptr, site);
+		memdebug_free(page->cache, ptr, site);
 	else
 		report_foreign("free", ptr, page);
 }

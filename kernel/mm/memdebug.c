@@ -320,7 +320,7 @@ static uintptr_t live_slot(const struct kmem_cache *c, uintptr_t ptr)
 	return slot && inside == 0 && track_of(c, slot)->state == SLOT_LIVE ? slot : 0;
 }
 
-void memdebug_free(struct kmem_cache *c, struct page *page, void *ptr, uintptr_t site)
+void memdebug_free(struct kmem_cache *c, void *ptr, uintptr_t site)
 {
 	uintptr_t slot = live_slot(c, (uintptr_t)ptr);
 	if (!slot) {
@@ -337,7 +337,7 @@ void memdebug_free(struct kmem_cache *c, struct page *page, void *ptr, uintptr_t
 	/* the red zone starts after the largest object again */
 	LIB_NAME(memset)((void *)((uintptr_t)ptr + c->object_size), MEMDEBUG_REDZONE,
 			 c->track_offset - c->user_offset - c->object_size);
-	__slab_free_slot(c, page, (void *)slot);
+	__slab_free_slot(c, (void *)slot);
 }
 
 size_t memdebug_usable_size(const struct kmem_cache *c, const void *ptr)

@@ -67,7 +67,7 @@ void memdebug_cache_geometry(struct kmem_cache *c, size_t size, size_t align);
 void memdebug_slot_init(const struct kmem_cache *c, void *slot);
 /* Allocation and free on a debug cache; `site` is the caller's code address. */
 void *memdebug_alloc(struct kmem_cache *c, size_t size, uintptr_t site);
-void memdebug_free(struct kmem_cache *c, struct page *page, void *ptr, uintptr_t site);
+void memdebug_free(struct kmem_cache *c, void *ptr, uintptr_t site);
 /* bytes asked for the live object at ptr of debug cache c, or 0 (reported) */
 size_t memdebug_usable_size(const struct kmem_cache *c, const void *ptr);
 /* kmem_cache_free of obj to c when obj is page->cache's */

@@ -280,9 +280,12 @@ static __attribute__((noinline)) void free_checked(struct kmem_cache *c, struct 
 		free_object(c, slab, obj);
 }
 
-void __slab_free_slot(struct kmem_cache *c, struct page *page, void *slot)
+void __slab_free_slot(struct kmem_cache *c, void *slot)
 {
-	free_object(c, slab_head(page, slab_offset(c, slot)), slot);
+	/* from the slot's own frame: a debug object may start a frame later */
+	uint32_t offset = slab_offset(c, slot);
+
+	free_object(c, slab_head(buddy_page(c->zone, slot), offset), slot);
 }
 
 void __kmem_cache_free(struct kmem_cache *c, struct page *page, void *obj)
@@ -320,7 +323,7 @@ void kmem_cache_free(struct kmem_cache *c, void *obj)
 		mm_report("slab %s: free of 0x%08lx which belongs to cache %s (wrong cache)", c->name,
 			  addr_of(obj), page->cache->name);
 	else if (c->flags & KMEM_CACHE_DEBUG)
-		memdebug_free(c, page, obj, CALLER);
+		memdebug_free(c, obj, CALLER);
 	else
 		__kmem_cache_free(c, page, obj);
 }

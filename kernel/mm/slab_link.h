@@ -54,7 +54,7 @@ static inline bool is_object_offset(const struct kmem_cache *c, uint32_t offset)
 /* slab.c, for memdebug.c: a cache's slots with no checks (a debug cache's
  * free-list link lives in the slot's track), and a walk over every cache */
 void *__slab_alloc_slot(struct kmem_cache *c);
-void __slab_free_slot(struct kmem_cache *c, struct page *page, void *slot);
+void __slab_free_slot(struct kmem_cache *c, void *slot);
 struct kmem_cache *slab_next_cache(const struct kmem_cache *prev); /* NULL: the first */
 
 #endif

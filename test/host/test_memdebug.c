@@ -228,6 +228,24 @@ static void wrong_cache_is_named(void)
 	CHECK_EQ_INT(kmem_cache_destroy(b), 0);
 }
 
+/* align 4096: the left red zone is a whole frame, so the object starts a frame
+ * after its slot; frees must still find the slab from the slot */
+static void page_aligned_cache_objects(void)
+{
+	fresh_debug_heap(ZONE_PAGES);
+	struct kmem_cache *c = kmem_cache_create("aligned", 1408, PAGE_SIZE, NULL);
+	void *o[6];
+	for (int i = 0; i < 6; i++) {
+		o[i] = kmem_cache_alloc(c);
+		CHECK(o[i] && ((uintptr_t)o[i] & (PAGE_SIZE - 1)) == 0);
+	}
+	for (int i = 0; i < 6; i++)
+		kmem_cache_free(c, o[i]);
+	CHECK(kmem_cache_check(c));
+	CHECK_EQ_UINT(reports.count, 0);
+	CHECK_EQ_INT(kmem_cache_destroy(c), 0);
+}
+
 static int ctor_calls;
 static void ctor_fill(void *obj)
 {
@@ -356,6 +374,7 @@ int main(void)
 	RUN(interior_and_invalid_frees_are_named);
 	RUN(wrong_cache_is_named);
 	RUN(constructed_caches_keep_their_state);
+	RUN(page_aligned_cache_objects);
 	RUN(leaks_are_grouped_by_site);
 	RUN(out_of_memory_says_what_holds_it);
 	RUN(random_correct_use_reports_nothing);
