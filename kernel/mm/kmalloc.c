@@ -57,7 +57,7 @@ int kmalloc_init(struct buddy_zone *z)
 	return 0;
 }
 
-static void *large_alloc(size_t size, uintptr_t site)
+static __attribute__((noinline)) void *large_alloc(size_t size, uintptr_t site)
 {
 	if (size > KMALLOC_MAX_SIZE)
 		return NULL;
@@ -79,9 +79,11 @@ static void *large_alloc(size_t size, uintptr_t site)
 	return p;
 }
 
-void *__kmalloc(size_t size, uintptr_t site)
+/* The fast path, inlined into kmalloc and __kmalloc so that neither pays a
+ * second call or the large path's register saves. */
+static inline __attribute__((always_inline)) void *kmalloc_at(size_t size, uintptr_t site)
 {
-	if (size <= KMALLOC_MAX_SMALL) {
+	if (__builtin_expect(size <= KMALLOC_MAX_SMALL, 1)) {
 		struct kmem_cache *c = classes[class_by_8[(size + 7) >> 3]];
 		if (__builtin_expect(c->flags & KMEM_CACHE_DEBUG, 0))
 			return memdebug_alloc(c, size, site);
@@ -90,9 +92,14 @@ void *__kmalloc(size_t size, uintptr_t site)
 	return large_alloc(size, site);
 }
 
+void *__kmalloc(size_t size, uintptr_t site)
+{
+	return kmalloc_at(size, site);
+}
+
 void *kmalloc(size_t size)
 {
-	return __kmalloc(size, CALLER);
+	return kmalloc_at(size, CALLER);
 }
 
 static void large_free(struct page *page, void *ptr)
@@ -149,14 +156,10 @@ static void report_foreign(const char *what, const void *ptr, const struct page 
 		mm_report("kmalloc: %s of 0x%08lx which kmalloc did not return", what, a);
 }
 
-void __kfree(void *ptr, uintptr_t site)
+/* Every free but of a kmalloc slab object: large blocks, memdebug, misuse. */
+static __attribute__((noinline)) void kfree_other(struct page *page, void *ptr, uintptr_t site)
 {
-	if (!ptr)
-		return;
-	struct page *page = buddy_page(heap, ptr);
-	if (page && is_kmalloc_slab(page))
-		__kmem_cache_free(page->cache, page, ptr); /* reports a double free itself */
-	else if (page && is_large_head(page, ptr))
+	if (page && is_large_head(page, ptr))
 		large_free(page, ptr);
 	else if (page && is_debug_kmalloc_slab(page))
 		memdebug_free(page->cache, ptr, site);
@@ -164,9 +167,25 @@ void __kfree(void *ptr, uintptr_t site)
 		report_foreign("free", ptr, page);
 }
 
+static inline __attribute__((always_inline)) void kfree_at(void *ptr, uintptr_t site)
+{
+	if (!ptr)
+		return;
+	struct page *page = buddy_page(heap, ptr);
+	if (__builtin_expect(page && is_kmalloc_slab(page), 1))
+		__kmem_cache_free(page->cache, page, ptr); /* reports a double free itself */
+	else
+		kfree_other(page, ptr, site);
+}
+
+void __kfree(void *ptr, uintptr_t site)
+{
+	kfree_at(ptr, site);
+}
+
 void kfree(void *ptr)
 {
-	__kfree(ptr, CALLER);
+	kfree_at(ptr, CALLER);
 }
 
 /* usable bytes at a live allocation ptr, or 0 (reported, as `what`) */
