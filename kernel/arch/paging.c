@@ -110,12 +110,12 @@ static void identity_map(uint64_t start, uint64_t end)
 		uint8_t *entry = tables->entry_for((uint32_t)p, true);
 		if (!entry)
 			panic("paging: out of memory for page tables at 0x%08x", (unsigned)p);
-		do { /* the rest of this page table */
-			if (!(tables->read(entry) & PTE_PRESENT))
-				tables->write(entry, p | flags);
-			entry += tables->entry_size;
-			p += PAGE_SIZE;
-		} while (p + PAGE_SIZE <= end && (p & (tables->table_span - 1)));
+		/* the rest of this page table, or of the range */
+		uint64_t table_end = (p | (tables->table_span - 1)) + 1;
+		uint64_t stop = table_end < end ? table_end : end & ~(uint64_t)(PAGE_SIZE - 1);
+		unsigned count = (unsigned)((stop - p) >> PAGE_SHIFT);
+		tables->fill(entry, (uint32_t)p, flags, count);
+		p = stop;
 	}
 }
 

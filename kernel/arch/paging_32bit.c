@@ -52,6 +52,15 @@ static void load_32bit(void)
 	write_cr3((uint32_t)page_directory);
 }
 
+static void fill_32bit(void *entry, uint32_t frame, pte_t flags, unsigned count)
+{
+	uint32_t *e = entry;
+
+	for (unsigned i = 0; i < count; i++, frame += PAGE_SIZE)
+		if (!(e[i] & PTE_PRESENT))
+			e[i] = frame | (uint32_t)flags;
+}
+
 const struct page_table_format paging_format_32bit = {
 	.table_span = ENTRIES_32BIT * PAGE_SIZE,
 	.entry_size = sizeof(uint32_t),
@@ -59,5 +68,6 @@ const struct page_table_format paging_format_32bit = {
 	.entry_for = entry_32bit,
 	.read = read_32bit,
 	.write = write_32bit,
+	.fill = fill_32bit,
 	.load = load_32bit,
 };

@@ -85,6 +85,18 @@ static void load_pae(void)
 	write_cr3((uint32_t)pdpt);
 }
 
+static void fill_pae(void *entry, uint32_t frame, pte_t flags, unsigned count)
+{
+	uint32_t *half = entry; /* low, high, low, high...: not yet walked by the CPU */
+	uint32_t low = (uint32_t)flags, high = (uint32_t)(flags >> 32);
+
+	for (unsigned i = 0; i < count; i++, frame += PAGE_SIZE, half += 2)
+		if (!(half[0] & PTE_PRESENT)) {
+			half[1] = high;
+			half[0] = frame | low;
+		}
+}
+
 const struct page_table_format paging_format_pae = {
 	.table_span = ENTRIES_PAE * PAGE_SIZE,
 	.entry_size = sizeof(uint64_t),
@@ -92,5 +104,6 @@ const struct page_table_format paging_format_pae = {
 	.entry_for = entry_pae,
 	.read = read_pae,
 	.write = write_pae,
+	.fill = fill_pae,
 	.load = load_pae,
 };

@@ -29,6 +29,11 @@ struct page_table_format {
 	void *(*entry_for)(uint32_t virt, bool create);
 	pte_t (*read)(const void *entry);
 	void (*write)(void *entry, pte_t value);
+	/* Maps `count` entries from `entry` on (all in one table) to consecutive
+	 * frames from `frame`, skipping entries already present. Only for tables
+	 * not yet in use (paging_init): one tight loop, not a call an entry, as
+	 * identity-mapping all RAM is most of the kernel's set-up under TCG. */
+	void (*fill)(void *entry, uint32_t frame, pte_t flags, unsigned count);
 	/* the control registers for this format, then CR3; before CR0.PG */
 	void (*load)(void);
 };
