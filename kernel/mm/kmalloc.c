@@ -72,7 +72,7 @@ static __attribute__((noinline)) void *large_alloc(size_t size, uintptr_t site)
 	page->flags |= PAGE_LARGE;
 	page->npages = n;
 	if (memdebug_enabled())
-		memdebug_large_alloc(page, p, size ? size : 1, site);
+		memdebug_large_alloc(page, p, size, site);
 	large_live++;
 	large_pages += n;
 	large_allocs++;
