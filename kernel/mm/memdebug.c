@@ -547,6 +547,7 @@ void memdebug_oom_report(size_t size)
 	int len = 0;
 
 	record(MEMDEBUG_OUT_OF_MEMORY, NULL, 0, NULL);
+	last.cache = NULL; /* the zone as a whole, not one cache */
 	last.size = size;
 	if (!z) {
 		mm_report("memdebug: out of memory for %zu bytes (no debug caches yet)", size);

@@ -49,7 +49,8 @@ struct memdebug_report {
 	enum memdebug_kind kind;
 	uintptr_t object;      /* start of the object concerned (0 when none) */
 	size_t size;           /* bytes asked for it */
-	const char *cache;     /* its cache's name */
+	const char *cache;     /* its cache's name ("kmalloc-large" for a large block; NULL
+				* for out of memory) */
 	uintptr_t alloc_site, free_site; /* code addresses; 0 when unknown */
 	uintptr_t pointer;     /* the pointer passed, when it is not `object` */
 	size_t first_bad;      /* changed bytes: offset of the first from `object` */
