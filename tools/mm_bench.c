@@ -20,6 +20,8 @@
 #include <sys/mman.h>
 #include <time.h>
 
+#include "bench_random.h"
+
 #define ALLOC_KERNEL   1
 #define ALLOC_GLIBC    2
 #define ALLOC_JEMALLOC 3
@@ -191,32 +193,9 @@ static void *harness_alloc(size_t bytes)
 	return p;
 }
 
-static uint64_t rng = SEED;
+static struct bench_rng rng = { SEED };
 
-static uint64_t next_rand(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return rng * 0x2545F4914F6CDD1DULL;
-}
-
-static uint32_t rand_below(uint32_t n)
-{
-	return (uint32_t)(next_rand() % n);
-}
-
-/* log-uniform in [lo, hi] */
-static uint32_t log_uniform(uint32_t lo, uint32_t hi)
-{
-	unsigned lo_bits = 31 - (unsigned)__builtin_clz(lo), hi_bits = 31 - (unsigned)__builtin_clz(hi);
-	for (;;) {
-		unsigned b = lo_bits + rand_below(hi_bits - lo_bits + 1);
-		uint32_t v = (1u << b) + rand_below(1u << b);
-		if (v >= lo && v <= hi)
-			return v;
-	}
-}
+static uint32_t rand_below(uint32_t n) { return bench_rand_below(&rng, n); }
 
 struct seq {
 	size_t live, steps; /* churn: objects kept live, replacements */
@@ -342,7 +321,7 @@ static void make_seq(const char *name, struct seq *s)
 	s->sizes = harness_alloc(n * sizeof *s->sizes);
 	s->slots = harness_alloc((s->steps ? s->steps : s->live) * sizeof *s->slots);
 	for (size_t i = 0; i < n; i++)
-		s->sizes[i] = fixed ? 64 : mixed ? log_uniform(8, 65536) : 8 + rand_below(249);
+		s->sizes[i] = fixed ? 64 : mixed ? bench_log_uniform(&rng, 8, 65536) : 8 + rand_below(249);
 	if (s->steps) {
 		for (size_t k = 0; k < s->steps; k++)
 			s->slots[k] = rand_below((uint32_t)s->live);

@@ -10,6 +10,7 @@
 #include "../mm/mm.h"
 #include "../mm/alloc.h"
 #include "lib.h"
+#include "bench_random.h"
 
 #define BENCH_SEED 0x5eed1234abcdULL
 #define BENCH_REPS 3
@@ -23,28 +24,9 @@
 enum workload { SMALL, MIXED, FIXED64, LIFO, FIFO, WORKLOADS };
 static const char *const names[WORKLOADS] = { "small", "mixed", "fixed64", "lifo", "fifo" };
 
-static uint64_t rng;
+static struct bench_rng rng = { BENCH_SEED };
 
-static uint32_t next_rand(void)
-{
-	rng ^= rng >> 12;
-	rng ^= rng << 25;
-	rng ^= rng >> 27;
-	return (uint32_t)((rng * 0x2545F4914F6CDD1DULL) >> 32); /* no 64-bit modulo: no libgcc */
-}
-
-static uint32_t rand_below(uint32_t n) { return next_rand() % n; }
-
-static uint32_t log_uniform(uint32_t lo, uint32_t hi)
-{
-	unsigned lo_bits = 31 - (unsigned)__builtin_clz(lo), hi_bits = 31 - (unsigned)__builtin_clz(hi);
-	for (;;) {
-		unsigned b = lo_bits + rand_below(hi_bits - lo_bits + 1);
-		uint32_t v = (1u << b) + rand_below(1u << b);
-		if (v >= lo && v <= hi)
-			return v;
-	}
-}
+static uint32_t rand_below(uint32_t n) { return bench_rand_below(&rng, n); }
 
 /* n / d without libgcc's __udivdi3: the high half first, then DIV on the rest */
 static uint64_t div64_32(uint64_t n, uint32_t d)
@@ -81,7 +63,7 @@ static void make_seq(enum workload w, struct seq *s)
 {
 	bool churn = w == SMALL || w == MIXED;
 
-	rng = BENCH_SEED;
+	rng.state = BENCH_SEED;
 	s->live = w == SMALL ? SMALL_LIVE : w == MIXED ? MIXED_LIVE : BATCH_LIVE;
 	s->steps = w == SMALL ? SMALL_STEPS : w == MIXED ? MIXED_STEPS : 0;
 	s->rounds = churn ? 1 : BATCH_ROUNDS;
@@ -89,7 +71,7 @@ static void make_seq(enum workload w, struct seq *s)
 	s->slots = harness((churn ? s->steps : s->live) * sizeof *s->slots);
 	s->ptrs = harness(s->live * sizeof *s->ptrs);
 	for (size_t i = 0; i < s->live + s->steps; i++)
-		s->sizes[i] = w == FIXED64 ? 64 : w == MIXED ? log_uniform(8, 65536) : 8 + rand_below(249);
+		s->sizes[i] = w == FIXED64 ? 64 : w == MIXED ? bench_log_uniform(&rng, 8, 65536) : 8 + rand_below(249);
 	if (churn) {
 		for (size_t k = 0; k < s->steps; k++)
 			s->slots[k] = rand_below((uint32_t)s->live);
