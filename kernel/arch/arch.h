@@ -154,6 +154,9 @@ uint32_t virt_to_phys(uint32_t virt);  /* walks the tables */
 uint32_t phys_to_virt(uint32_t phys);  /* identity where mapped */
 bool paging_is_writable(uint32_t virt);
 bool paging_is_executable(uint32_t virt); /* mapped, and not NX; true for everything without paging */
+/* bytes the mapping that holds virt covers: 4 KiB, or a large page's 4 MiB
+ * (2 MiB under PAE); 0 when virt is not mapped or paging is off */
+uint32_t paging_mapping_size(uint32_t virt);
 unsigned paging_table_pages(void);     /* page directories + tables (PAE's 32-byte PDPT is in .bss) */
 const char *paging_region_name(uint32_t addr);
 bool page_fault_report(struct trap_frame *frame) __attribute__((noreturn));

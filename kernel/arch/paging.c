@@ -1,5 +1,7 @@
 /* paging.c: the seed's paging interface. All usable RAM below 4 GiB and the
- * first MiB are identity-mapped; the kernel's sections get the seed's
+ * first MiB are identity-mapped, with large pages (4 MiB, or 2 MiB under PAE)
+ * where a whole one is RAM and the CPU has them, split into 4 KiB pages when
+ * one of their pages is mapped or unmapped on its own; the kernel's sections get the seed's
  * permissions, enforced in ring 0 by CR0.WP; page 0 and the page below the
  * boot stack stay unmapped so NULL dereferences and stack overflows fault.
  * Where the CPU has PAE and NX, the tables are PAE's and every page but
@@ -35,6 +37,12 @@ void *paging_new_table(void)
 	return table;
 }
 
+void paging_flush_tlb(void)
+{
+	if (enabled)
+		write_cr3(read_cr3());
+}
+
 /* PTE_NX when this CPU honours it; 0 on 32-bit tables, which have no such bit */
 static pte_t no_execute(void)
 {
@@ -44,9 +52,16 @@ static pte_t no_execute(void)
 /* the present entry of virt's page, or 0 when there is none */
 static pte_t entry_of(uint32_t virt)
 {
-	const void *entry = tables ? tables->entry_for(virt, false) : NULL;
-	pte_t value = entry ? tables->read(entry) : 0;
+	uint32_t span;
+	pte_t value = tables ? tables->lookup(virt, &span) : 0;
 	return (value & PTE_PRESENT) ? value : 0;
+}
+
+uint32_t paging_mapping_size(uint32_t virt)
+{
+	uint32_t span = 0;
+	pte_t value = enabled ? tables->lookup(virt, &span) : 0;
+	return (value & PTE_PRESENT) ? span : 0;
 }
 
 /* map_page's flags as an entry: writable when asked, NX unless asked not to */
@@ -60,6 +75,8 @@ int map_page(uint32_t virt, uint32_t phys, uint32_t flags)
 {
 	if ((virt | phys) & ~PTE_FRAME_MASK)
 		return ERR_INVAL;
+	if (entry_of(virt))
+		return ERR_EXIST; /* before entry_for, which would split a large page for nothing */
 	void *entry = tables->entry_for(virt, true);
 	if (!entry)
 		return ERR_NOMEM;
@@ -96,17 +113,25 @@ static void protect_range(uint32_t start, uint32_t end, pte_t flags)
 	}
 }
 
-/* Maps [start, end) to itself, writable and not executable, a page table at a
- * time (map_page's checks per page cost more than the mapping under TCG).
+/* Maps [start, end) to itself, writable and not executable: a large page for
+ * each whole, aligned one the range holds, else a page table at a time
+ * (map_page's checks per page cost more than the mapping under TCG, and
+ * filling tables was most of the kernel's set-up: 16 of them for 64 MiB).
  * Pages already mapped keep their entry. */
 static void identity_map(uint64_t start, uint64_t end)
 {
 	uint64_t p = (start + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
 	pte_t flags = PTE_WRITABLE | no_execute() | PTE_PRESENT;
+	uint32_t large = tables->table_span;
 
 	if (end > ADDRESS_LIMIT)
 		end = ADDRESS_LIMIT;
 	while (p + PAGE_SIZE <= end) {
+		if ((p & (large - 1)) == 0 && p + large <= end &&
+		    tables->map_large((uint32_t)p, (uint32_t)p, flags)) {
+			p += large;
+			continue;
+		}
 		uint8_t *entry = tables->entry_for((uint32_t)p, true);
 		if (!entry)
 			panic("paging: out of memory for page tables at 0x%08x", (unsigned)p);

@@ -1,14 +1,16 @@
 /* paging_pae.c: PAE page tables (Intel SDM vol. 3A 4.4), used where the CPU
  * also has NX: a page-directory-pointer table of 4 entries, one per GiB, each
  * pointing to a page directory of 512 64-bit entries, each pointing to a page
- * table of 512 entries that maps 2 MiB. With EFER.NXE set, an entry's bit 63
- * forbids instruction fetches from its page. */
+ * table of 512 entries that maps 2 MiB, or mapping 2 MiB itself as one large
+ * page. With EFER.NXE set, an entry's bit 63 forbids instruction fetches from
+ * its page. */
 #include "arch.h"
 #include "paging_tables.h"
 #include "../mm/page.h"
 
 #define PDPT_ENTRIES 4u
 #define ENTRIES_PAE  512u
+#define LARGE_SPAN_PAE (ENTRIES_PAE * PAGE_SIZE)
 
 /* CR3 holds the PDPT's physical address in bits 31:5, so it needs 32-byte
  * alignment only: 32 bytes of .bss rather than a page of its own. */
@@ -60,7 +62,9 @@ static uint64_t *table_below(uint64_t *link, pte_t link_flags, bool create)
 	return (uint64_t *)((uint32_t)read_pae(link) & PTE_FRAME_MASK);
 }
 
-static void *entry_pae(uint32_t virt, bool create)
+/* virt's page-directory entry; with create, in a new directory when its GiB
+ * has none */
+static uint64_t *directory_entry(uint32_t virt, bool create)
 {
 	uint64_t *pdpte = &pdpt[pdpt_index(virt)];
 	bool had_directory = read_pae(pdpte) & PTE_PRESENT;
@@ -72,8 +76,62 @@ static void *entry_pae(uint32_t virt, bool create)
 	 * written: a new directory is seen after writing CR3 again. */
 	if (!had_directory && paging_is_enabled())
 		write_cr3(read_cr3());
-	uint64_t *table = table_below(&directory[directory_index(virt)], PTE_PRESENT | PTE_WRITABLE, create);
+	return &directory[directory_index(virt)];
+}
+
+/* Replaces the large page *pde maps with a table of 4 KiB entries for the
+ * same frames and permissions (NX included), so that one of them can change;
+ * false when no page is left for the table (the large page then stays). */
+static bool split_large_pae(uint64_t *pde)
+{
+	uint32_t *half = paging_new_table(); /* not walked yet: written a half at a time */
+	if (!half)
+		return false;
+	pte_t large = read_pae(pde), keep = large & PTE_SPLIT_KEEPS;
+	uint32_t frame = (uint32_t)large & ~(LARGE_SPAN_PAE - 1);
+	for (unsigned i = 0; i < ENTRIES_PAE; i++) {
+		half[2 * i + 1] = (uint32_t)(keep >> 32);
+		half[2 * i] = (frame + i * PAGE_SIZE) | (uint32_t)keep;
+	}
+	write_pae(pde, (uint32_t)half | PTE_PRESENT | PTE_WRITABLE);
+	paging_flush_tlb();
+	return true;
+}
+
+static void *entry_pae(uint32_t virt, bool create)
+{
+	uint64_t *pde = directory_entry(virt, create);
+	if (!pde)
+		return NULL;
+	if ((read_pae(pde) & (PTE_PRESENT | PTE_LARGE)) == (PTE_PRESENT | PTE_LARGE) && !split_large_pae(pde))
+		return NULL;
+	uint64_t *table = table_below(pde, PTE_PRESENT | PTE_WRITABLE, create);
 	return table ? &table[table_index(virt)] : NULL;
+}
+
+static pte_t lookup_pae(uint32_t virt, uint32_t *span)
+{
+	uint64_t *pde = directory_entry(virt, false);
+	pte_t entry = pde ? read_pae(pde) : 0;
+
+	*span = (entry & PTE_LARGE) ? LARGE_SPAN_PAE : PAGE_SIZE;
+	if (!(entry & PTE_PRESENT))
+		return 0;
+	if (entry & PTE_LARGE)
+		return ((uint32_t)entry & ~(LARGE_SPAN_PAE - 1)) +
+		       (virt & (LARGE_SPAN_PAE - 1) & PTE_FRAME_MASK) | (entry & PTE_SPLIT_KEEPS);
+	return read_pae(&((uint64_t *)((uint32_t)entry & PTE_FRAME_MASK))[table_index(virt)]);
+}
+
+/* PAE needs no CR4 bit for 2 MiB pages: PS in a directory entry always counts */
+static bool map_large_pae(uint32_t virt, uint32_t frame, pte_t flags)
+{
+	uint64_t *pde = directory_entry(virt, true);
+
+	if (!pde || (read_pae(pde) & PTE_PRESENT))
+		return false;
+	write_pae(pde, frame | flags | PTE_LARGE);
+	return true;
 }
 
 /* EFER.NXE before any walk: without it bit 63 is reserved and every entry
@@ -102,6 +160,8 @@ const struct page_table_format paging_format_pae = {
 	.entry_size = sizeof(uint64_t),
 	.create_root = create_pdpt,
 	.entry_for = entry_pae,
+	.lookup = lookup_pae,
+	.map_large = map_large_pae,
 	.read = read_pae,
 	.write = write_pae,
 	.fill = fill_pae,

@@ -16,17 +16,32 @@ typedef uint64_t pte_t;
 
 #define PTE_PRESENT    0x001u
 #define PTE_WRITABLE   0x002u
+#define PTE_LARGE      0x080u /* in a directory entry (PS): it maps a large page itself */
 #define PTE_FRAME_MASK 0xFFFFF000u
 #define PTE_NX         (1ull << 63) /* PAE with EFER.NXE: no instruction fetch from the page */
+/* what a 4 KiB entry keeps of a large page's when the large page is split:
+ * present, writable, user, write-through, cache-disable (not accessed, dirty,
+ * PS, global or PAT, whose bit sits elsewhere in a large entry) */
+#define PTE_SPLIT_KEEPS (0x01Fu | PTE_NX)
 
 struct page_table_format {
-	uint32_t table_span;  /* bytes of address space one page table maps */
+	uint32_t table_span;  /* bytes of address space one page table maps, and
+			       * one directory entry as a large page */
 	unsigned entry_size;  /* bytes of one entry, to step through a table */
 	/* the top level, before anything is mapped; panics without a page */
 	void (*create_root)(void);
-	/* virt's page-table entry, or NULL when its table is missing and !create
-	 * (or no page was left to create it) */
+	/* virt's page-table entry, to change: a large page over virt is split
+	 * first. NULL when its table is missing and !create, or when no page
+	 * was left for a table. */
 	void *(*entry_for)(uint32_t virt, bool create);
+	/* virt's entry, read without changing anything (a large page's entry
+	 * stands for the 4 KiB page of it that holds virt), and in *span the
+	 * bytes that entry maps; 0 when there is no entry */
+	pte_t (*lookup)(uint32_t virt, uint32_t *span);
+	/* Maps [virt, virt + table_span), aligned, to the frames from `frame`
+	 * with one directory entry and no table. Only in paging_init; false when
+	 * the CPU has no large pages or virt's directory entry is in use. */
+	bool (*map_large)(uint32_t virt, uint32_t frame, pte_t flags);
 	pte_t (*read)(const void *entry);
 	void (*write)(void *entry, pte_t value);
 	/* Maps `count` entries from `entry` on (all in one table) to consecutive
@@ -42,5 +57,8 @@ extern const struct page_table_format paging_format_32bit, paging_format_pae;
 
 /* paging.c: a zeroed page for a table, counted in paging_table_pages() */
 void *paging_new_table(void);
+/* paging.c: every translation out of the TLB, once paging is on (after a
+ * large page is split: Intel SDM vol. 3A 4.10.4.1 asks for it) */
+void paging_flush_tlb(void);
 
 #endif

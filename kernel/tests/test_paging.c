@@ -1,8 +1,9 @@
 /* test_paging.c: the page tables the kernel runs on: permissions of the seed's
  * sections, the unmapped NULL and guard pages, map/unmap with TLB invalidation,
  * the region names a page-fault PANIC would print, and, under PAE with NX,
- * that code planted in .data, the heap or a stack cannot run. The NX cases
- * are skipped (KTAP "# SKIP") on CPUs without PAE or NX. */
+ * that code planted in .data, the heap or a stack cannot run, and large pages
+ * and their splitting. The NX cases are skipped (KTAP "# SKIP") on CPUs
+ * without PAE or NX, the large-page ones on CPUs without PSE or PAE. */
 #include "ktest.h"
 #include "errors.h"
 #include "layout.h"
@@ -261,6 +262,97 @@ static void map_page_executable_only_on_request(struct ktest *t)
 	page_free(frame, PAGE_OWNER_OTHER);
 }
 
+/* the large page size this CPU's tables have, or 0 when they have none */
+static uint32_t large_page_size(void)
+{
+	if (paging_has_nx())
+		return 2u << 20; /* PAE */
+	return cpu_info()->pse ? 4u << 20 : 0;
+}
+
+/* RAM past the first large page is mapped by large pages; the first one,
+ * which holds the NULL page, the stack guard and the kernel's sections, in
+ * 4 KiB pages. */
+static void ram_is_mapped_with_large_pages(struct ktest *t)
+{
+	uint32_t large = large_page_size();
+	unsigned count;
+	const struct e820_entry *map = memory_map(&count);
+
+	if (!large)
+		KTEST_SKIP(t, "32-bit tables on a CPU without PSE: no large pages");
+	EXPECT_EQ(t, paging_mapping_size(REGION_KERNEL_START), PAGE_SIZE);
+	EXPECT_EQ(t, paging_mapping_size((uint32_t)__text_start), PAGE_SIZE);
+	EXPECT_EQ(t, paging_mapping_size(0), 0);
+	EXPECT_EQ(t, paging_mapping_size(SCRATCH_VIRT), 0);
+	/* the second-last large page below the top of RAM: whole, and usable */
+	uint32_t top = (uint32_t)memmap_usable_end(map, count, REGION_KERNEL_START);
+	uint32_t inside = ((top & ~(large - 1)) - large) + 0x1234;
+	EXPECT(t, memmap_range_usable(map, count, inside & ~(large - 1), (inside & ~(large - 1)) + large));
+	EXPECT_EQ(t, paging_mapping_size(inside), large);
+	EXPECT_EQ(t, virt_to_phys(inside), inside);
+	EXPECT(t, paging_is_writable(inside));
+	EXPECT_EQ(t, paging_is_executable(inside), !paging_has_nx());
+}
+
+/* Unmapping one page of a large page splits it into a table of 4 KiB pages:
+ * the page faults, its neighbours keep their frames and permissions. */
+static void unmap_in_large_page_splits_it(struct ktest *t)
+{
+	uint32_t large = large_page_size();
+
+	if (!large)
+		KTEST_SKIP(t, "32-bit tables on a CPU without PSE: no large pages");
+	/* a large page's size from malloc is a buddy block aligned to its size:
+	 * one whole large page of free RAM */
+	uint8_t *block = malloc(large);
+	EXPECT(t, block != NULL);
+	if (!block)
+		return;
+	uint8_t *page = block + 16 * PAGE_SIZE;
+	uint32_t v = (uint32_t)page;
+	unsigned tables_before = paging_table_pages();
+	EXPECT_EQ(t, paging_mapping_size(v), large);
+	page[0] = 0x5A;
+	EXPECT_EQ(t, unmap_page(v), 0);
+	EXPECT_EQ(t, paging_table_pages(), tables_before + 1);
+	uint32_t error = 0xFF;
+	EXPECT(t, ktest_fault(VECTOR_PAGE_FAULT, touch, page, &error, NULL));
+	EXPECT_EQ(t, error & PF_PRESENT, 0);
+	EXPECT_EQ(t, virt_to_phys(v), PAGING_NOT_MAPPED);
+	for (int side = -1; side <= 1; side += 2) {
+		uint32_t near = v + (uint32_t)side * PAGE_SIZE;
+		EXPECT_EQ(t, paging_mapping_size(near), PAGE_SIZE);
+		EXPECT_EQ(t, virt_to_phys(near + 8), near + 8);
+		EXPECT(t, paging_is_writable(near));
+		EXPECT_EQ(t, paging_is_executable(near), !paging_has_nx());
+		EXPECT(t, !ktest_fault(VECTOR_PAGE_FAULT, poke, (void *)near, NULL, NULL));
+	}
+	EXPECT_EQ(t, map_page(v, v, PAGE_FLAG_WRITABLE), 0);
+	EXPECT_EQ(t, page[0], 0x5A); /* the same frame back, and no stale entry */
+	EXPECT_EQ(t, map_page(v + PAGE_SIZE, v + PAGE_SIZE, PAGE_FLAG_WRITABLE), ERR_EXIST);
+	EXPECT_EQ(t, paging_table_pages(), tables_before + 1); /* split once */
+	free(block);
+}
+
+/* map_page over a large page says it is mapped, and splits nothing */
+static void map_over_large_page_is_refused(struct ktest *t)
+{
+	uint32_t large = large_page_size();
+	unsigned count;
+	const struct e820_entry *map = memory_map(&count);
+
+	if (!large)
+		KTEST_SKIP(t, "32-bit tables on a CPU without PSE: no large pages");
+	uint32_t top = (uint32_t)memmap_usable_end(map, count, REGION_KERNEL_START);
+	uint32_t v = (top & ~(large - 1)) - large;
+	unsigned tables_before = paging_table_pages();
+	EXPECT_EQ(t, paging_mapping_size(v), large);
+	EXPECT_EQ(t, map_page(v, v, PAGE_FLAG_WRITABLE), ERR_EXIST);
+	EXPECT_EQ(t, paging_table_pages(), tables_before);
+	EXPECT_EQ(t, paging_mapping_size(v), large);
+}
+
 static void fault_regions_are_named(struct ktest *t)
 {
 	EXPECT(t, strcmp(paging_region_name(0x10), "the NULL page") == 0);
@@ -288,4 +380,7 @@ KTEST_SUITE(paging_suite, "paging",
 	KTEST_CASE(stack_execute_faults_nx),
 	KTEST_CASE(only_text_is_executable),
 	KTEST_CASE(map_page_executable_only_on_request),
+	KTEST_CASE(ram_is_mapped_with_large_pages),
+	KTEST_CASE(map_over_large_page_is_refused),
+	KTEST_CASE(unmap_in_large_page_splits_it),
 	KTEST_CASE(fault_regions_are_named));

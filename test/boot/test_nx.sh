@@ -2,7 +2,9 @@
 # NX the kernel says so, code in .data faults as an execute (BOOT.CFG
 # "crash-exec") and the in-kernel NX cases pass; on CPUs without them it says
 # what is missing, falls back to 32-bit tables, still reaches "VlsOs ready",
-# and the NX cases are reported as KTAP skips, not passes.
+# and the NX cases are reported as KTAP skips, not passes. Large pages: RAM
+# in 4 MiB (PSE) or 2 MiB (PAE) pages, split on demand, and 4 KiB pages only
+# on a CPU without PSE.
 # QEMU 7.2's default i386 CPU (qemu32) has PAE but no NX, so the NX boots name
 # their CPU (core2duo, qemu32 with +nx, max). Every boot has a time limit.
 . test/lib/tap.sh
@@ -105,4 +107,30 @@ done
 tap_check "ktest on pentium3 (no NX): only the NX cases of paging skipped, every suite passed (exit 33)" \
 	"QEMU $QEMU_STATUS; $(grep -c '# SKIP' "$T/cases-nonx") skips" \
 	bash -c "[ '$QEMU_STATUS' = 33 ] && [ \$(grep -c '# SKIP' '$T/cases-nonx') = ${#NX_CASES[@]} ]"
+
+# Large pages: RAM is mapped 4 MiB (PSE) or 2 MiB (PAE) at a time where a whole
+# one is RAM, so 64 MiB needs three table pages (the directory, the first 4 MiB
+# with the NULL page, guard and kernel sections, and the last, partial 4 MiB);
+# a CPU without PSE running 32-bit tables gets 4 KiB pages everywhere: 16
+# tables and the directory. The large-page cases pass above (pentium3 has
+# PSE; core2duo, PAE) and are skipped, with the reason, without PSE.
+table_bytes() {
+	awk '$1 == "page" && $2 == "tables" { print $3 }' "$1"
+}
+tap_check "default CPU (PSE): RAM in 4 MiB pages, 3 table pages for 64 MiB" \
+	"page tables $(table_bytes "$T/boot-default.log") bytes" [ "$(table_bytes "$T/boot-default.log")" = 12288 ]
+boot_cpu "$T/boot-nopse.log" "$BUILD/disk.img" "^VlsOs ready|PANIC" 60 -snapshot -cpu qemu32,-pse
+tap_check "cpu qemu32,-pse: 4 KiB pages only, 17 table pages for 64 MiB, accounting exact, VlsOs ready" \
+	"page tables $(table_bytes "$T/boot-nopse.log") bytes; $(grep '^  total' "$T/boot-nopse.log")" \
+	bash -c "[ '$(table_bytes "$T/boot-nopse.log")' = 69632 ] && grep -q '^VlsOs ready' '$T/boot-nopse.log' &&
+		grep -qE '^  total +[0-9]+ of [0-9]+ E820 usable: exact$' '$T/boot-nopse.log'"
+LARGE_CASES=(ram_is_mapped_with_large_pages map_over_large_page_is_refused unmap_in_large_page_splits_it)
+boot_cpu "$T/ktest-nopse.log" "$T/ktest.img" "^# vlsos-ktest:" 120 -cpu qemu32,-pse
+case_lines "$T/ktest-nopse.log" >"$T/cases-nopse"
+for case in "${LARGE_CASES[@]}"; do
+	tap_check "ktest on qemu32,-pse: paging.$case skipped for the missing PSE" \
+		"$(grep -- " $case" "$T/cases-nopse")" \
+		grep -qE "^ok [0-9]+ $case # SKIP 32-bit tables on a CPU without PSE: no large pages\$" "$T/cases-nopse"
+done
+tap_check "ktest on qemu32,-pse: every suite passed (exit 33)" "QEMU $QEMU_STATUS" [ "$QEMU_STATUS" = 33 ]
 tap_done
