@@ -93,11 +93,28 @@ generate() {
 	mv "$BUILD/gen/boot_info.inc.tmp" "$BUILD/gen/boot_info.inc"
 }
 
+# stage2_sectors BIN: the sectors a stage 2 binary occupies, which is what stage 1
+# reads (every sector read costs boot time: SeaBIOS reads one sector a request).
+stage2_sectors() {
+	local bytes
+	bytes=$(stat -c %s "$1") || die "no $1"
+	echo $(((bytes + $(sector_size) - 1) / $(sector_size)))
+}
+sector_size() { awk '$1 == "%define" && $2 == "SECTOR_SIZE" { print $3 }' "$BUILD/gen/layout.inc"; }
+
 build_loader() {
 	local src name
+	# Stage 2 first: stage 1 is assembled with the sector count it occupies
+	# (stage1_common.inc checks it against the area disk.img.layout reserves and
+	# EDD's 127-sector limit; stage 1 checks stage 2's header carries the same).
+	nasm -w+all -f bin -I"$BUILD/gen/" -Iboot/ boot/stage2.asm -o "$BUILD/stage2.bin"
+	local load_sectors
+	load_sectors=$(stage2_sectors "$BUILD/stage2.bin")
 	for src in boot/*.asm; do
 		name=$(basename "$src" .asm)
-		nasm -w+all -f bin -I"$BUILD/gen/" -Iboot/ "$src" -o "$BUILD/$name.bin"
+		[ "$name" = stage2 ] && continue
+		nasm -w+all -f bin -DSTAGE2_LOAD_SECTORS="$load_sectors" -I"$BUILD/gen/" -Iboot/ "$src" \
+			-o "$BUILD/$name.bin"
 	done
 	# Stage 2 again as ELF with symbols, for `./build.sh debug loader`.
 	nasm -w+all -f elf32 -g -F dwarf -DELF_SYMBOLS -I"$BUILD/gen/" -Iboot/ boot/stage2.asm \

@@ -19,7 +19,7 @@ start:
 	times BPB_END - ($ - $$) db 0   ; mkimage keeps mformat's BPB here; nothing of ours
 code:
 	STAGE1_NORMALISE                ; whatever DL says, stage 2 finds the disk by its signature
-	jmp load_stage2
+	; falls through into load_stage2 (stage1_common.inc)
 
 %include "stage1_common.inc"
 

@@ -29,7 +29,7 @@ code:
 	je .drive_ok
 	mov dl, 0x80
 .drive_ok:
-	jmp load_stage2
+	; falls through into load_stage2 (stage1_common.inc)
 
 %include "stage1_common.inc"
 

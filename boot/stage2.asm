@@ -5,13 +5,13 @@
 
 %include "layout.inc"
 %include "boot_info.inc"
+%include "stage2_header.inc"
 
 %define BI             REGION_BOOT_INFO_START
 %define SECTOR_BUF     REGION_SECTOR_BUF_START
 %define SECTOR_BUF_SEG (SECTOR_BUF >> 4)
 %define BOUNCE         REGION_BOUNCE_START
 %define BOUNCE_SEG     (BOUNCE >> 4)
-%define STAGE2_MAGIC   0x3253         ; "S2": stage 1 checks it before jumping here
 %define STACK_FILL     0x5A5A         ; pattern that shows the stack's low-water mark
 %define STACK_FILL_GAP 64             ; bytes below SP left alone while filling
 
@@ -36,7 +36,13 @@ org REGION_STAGE2_START
 
 stage2_start:
 	jmp short main
+%if ($ - stage2_start) != STAGE2_HDR_MAGIC
+%error "stage 2's header does not match stage2_header.inc"
+%endif
 	dw STAGE2_MAGIC
+	; The sectors this stage 2 occupies: stage 1 compares them, with the magic,
+	; against the count it was assembled with and read (STAGE2_LOAD_SECTORS).
+	dw (stage2_end - stage2_start + SECTOR_SIZE - 1) / SECTOR_SIZE
 
 ; IN (from stage 1) CS=DS=ES=SS=0, DL = drive, DH = DL from the BIOS.
 main:

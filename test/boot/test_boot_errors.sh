@@ -73,6 +73,28 @@ dd if=/dev/zero of="$T/nostage2.img" bs=512 seek="$(layout_value HDD_STAGE2_LBA)
 	count="$(layout_value HDD_STAGE2_SECTORS)" conv=notrunc status=none
 expect_stop nostage2 "$T/nostage2.img" "^BOOT ERROR: stage 1: no stage 2 \(status FFh\)"
 
+# Stage 1 reads only the sectors stage 2 occupies (build.sh's STAGE2_LOAD_SECTORS)
+# and checks stage 2's header gives the same count: a stage 1 built for a
+# shorter stage 2 stops instead of running into sectors it never read.
+S2_SECTORS=$((($(stat -c %s "$BUILD/stage2.bin") + $(layout_value SECTOR_SIZE) - 1) / $(layout_value SECTOR_SIZE)))
+nasm -f bin -DSTAGE2_LOAD_SECTORS=$((S2_SECTORS - 1)) -I"$BUILD/gen/" -Iboot/ boot/stage1_mbr.asm -o "$T/short_s1.bin"
+cp "$BUILD/disk.img" "$T/s1short.img"
+dd if="$T/short_s1.bin" of="$T/s1short.img" bs=440 count=1 conv=notrunc status=none # code only: keep the partition table
+expect_stop s1short "$T/s1short.img" "^BOOT ERROR: stage 1: no stage 2 \(status FFh\)"
+# ... and nothing after them: a sector of the area past stage 2 that cannot be
+# read does not matter (blkdebug answers every read of it with EIO).
+{
+	echo '[inject-error]'
+	echo 'event = "read_aio"'
+	echo 'errno = "5"'
+	echo "sector = \"$(($(layout_value HDD_STAGE2_LBA) + S2_SECTORS))\""
+} >"$T/blkdebug-s2area.conf"
+boot_until "$T/s2area.log" "^VlsOs ready|BOOT ERROR|PANIC" 60 -accel tcg -m 64 \
+	-drive "file=blkdebug:$T/blkdebug-s2area.conf:$BUILD/disk.img,format=raw,if=ide"
+tap_check "stage 1 reads only the $S2_SECTORS sectors stage 2 occupies, not the whole area" \
+	"$(grep -E 'ERROR|PANIC|^Loader' "$T/s2area.log")" \
+	bash -c "grep -q '^VlsOs ready' '$T/s2area.log' && grep -qE '^Loader: .*, 0 retries\)' '$T/s2area.log'"
+
 # Disk errors injected by QEMU's blkdebug on a sector of KERNEL.BIN (EIO makes
 # SeaBIOS answer AH=0Ch): once, the loader retries and boots; always, it stops.
 KLBA=$(python3 test/lib/kernel_lba.py "$BUILD/disk.img" "$(layout_value HDD_PART_LBA)")

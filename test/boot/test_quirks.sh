@@ -27,9 +27,10 @@ E820_MAX_CALLS=$(awk '$1 == "%define" && $2 == "E820_MAX_CALLS" { print $3 }' bo
 DISK_TRIES=$(awk '$1 == "%define" && $2 == "DISK_TRIES" { print $3 }' boot/disk.inc)
 S1_TRIES=$(awk '$1 == "%define" && $2 == "S1_TRIES" { print $3 }' boot/stage1_common.inc)
 # INT 13h calls stage 1 makes before stage 2 runs: hard disk AH=41h + one AH=42h;
-# floppy AH=41h + AH=08h + one AH=02h per stage-2 sector.
+# floppy AH=41h + AH=08h + one AH=02h per sector stage 2 occupies (stage 1
+# reads those, not the whole area: build.sh's STAGE2_LOAD_SECTORS).
 HDD_S1_CALLS=2
-FDD_S1_CALLS=$((2 + FDD_S2_SECTORS))
+FDD_S1_CALLS=$((2 + (S2_BYTES + SECTOR - 1) / SECTOR))
 
 setup_ok=1
 if [ $((HDD_PAYLOAD + PAYLOAD_SECTORS)) -ge "$(layout_value HDD_PART_LBA)" ]; then

@@ -6,7 +6,16 @@ build_variant() {
 	local name=$1 dir=$BUILD/tmp/variants/$1 root=${ROOT:-$PWD} f
 	shift
 	mkdir -p "$dir"
-	for f in stage1_mbr.bin stage1_fat.bin kernel.bin boot.cfg; do cp "$BUILD/$f" "$dir/"; done
-	nasm -f bin "$@" -I"$BUILD/gen/" -Iboot/ boot/stage2.asm -o "$dir/stage2.bin" &&
-		"$BUILD/host/mkimage" build "$root/disk.img.layout" "$dir" >/dev/null
+	for f in kernel.bin boot.cfg; do cp "$BUILD/$f" "$dir/"; done
+	nasm -f bin "$@" -I"$BUILD/gen/" -Iboot/ boot/stage2.asm -o "$dir/stage2.bin" || return 1
+	# Stage 1 reads exactly the sectors stage 2 occupies (build.sh does the same),
+	# so it is assembled again for this stage 2's size.
+	local sector sectors s1
+	sector=$(awk '$1 == "%define" && $2 == "SECTOR_SIZE" { print $3 }' "$BUILD/gen/layout.inc")
+	sectors=$((($(stat -c %s "$dir/stage2.bin") + sector - 1) / sector))
+	for s1 in stage1_mbr stage1_fat; do
+		nasm -f bin -DSTAGE2_LOAD_SECTORS="$sectors" -I"$BUILD/gen/" -Iboot/ "boot/$s1.asm" \
+			-o "$dir/$s1.bin" || return 1
+	done
+	"$BUILD/host/mkimage" build "$root/disk.img.layout" "$dir" >/dev/null
 }
