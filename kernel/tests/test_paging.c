@@ -270,6 +270,16 @@ static uint32_t large_page_size(void)
 	return cpu_info()->pse ? 4u << 20 : 0;
 }
 
+/* the second-last large page below the top of RAM: a whole one, all RAM */
+static uint32_t whole_large_page(uint32_t large)
+{
+	unsigned count;
+	const struct e820_entry *map = memory_map(&count);
+	uint32_t top = (uint32_t)memmap_usable_end(map, count, REGION_KERNEL_START);
+
+	return (top & ~(large - 1)) - large;
+}
+
 /* RAM past the first large page is mapped by large pages; the first one,
  * which holds the NULL page, the stack guard and the kernel's sections, in
  * 4 KiB pages. */
@@ -285,10 +295,8 @@ static void ram_is_mapped_with_large_pages(struct ktest *t)
 	EXPECT_EQ(t, paging_mapping_size((uint32_t)__text_start), PAGE_SIZE);
 	EXPECT_EQ(t, paging_mapping_size(0), 0);
 	EXPECT_EQ(t, paging_mapping_size(SCRATCH_VIRT), 0);
-	/* the second-last large page below the top of RAM: whole, and usable */
-	uint32_t top = (uint32_t)memmap_usable_end(map, count, REGION_KERNEL_START);
-	uint32_t inside = ((top & ~(large - 1)) - large) + 0x1234;
-	EXPECT(t, memmap_range_usable(map, count, inside & ~(large - 1), (inside & ~(large - 1)) + large));
+	uint32_t start = whole_large_page(large), inside = start + 0x1234;
+	EXPECT(t, memmap_range_usable(map, count, start, start + large));
 	EXPECT_EQ(t, paging_mapping_size(inside), large);
 	EXPECT_EQ(t, virt_to_phys(inside), inside);
 	EXPECT(t, paging_is_writable(inside));
@@ -339,13 +347,10 @@ static void unmap_in_large_page_splits_it(struct ktest *t)
 static void map_over_large_page_is_refused(struct ktest *t)
 {
 	uint32_t large = large_page_size();
-	unsigned count;
-	const struct e820_entry *map = memory_map(&count);
 
 	if (!large)
 		KTEST_SKIP(t, "32-bit tables on a CPU without PSE: no large pages");
-	uint32_t top = (uint32_t)memmap_usable_end(map, count, REGION_KERNEL_START);
-	uint32_t v = (top & ~(large - 1)) - large;
+	uint32_t v = whole_large_page(large);
 	unsigned tables_before = paging_table_pages();
 	EXPECT_EQ(t, paging_mapping_size(v), large);
 	EXPECT_EQ(t, map_page(v, v, PAGE_FLAG_WRITABLE), ERR_EXIST);
