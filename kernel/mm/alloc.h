@@ -51,27 +51,65 @@ bool buddy_check(const struct buddy_zone *z);
 #define KMEM_EMPTY_RESERVE 1    /* empty slabs a cache keeps; more go back to the zone */
 #define KMEM_CACHE_KMALLOC 0x01 /* cache->flags: one of kmalloc's size classes */
 #define KMEM_CACHE_DEBUG   0x02 /* cache->flags: slots with red zones and tracking (memdebug.h) */
+#define KMEM_CACHE_MAGAZINES 0x04 /* cache->flags: freed objects go through magazines first */
 
-/* A cache of objects of one size. The fields are slab.c's; they are visible so
- * kmalloc can read them and so the cache-of-caches can be static. A slab with
- * free and allocated objects is on `partial`, a slab with none allocated on
- * `empty`; a full slab is on no list (its node points at itself). */
+/*
+ * The magazine layer of Bonwick and Adams, "Magazines and Vmem" (USENIX 2001),
+ * in front of a cache's slabs: a magazine is a stack of up to
+ * KMEM_MAGAZINE_ROUNDS freed objects ("rounds"). A free pushes onto the
+ * cache's loaded magazine and an allocation pops from it, so the common
+ * malloc/free pair touches no slab, no list and no counter. When the loaded
+ * magazine is empty (or full) it trades places with the previous one, then
+ * with a full (or empty) magazine from the cache's depot; only when the depot
+ * has none does the object come from (or go to) the slab layer. The loaded
+ * magazine is kept inside struct kmem_cache (a trade copies its rounds), so
+ * the fast paths follow no pointer to reach it.
+ *
+ * The slab layer counts an object in a magazine as allocated; the magazine
+ * marks it free by an encoded link of NULL, so a second free of it is caught
+ * (slab.c). Magazine-held objects go back to their slabs, and empty slabs to
+ * the zone, on kmem_cache_shrink/slab_shrink and, before any out-of-memory
+ * answer, when a slab cannot grow.
+ */
+#define KMEM_MAGAZINE_ROUNDS 30 /* 128 bytes a magazine on i386 */
+#define KMEM_DEPOT_EMPTY 1       /* empty magazines a depot keeps; more go back */
+
+struct kmem_magazine {
+	struct kmem_magazine *next; /* on a depot list */
+	uint32_t rounds;            /* objects held, in obj[0 .. rounds) */
+	void *obj[KMEM_MAGAZINE_ROUNDS];
+};
+
+/* A cache of objects of one size. The fields are slab.c's and magazine.c's;
+ * they are visible so kmalloc can read them and so the cache-of-caches can be
+ * static. A slab with free and allocated objects is on `partial`, a slab with
+ * none allocated on `empty`; a full slab is on no list (its node points at
+ * itself). The fields kmalloc's fast paths read come first. */
 struct kmem_cache {
+	uint16_t rounds;      /* objects in the loaded magazine, loaded[0 .. rounds) */
+	uint16_t capacity;    /* KMEM_MAGAZINE_ROUNDS with magazines, else 0 */
+	uint32_t slab_bytes;  /* PAGE_SIZE << order */
+	uint32_t objects_bytes; /* objects * size: offsets below it may be objects */
+	uint32_t recip;       /* 2^32 / size + 1: (offset * recip) >> 32 == offset / size */
+	uintptr_t key;        /* a link is stored as next ^ key ^ the object's address */
+	uint64_t magazine_allocs, magazine_frees; /* served by the magazine layer */
+	void *loaded[KMEM_MAGAZINE_ROUNDS];
+	struct kmem_magazine *previous; /* full, empty or NULL */
+	struct kmem_magazine *depot_full, *depot_empty; /* the depot's lists */
+	size_t depot_nr_full, depot_nr_empty;
+	size_t depot_min_full, depot_min_empty; /* the fewest since the last reap */
 	struct list_node partial, empty; /* slabs, by their head frame's node */
 	size_t nr_slabs, nr_empty;
 	uint32_t size;        /* stride between objects */
-	uint32_t recip;       /* 2^32 / size + 1: (offset * recip) >> 32 == offset / size */
 	uint32_t free_offset; /* where a free object keeps its (encoded) free-list link */
-	uint32_t slab_bytes;  /* PAGE_SIZE << order */
-	uint32_t objects_bytes; /* objects * size: offsets below it may be objects */
 	uint32_t user_offset; /* KMEM_CACHE_DEBUG: the object's offset in its slot (else 0) */
 	uint32_t track_offset; /* KMEM_CACHE_DEBUG: where the slot's tracking record is */
 	uint16_t objects;     /* per slab */
 	uint8_t order;        /* buddy order of a slab */
 	uint8_t flags;        /* KMEM_CACHE_* */
 	uintptr_t base;       /* zone->base, kept here for the fast paths */
-	uintptr_t key;        /* a link is stored as next ^ key ^ the object's address */
-	uint64_t allocs, frees; /* objects in use: allocs - frees */
+	uint64_t allocs, frees; /* by the slab layer; objects in use: allocs - frees */
+	uint64_t drained;     /* objects magazines gave back to the slab layer */
 	size_t object_size;   /* as created */
 	size_t align;
 	void (*ctor)(void *obj);
@@ -84,6 +122,8 @@ struct kmem_cache_stats {
 	const char *name;
 	size_t object_size, stride, objects_per_slab, pages_per_slab;
 	size_t inuse, total;   /* objects handed out; objects in all slabs */
+	size_t in_magazines;   /* objects freed and kept in magazines (not in inuse) */
+	size_t magazines;      /* magazines it holds besides the loaded one: previous, depot */
 	size_t slabs_full, slabs_partial, slabs_empty;
 	size_t pages;          /* frames the cache holds */
 	uint64_t allocs, frees;
@@ -109,20 +149,30 @@ void __kmem_cache_free(struct kmem_cache *cache, struct page *page, void *obj);
 bool __kmem_cache_is_live(const struct kmem_cache *cache, struct page *page, const void *obj);
 /* 0, or ERR_BUSY (reported) while objects are live, ERR_INVAL for the cache of caches. */
 int kmem_cache_destroy(struct kmem_cache *cache);
-/* Returns every empty slab, the reserve too, to the zone. */
+/* Returns every object held in magazines to its slab, then every empty slab,
+ * the reserve too, to the zone. */
 void kmem_cache_shrink(struct kmem_cache *cache);
+/* Puts a magazine layer in front of the cache (kmalloc's size classes use one);
+ * ignored for a memdebug cache, whose every free must be checked in full. */
+void kmem_cache_enable_magazines(struct kmem_cache *cache);
+/* the slow halves of the magazine fast paths (kmalloc.c inlines the fast ones):
+ * an allocation with the loaded magazine empty, a free that either found the
+ * loaded magazine full or failed the fast checks (page as for __kmem_cache_free) */
+void *__magazine_alloc(struct kmem_cache *cache);
+void __magazine_free(struct kmem_cache *cache, struct page *page, void *obj);
 void kmem_cache_stats(const struct kmem_cache *cache, struct kmem_cache_stats *out);
 /* Walks every slab: lists, counts and free lists agree. Reports the
  * first inconsistency and returns false. */
 bool kmem_cache_check(const struct kmem_cache *cache);
-/* kmem_cache_shrink on every cache, the cache of caches too (memory pressure) */
-void slab_shrink(void);
+/* kmem_cache_shrink on every cache, the cache of caches too (memory pressure);
+ * returns the frames given back to the zone */
+size_t slab_shrink(void);
 /* kmem_cache_check on every cache, the cache of caches too */
 bool slab_check(void);
 
 /* ---- kmalloc.c: malloc over size classes ---- */
 
-#define KMALLOC_CLASSES  25                /* 8, 16, 32, 48 ... 2048: four a doubling */
+#define KMALLOC_CLASSES  29 /* 8, then every 16 bytes to 256, then four a doubling to 2048 */
 #define KMALLOC_MAX_SMALL KMEM_MAX_OBJECT  /* larger: whole frames */
 #define KMALLOC_MAX_SIZE ((size_t)PAGE_SIZE << BUDDY_MAX_ORDER) /* 4 MiB */
 

@@ -2,7 +2,12 @@
  * KMALLOC_MAX_SMALL come from slab caches, four size classes per doubling
  * (jemalloc's spacing: at most 20% rounding, 16-byte alignment from 16 up);
  * larger ones are whole frames from buddy_alloc_pages, their count kept in the
- * head frame (PAGE_LARGE, page->npages). No header precedes any object. */
+ * head frame (PAGE_LARGE, page->npages). No header precedes any object.
+ *
+ * The size classes have magazines (alloc.h): the common kmalloc pops the
+ * class's loaded magazine and the common kfree checks the object (an object
+ * of its slab, not already free) and pushes it, both inlined here; the rest is
+ * in magazine.c and slab.c. */
 #include "alloc.h"
 #include "errors.h"
 #include "lib.h"
@@ -19,16 +24,22 @@ static const struct {
 	uint16_t size;
 	const char *name;
 } class_info[KMALLOC_CLASSES] = {
-	CLASS(8),   CLASS(16),  CLASS(32),   CLASS(48),   CLASS(64),   CLASS(80),   CLASS(96),
-	CLASS(112), CLASS(128), CLASS(160),  CLASS(192),  CLASS(224),  CLASS(256),  CLASS(320),
-	CLASS(384), CLASS(448), CLASS(512),  CLASS(640),  CLASS(768),  CLASS(896),  CLASS(1024),
-	CLASS(1280), CLASS(1536), CLASS(1792), CLASS(2048),
+	CLASS(8),    CLASS(16),   CLASS(32),   CLASS(48),   CLASS(64),   CLASS(80),
+	CLASS(96),   CLASS(112),  CLASS(128),  CLASS(144),  CLASS(160),  CLASS(176),
+	CLASS(192),  CLASS(208),  CLASS(224),  CLASS(240),  CLASS(256),  CLASS(320),
+	CLASS(384),  CLASS(448),  CLASS(512),  CLASS(640),  CLASS(768),  CLASS(896),
+	CLASS(1024), CLASS(1280), CLASS(1536), CLASS(1792), CLASS(2048),
 };
 _Static_assert(KMALLOC_MAX_SMALL == 2048, "class_info ends at KMALLOC_MAX_SMALL");
 
 static struct kmem_cache *classes[KMALLOC_CLASSES];
 static uint8_t class_by_8[KMALLOC_MAX_SMALL / 8 + 1]; /* class of (size + 7) / 8 */
+static struct kmem_cache *cache_by_8[KMALLOC_MAX_SMALL / 8 + 1]; /* its cache: one load */
 static struct buddy_zone *heap;
+/* heap's base, descriptors and size, copied so kfree's fast path reads no pointer first */
+static uintptr_t heap_base;
+static struct page *heap_pages;
+static size_t heap_npages;
 static size_t large_live, large_pages;
 static uint64_t large_allocs, large_frees;
 
@@ -37,6 +48,9 @@ int kmalloc_init(struct buddy_zone *z)
 	unsigned c = 0;
 
 	heap = z;
+	heap_base = z->base;
+	heap_pages = z->pages;
+	heap_npages = z->npages;
 	large_live = large_pages = 0;
 	large_allocs = large_frees = 0;
 	for (size_t i = 0; i <= KMALLOC_MAX_SMALL / 8; i++) {
@@ -53,7 +67,10 @@ int kmalloc_init(struct buddy_zone *z)
 			return ERR_NOMEM;
 		}
 		classes[c]->flags |= KMEM_CACHE_KMALLOC;
+		kmem_cache_enable_magazines(classes[c]);
 	}
+	for (size_t i = 0; i <= KMALLOC_MAX_SMALL / 8; i++)
+		cache_by_8[i] = classes[class_by_8[i]];
 	return 0;
 }
 
@@ -63,6 +80,8 @@ static __attribute__((noinline)) void *large_alloc(size_t size, uintptr_t site)
 		return NULL;
 	size_t n = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	void *p = buddy_alloc_pages(heap, n);
+	if (!p && slab_shrink()) /* frames held by magazines and empty slabs */
+		p = buddy_alloc_pages(heap, n);
 	if (!p) {
 		if (memdebug_enabled())
 			memdebug_oom_report(size);
@@ -79,15 +98,31 @@ static __attribute__((noinline)) void *large_alloc(size_t size, uintptr_t site)
 	return p;
 }
 
+/* A small allocation the loaded magazine cannot serve: memdebug's caches
+ * (which never have one), or the magazine layer's slow half. */
+static __attribute__((noinline)) void *small_alloc(struct kmem_cache *c, size_t size,
+						   uintptr_t site)
+{
+	if (c->flags & KMEM_CACHE_DEBUG)
+		return memdebug_alloc(c, size, site);
+	return __magazine_alloc(c);
+}
+
 /* The fast path, inlined into kmalloc and __kmalloc so that neither pays a
  * second call or the large path's register saves. */
 static inline __attribute__((always_inline)) void *kmalloc_at(size_t size, uintptr_t site)
 {
 	if (__builtin_expect(size <= KMALLOC_MAX_SMALL, 1)) {
-		struct kmem_cache *c = classes[class_by_8[(size + 7) >> 3]];
-		if (__builtin_expect(c->flags & KMEM_CACHE_DEBUG, 0))
-			return memdebug_alloc(c, size, site);
-		return __slab_alloc_slot(c);
+		struct kmem_cache *c = cache_by_8[(size + 7) >> 3];
+		unsigned n = c->rounds;
+		if (__builtin_expect(n != 0, 1)) {
+			void *obj = c->loaded[--n];
+			c->rounds = (uint16_t)n;
+			c->magazine_allocs++;
+			set_kmalloc_link(c, obj, LINK_ALLOCATED);
+			return obj;
+		}
+		return small_alloc(c, size, site);
 	}
 	return large_alloc(size, site);
 }
@@ -167,15 +202,46 @@ static __attribute__((noinline)) void kfree_other(struct page *page, void *ptr, 
 		report_foreign("free", ptr, page);
 }
 
-static inline __attribute__((always_inline)) void kfree_at(void *ptr, uintptr_t site)
+/* kfree of what the fast path does not take: NULL, large blocks, memdebug,
+ * misuse, and slab objects that need the magazine layer's slow half */
+static __attribute__((noinline)) void kfree_slow(void *ptr, uintptr_t site)
 {
 	if (!ptr)
 		return;
 	struct page *page = buddy_page(heap, ptr);
-	if (__builtin_expect(page && is_kmalloc_slab(page), 1))
-		__kmem_cache_free(page->cache, page, ptr); /* reports a double free itself */
+	if (page && is_kmalloc_slab(page))
+		__magazine_free(page->cache, page, ptr); /* checks in full, reports misuse */
 	else
 		kfree_other(page, ptr, site);
+}
+
+/* The fast path: an object of a kmalloc slab (its frame says so), at an
+ * object's start, whose link does not say free, into a loaded magazine with
+ * room. NULL takes the slow path (its frame is outside the zone, or the
+ * reserved frame 0). */
+static inline __attribute__((always_inline)) void kfree_at(void *ptr, uintptr_t site)
+{
+	uintptr_t off = (uintptr_t)ptr - heap_base;
+	size_t pfn = off >> PAGE_SHIFT;
+
+	if (__builtin_expect(pfn < heap_npages, 1)) {
+		struct page *page = &heap_pages[pfn];
+		if (__builtin_expect(is_kmalloc_slab(page), 1)) {
+			struct kmem_cache *c = page->cache;
+			unsigned n = c->rounds;
+			uint32_t offset = (uint32_t)off & (c->slab_bytes - 1); /* c->base is heap_base */
+			if (__builtin_expect(is_object_offset(c, offset) &&
+						     !kmalloc_link_looks_free(c, ptr, offset) &&
+						     n < c->capacity, 1)) {
+				set_kmalloc_link(c, ptr, 0);
+				c->loaded[n] = ptr;
+				c->rounds = (uint16_t)(n + 1);
+				c->magazine_frees++;
+				return;
+			}
+		}
+	}
+	kfree_slow(ptr, site);
 }
 
 void __kfree(void *ptr, uintptr_t site)

@@ -37,16 +37,6 @@ static struct page *slab_head(struct page *page, uint32_t offset)
 	return page - (offset >> PAGE_SHIFT);
 }
 
-/* Whether the link slot of obj (at `offset` in its slab) could be a free
- * object's: it decodes to NULL or into the slab. Allocated objects never
- * qualify unless their owner wrote a value that happens to. */
-static bool link_looks_free(const struct kmem_cache *c, const void *obj, uint32_t offset)
-{
-	uintptr_t v = get_link(c, obj);
-
-	return v == 0 || v - ((uintptr_t)obj - offset) < c->slab_bytes;
-}
-
 /* The smallest slab order that wastes at most 1/16 of the slab, else the one
  * that wastes the least. */
 static void choose_geometry(struct kmem_cache *c)
@@ -108,6 +98,7 @@ void slab_init(struct buddy_zone *z)
 {
 	slab_zone = z;
 	list_init(&all_caches);
+	__magazines_forget();
 	cache_setup(&cache_cache, "kmem_cache", sizeof(struct kmem_cache), 0, NULL);
 }
 
@@ -168,6 +159,17 @@ static void slab_release(struct kmem_cache *c, struct page *slab)
 	buddy_free(c->zone, buddy_page_addr(c->zone, slab), c->order);
 }
 
+/* Before a cache grows: every cache's depot gives back what it did not lend
+ * out since the last reap, so the frames of a size that shrank go to one that
+ * grows (Bonwick's reaper runs on a timer; here growth is the clock). */
+static void slab_reap(void)
+{
+	struct list_node *pos;
+
+	list_for_each(pos, &all_caches)
+		__magazines_reap(list_entry(pos, struct kmem_cache, link));
+}
+
 /* kmem_cache_alloc with no partial slab: a kept empty one, else a new one. */
 static __attribute__((noinline)) void *alloc_refill(struct kmem_cache *c)
 {
@@ -176,12 +178,20 @@ static __attribute__((noinline)) void *alloc_refill(struct kmem_cache *c)
 	if (n) {
 		list_move(&c->partial, n);
 		c->nr_empty--;
-	} else if (!slab_grow(c)) {
-		if (memdebug_enabled())
-			memdebug_oom_report(c->object_size);
-		return NULL;
+		return __slab_alloc_slot(c);
 	}
-	return __slab_alloc_slot(c);
+	if (c->flags & KMEM_CACHE_MAGAZINES)
+		slab_reap(); /* not for the magazine cache: a depot filling up is no demand */
+	if (slab_grow(c))
+		return __slab_alloc_slot(c);
+	/* every magazine's objects, and the empty slabs kept in reserve, may
+	 * free a block; c's own partial list may refill from its magazines */
+	slab_shrink();
+	if (!list_is_empty(&c->partial) || slab_grow(c))
+		return __slab_alloc_slot(c);
+	if (memdebug_enabled())
+		memdebug_oom_report(c->object_size);
+	return NULL;
 }
 
 /* kmem_cache_alloc of the last free object of a slab (next is NULL: the slab
@@ -220,6 +230,8 @@ void *kmem_cache_alloc(struct kmem_cache *c)
 {
 	if (__builtin_expect(c->flags & KMEM_CACHE_DEBUG, 0))
 		return memdebug_alloc(c, c->object_size, CALLER);
+	if (c->flags & KMEM_CACHE_MAGAZINES)
+		return __magazine_alloc(c);
 	return __slab_alloc_slot(c);
 }
 
@@ -266,18 +278,36 @@ static inline void free_object(struct kmem_cache *c, struct page *slab, void *ob
 	}
 }
 
-/* A free that failed the fast checks: a bad pointer, a double free, or an
- * allocated object whose owner wrote something that looks like a link. */
-static __attribute__((noinline)) void free_checked(struct kmem_cache *c, struct page *slab,
+/* true when obj, an object of c in slab, is free: on the slab's free list or
+ * held in one of c's magazines */
+static bool is_free(const struct kmem_cache *c, const struct page *slab, const void *obj)
+{
+	return is_on_free_list(c, slab, obj) || magazine_holds(c, obj);
+}
+
+/* The full check of a free: reports a bad pointer or a double free and
+ * returns false; true for a live object, including one whose owner wrote
+ * something that looks like a link. */
+static __attribute__((noinline)) bool free_checked(struct kmem_cache *c, struct page *slab,
 						   void *obj, uint32_t offset)
 {
 	if (!is_object_offset(c, offset))
 		mm_report("slab %s: free of 0x%08lx which is not an object (offset %u in its slab)",
 			  c->name, addr_of(obj), offset);
-	else if (is_on_free_list(c, slab, obj))
+	else if (is_free(c, slab, obj))
 		mm_report("slab %s: double free of 0x%08lx", c->name, addr_of(obj));
 	else
-		free_object(c, slab, obj);
+		return true;
+	return false;
+}
+
+bool __slab_free_is_valid(struct kmem_cache *c, struct page *page, void *obj)
+{
+	uint32_t offset = slab_offset(c, obj);
+
+	if (__builtin_expect(!is_object_offset(c, offset) || link_looks_free(c, obj, offset), 0))
+		return free_checked(c, slab_head(page, offset), obj, offset);
+	return true;
 }
 
 void __slab_free_slot(struct kmem_cache *c, void *slot)
@@ -293,10 +323,12 @@ void __kmem_cache_free(struct kmem_cache *c, struct page *page, void *obj)
 	uint32_t offset = slab_offset(c, obj);
 	struct page *slab = slab_head(page, offset);
 
-	if (__builtin_expect(!is_object_offset(c, offset) || link_looks_free(c, obj, offset), 0))
-		free_checked(c, slab, obj, offset);
-	else
+	if (__builtin_expect(!is_object_offset(c, offset) || link_looks_free(c, obj, offset), 0)) {
+		if (free_checked(c, slab, obj, offset))
+			free_object(c, slab, obj);
+	} else {
 		free_object(c, slab, obj);
+	}
 }
 
 bool __kmem_cache_is_live(const struct kmem_cache *c, struct page *page, const void *obj)
@@ -304,7 +336,7 @@ bool __kmem_cache_is_live(const struct kmem_cache *c, struct page *page, const v
 	uint32_t offset = slab_offset(c, obj);
 
 	return is_object_offset(c, offset) &&
-	       !(link_looks_free(c, obj, offset) && is_on_free_list(c, slab_head(page, offset), obj));
+	       !(link_looks_free(c, obj, offset) && is_free(c, slab_head(page, offset), obj));
 }
 
 void kmem_cache_free(struct kmem_cache *c, void *obj)
@@ -324,6 +356,8 @@ void kmem_cache_free(struct kmem_cache *c, void *obj)
 			  addr_of(obj), page->cache->name);
 	else if (c->flags & KMEM_CACHE_DEBUG)
 		memdebug_free(c, obj, CALLER);
+	else if (c->flags & KMEM_CACHE_MAGAZINES)
+		__magazine_free(c, page, obj);
 	else
 		__kmem_cache_free(c, page, obj);
 }
@@ -332,6 +366,7 @@ void kmem_cache_shrink(struct kmem_cache *c)
 {
 	struct list_node *n;
 
+	__magazines_drain(c);
 	while ((n = list_first(&c->empty)) != NULL) {
 		list_del(n);
 		c->nr_empty--;
@@ -345,6 +380,7 @@ int kmem_cache_destroy(struct kmem_cache *c)
 		mm_report("slab: destroy of %s refused", c ? c->name : "no cache");
 		return ERR_INVAL;
 	}
+	__magazines_drain(c); /* their objects are free, not in use */
 	if (c->allocs != c->frees) {
 		mm_report("slab %s: destroy refused: %lu objects still in use", c->name,
 			  (unsigned long)(c->allocs - c->frees));
@@ -360,23 +396,29 @@ void kmem_cache_stats(const struct kmem_cache *c, struct kmem_cache_stats *out)
 {
 	size_t slabs = c->nr_slabs, partial = 0;
 	const struct list_node *pos;
+	size_t in_magazines, magazines;
 
 	list_for_each(pos, &c->partial)
 		partial++;
+	__magazines_count(c, &in_magazines, &magazines);
 	*out = (struct kmem_cache_stats){
 		.name = c->name,
 		.object_size = c->object_size,
 		.stride = c->size,
 		.objects_per_slab = c->objects,
 		.pages_per_slab = (size_t)1 << c->order,
-		.inuse = (size_t)(c->allocs - c->frees),
+		.inuse = (size_t)(c->allocs - c->frees) - in_magazines,
+		.in_magazines = in_magazines,
+		.magazines = magazines,
 		.total = slabs * c->objects,
 		.slabs_full = slabs - partial - c->nr_empty,
 		.slabs_partial = partial,
 		.slabs_empty = c->nr_empty,
 		.pages = slabs << c->order,
-		.allocs = c->allocs,
-		.frees = c->frees,
+		/* as callers see them: an object a magazine gave back to its slab
+		 * was freed once, by its caller, not again by the drain */
+		.allocs = c->allocs + c->magazine_allocs,
+		.frees = c->frees - c->drained + c->magazine_frees,
 	};
 }
 
@@ -387,12 +429,18 @@ struct kmem_cache *slab_next_cache(const struct kmem_cache *prev)
 	return n == &all_caches ? NULL : list_entry(n, struct kmem_cache, link);
 }
 
-void slab_shrink(void)
+size_t slab_shrink(void)
 {
 	struct list_node *pos;
+	size_t free_before = slab_zone->free_pages;
 
+	/* magazine-held objects first, so the magazines they free are then in
+	 * slabs that the second pass can give back */
+	list_for_each(pos, &all_caches)
+		__magazines_drain(list_entry(pos, struct kmem_cache, link));
 	list_for_each(pos, &all_caches)
 		kmem_cache_shrink(list_entry(pos, struct kmem_cache, link));
+	return slab_zone->free_pages - free_before;
 }
 
 bool slab_check(void)

@@ -92,5 +92,6 @@ static bool check_all_slabs(const struct kmem_cache *c)
 bool kmem_cache_check(const struct kmem_cache *c)
 {
 	return check_list(c, &c->partial, (size_t)-1, 1, c->objects - 1u, "partial") &&
-	       check_list(c, &c->empty, c->nr_empty, 0, 0, "empty") && check_all_slabs(c);
+	       check_list(c, &c->empty, c->nr_empty, 0, 0, "empty") && check_all_slabs(c) &&
+	       __magazines_check(c);
 }

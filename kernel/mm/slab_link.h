@@ -26,6 +26,32 @@ static inline uintptr_t get_link(const struct kmem_cache *c, const void *obj)
 	return *link_of(c, obj) ^ c->key ^ (uintptr_t)obj;
 }
 
+/* Whether the link slot of obj (at `offset` in its slab) could be a free
+ * object's: it decodes to NULL (a magazine's objects, a free list's last) or
+ * into the slab. Allocated objects never qualify unless their owner wrote a
+ * value that happens to. */
+static inline bool link_looks_free(const struct kmem_cache *c, const void *obj, uint32_t offset)
+{
+	uintptr_t v = get_link(c, obj);
+
+	return v == 0 || v - ((uintptr_t)obj - offset) < c->slab_bytes;
+}
+
+/* The same for kmalloc's caches, whose link is the object's first word
+ * (they have no constructor: free_offset is 0), for the inlined fast paths. */
+static inline void set_kmalloc_link(const struct kmem_cache *c, void *obj, uintptr_t next)
+{
+	*(link_word *)obj = next ^ c->key ^ (uintptr_t)obj;
+}
+
+static inline bool kmalloc_link_looks_free(const struct kmem_cache *c, const void *obj,
+					   uint32_t offset)
+{
+	uintptr_t v = *(const link_word *)obj ^ c->key ^ (uintptr_t)obj;
+
+	return v == 0 || v - ((uintptr_t)obj - offset) < c->slab_bytes;
+}
+
 /* what every frame of one of c's slabs has in its flags (with PAGE_ALLOCATED
  * or PAGE_TAIL): kfree tells a kmalloc object by one load of them */
 static inline uint16_t slab_flags(const struct kmem_cache *c)
@@ -46,9 +72,15 @@ static inline uint32_t index_of(const struct kmem_cache *c, uint32_t offset)
 	return (uint32_t)(((uint64_t)offset * c->recip) >> 32);
 }
 
+/* offset is a multiple of the stride when (offset * recip) mod 2^32 < recip
+ * (Lemire, Kaser and Kurz, "Faster Remainder by Direct Computation", 2019):
+ * one multiply, exact for offsets below 2^15 and strides from 2 to 2^17
+ * (test_slab.c checks every pair the slabs can have) */
+_Static_assert(((uint32_t)PAGE_SIZE << KMEM_MAX_SLAB_ORDER) <= (1u << 15),
+	       "slab offsets must stay below 2^15 for is_object_offset");
 static inline bool is_object_offset(const struct kmem_cache *c, uint32_t offset)
 {
-	return offset < c->objects_bytes && index_of(c, offset) * c->size == offset;
+	return offset < c->objects_bytes && (uint32_t)(offset * c->recip) < c->recip;
 }
 
 /* slab.c, for memdebug.c: a cache's slots with no checks (a debug cache's
@@ -56,5 +88,17 @@ static inline bool is_object_offset(const struct kmem_cache *c, uint32_t offset)
 void *__slab_alloc_slot(struct kmem_cache *c);
 void __slab_free_slot(struct kmem_cache *c, void *slot);
 struct kmem_cache *slab_next_cache(const struct kmem_cache *prev); /* NULL: the first */
+
+/* slab.c, for magazine.c: true when obj (in the frame page describes) is a live
+ * object of c; otherwise reports why not (not an object, double free) */
+bool __slab_free_is_valid(struct kmem_cache *c, struct page *page, void *obj);
+
+/* magazine.c, for slab.c and slab_check.c */
+void __magazines_forget(void);                 /* slab_init: every cache is gone */
+bool magazine_holds(const struct kmem_cache *c, const void *obj);
+size_t __magazines_drain(struct kmem_cache *c); /* objects sent back to their slabs */
+size_t __magazines_reap(struct kmem_cache *c);  /* the same, of the depot's idle magazines */
+void __magazines_count(const struct kmem_cache *c, size_t *objects, size_t *magazines);
+bool __magazines_check(const struct kmem_cache *c);
 
 #endif

@@ -1,9 +1,10 @@
 /* test_alloc.c: the buddy allocator, slab caches and malloc on this machine's
  * real memory map: alignment, reuse, exhaustion and full recovery, overflow
- * safety, and the accounting staying exact through it all. */
+ * safety, kmalloc's magazines, and the accounting staying exact through it all. */
 #include "ktest.h"
 #include "../mm/mm.h"
 #include "../mm/alloc.h"
+#include "../mm/memdebug.h"
 #include "lib.h"
 
 static void snapshot(size_t counts[BUDDY_MAX_ORDER + 1])
@@ -58,9 +59,11 @@ static void buddy_alloc_every_order_aligned_in_ram(struct ktest *t)
 static void buddy_exhaustion_and_full_recovery(struct ktest *t)
 {
 	size_t before[BUDDY_MAX_ORDER + 1], after[BUDDY_MAX_ORDER + 1];
-	size_t free_pages = memory_zone()->free_pages, taken = 0;
+	size_t free_pages, taken = 0;
 	void *chain = NULL, *p;
 
+	slab_shrink(); /* nothing left for the out-of-memory path to reclaim */
+	free_pages = memory_zone()->free_pages;
 	snapshot(before);
 	while ((p = buddy_alloc(memory_zone(), 0)) != NULL) {
 		*(void **)p = chain;
@@ -178,6 +181,46 @@ static void cache_lifecycle(struct ktest *t)
 	EXPECT_EQ(t, kmem_cache_destroy(c), 0);
 }
 
+/* kmalloc-64's magazines on the real heap: freed objects are held and come
+ * back newest first, counts say what callers did, and slab_shrink gives the
+ * frames back with the accounting exact throughout. */
+static void magazines_hold_and_give_back(struct ktest *t)
+{
+	static void *p[500];
+	struct kmalloc_stats s;
+	struct memory_accounting before, after;
+	unsigned cls = 4; /* kmalloc-64 */
+
+	if (memdebug_enabled())
+		KTEST_SKIP(t, "memdebug's caches have no magazines: every free is checked in full");
+	slab_shrink();
+	memory_accounting(&before);
+	kmalloc_stats(&s);
+	EXPECT(t, strcmp(s.cls[cls].name, "kmalloc-64") == 0);
+	uint64_t allocs = s.cls[cls].allocs, frees = s.cls[cls].frees;
+	for (unsigned i = 0; i < 500; i++) {
+		p[i] = kmalloc(64);
+		EXPECT(t, p[i] != NULL);
+	}
+	for (unsigned i = 0; i < 500; i++)
+		kfree(p[i]);
+	kmalloc_stats(&s);
+	EXPECT_EQ(t, s.cls[cls].in_magazines, 500);
+	EXPECT_EQ(t, s.cls[cls].allocs - allocs, 500);
+	EXPECT_EQ(t, s.cls[cls].frees - frees, 500);
+	EXPECT(t, accounting_exact());
+	EXPECT_EQ(t, (uintptr_t)kmalloc(64), (uintptr_t)p[499]); /* newest first */
+	kfree(p[499]);
+	EXPECT(t, kmalloc_check());
+	slab_shrink();
+	kmalloc_stats(&s);
+	EXPECT_EQ(t, s.cls[cls].in_magazines, 0);
+	EXPECT_EQ(t, s.cls[cls].magazines, 0);
+	memory_accounting(&after);
+	EXPECT_EQ(t, after.free, before.free);
+	EXPECT(t, accounting_exact());
+}
+
 static void accounting_exact_after_churn(struct ktest *t)
 {
 	void *p[200];
@@ -198,4 +241,5 @@ KTEST_SUITE(alloc_suite, "alloc",
 	KTEST_CASE(calloc_overflow_and_zeroing),
 	KTEST_CASE(realloc_keeps_contents),
 	KTEST_CASE(cache_lifecycle),
+	KTEST_CASE(magazines_hold_and_give_back),
 	KTEST_CASE(accounting_exact_after_churn));

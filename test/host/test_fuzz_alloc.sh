@@ -27,7 +27,7 @@ runtime="$(clang --print-runtime-dir 2>/dev/null)/libclang_rt.fuzzer-$(uname -m)
 
 if ! clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-DLIB_HOST -Iinclude -Ilib -Itest/host test/fuzz/fuzz_alloc.c kernel/mm/buddy.c \
-	kernel/mm/slab.c kernel/mm/slab_check.c kernel/mm/kmalloc.c kernel/mm/memdebug.c lib/string.c lib/format.c -o "$T/fuzz_alloc" >"$T/build.log" 2>&1; then
+	kernel/mm/slab.c kernel/mm/slab_check.c kernel/mm/magazine.c kernel/mm/kmalloc.c kernel/mm/memdebug.c lib/string.c lib/format.c -o "$T/fuzz_alloc" >"$T/build.log" 2>&1; then
 	sed 's/^/# /' "$T/build.log"
 	fail "does not compile"
 fi

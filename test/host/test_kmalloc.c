@@ -1,4 +1,4 @@
-/* sources: kernel/mm/buddy.c kernel/mm/slab.c kernel/mm/slab_check.c kernel/mm/kmalloc.c kernel/mm/memdebug.c lib/string.c lib/format.c */
+/* sources: kernel/mm/buddy.c kernel/mm/slab.c kernel/mm/slab_check.c kernel/mm/magazine.c kernel/mm/kmalloc.c kernel/mm/memdebug.c lib/string.c lib/format.c */
 /* test_kmalloc.c: kmalloc/kfree/kcalloc/krealloc on a host zone: size
  * classes and alignment, malloc(0), calloc overflow, realloc keeping contents,
  * foreign pointers and double frees reported, exhaustion, and a random run
@@ -6,34 +6,9 @@
 #include "check.h"
 #include "errors.h"
 #include "mm_host.h"
+#include "kmalloc_host.h"
 
 #define ZONE_PAGES 8192 /* 32 MiB */
-
-static struct host_zone hz;
-static struct zone_snapshot zone_start; /* after kmalloc_init */
-
-static void fresh_heap(size_t npages)
-{
-	host_zone_free(&hz);
-	host_zone_init(&hz, npages);
-	buddy_release_range(&hz.z, 0, npages);
-	slab_init(&hz.z);
-	if (kmalloc_init(&hz.z) != 0) {
-		printf("Bail out! kmalloc_init failed on %zu frames\n", npages);
-		exit(1);
-	}
-	zone_start = zone_snapshot(&hz.z);
-	reports_clear();
-}
-
-static bool heap_back_to_start(void)
-{
-	slab_shrink();
-	struct zone_snapshot now = zone_snapshot(&hz.z);
-	return CHECK_MSG(zone_snapshot_equal(&zone_start, &now), "zone has %zu free frames, not %zu",
-			 now.free_pages, zone_start.free_pages) &&
-	       CHECK(kmalloc_check());
-}
 
 static size_t want_align(size_t size)
 {
@@ -183,39 +158,6 @@ static void realloc_failure_keeps_the_block(void)
 	kfree(p);
 	CHECK(heap_back_to_start());
 	CHECK_EQ_UINT(reports.count, 0);
-}
-
-/* One misuse: reported with `want`, and neither zone nor caches changed. */
-static void expect_misuse(void (*call)(void *), void *ptr, const char *want)
-{
-	struct kmalloc_stats before, after;
-	struct zone_snapshot zb = zone_snapshot(&hz.z), za;
-
-	kmalloc_stats(&before);
-	reports_clear();
-	call(ptr);
-	kmalloc_stats(&after);
-	za = zone_snapshot(&hz.z);
-	CHECK_MSG(reported_once(want), "%p: %u reports, last \"%s\", wanted \"%s\"", ptr, reports.count,
-		  reports.last, want);
-	CHECK_MSG(memcmp(&before, &after, sizeof before) == 0, "%p: the caches changed", ptr);
-	CHECK(zone_snapshot_equal(&zb, &za));
-	CHECK(kmalloc_check());
-}
-
-static void call_free(void *p)
-{
-	kfree(p);
-}
-
-static void call_realloc(void *p)
-{
-	CHECK(krealloc(p, 50) == NULL);
-}
-
-static void call_usable(void *p)
-{
-	CHECK_EQ_UINT(kmalloc_usable_size(p), 0);
 }
 
 static void foreign_pointers_are_reported(void)

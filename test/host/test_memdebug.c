@@ -1,4 +1,4 @@
-/* sources: kernel/mm/buddy.c kernel/mm/slab.c kernel/mm/slab_check.c kernel/mm/kmalloc.c kernel/mm/memdebug.c lib/string.c lib/format.c */
+/* sources: kernel/mm/buddy.c kernel/mm/slab.c kernel/mm/slab_check.c kernel/mm/magazine.c kernel/mm/kmalloc.c kernel/mm/memdebug.c lib/string.c lib/format.c */
 /* test_memdebug.c: the heap debugger on a host zone. Each case commits one
  * bug on purpose (overflow, underflow, write after free, double, interior,
  * invalid and wrong-cache frees, a leak, running out of memory) and checks

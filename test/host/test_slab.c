@@ -1,4 +1,4 @@
-/* sources: kernel/mm/buddy.c kernel/mm/slab.c kernel/mm/slab_check.c kernel/mm/kmalloc.c kernel/mm/memdebug.c lib/string.c lib/format.c */
+/* sources: kernel/mm/buddy.c kernel/mm/slab.c kernel/mm/slab_check.c kernel/mm/magazine.c kernel/mm/kmalloc.c kernel/mm/memdebug.c lib/string.c lib/format.c */
 /* test_slab.c: slab caches on a host zone: argument checks, full/partial/empty
  * transitions and the empty-slab reserve, constructors, destroy refusing live
  * objects, every misuse reported with the cache unchanged, exhaustion, and a

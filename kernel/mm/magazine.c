@@ -1,0 +1,307 @@
+/* magazine.c: the magazine layer (alloc.h) in front of a cache's slabs:
+ * Bonwick and Adams, "Magazines and Vmem" (USENIX 2001), with one CPU. Each
+ * cache has a loaded magazine (inline in struct kmem_cache), a previous one,
+ * each either full or empty, and a depot of full and empty magazines. Spare
+ * magazines come from their own slab cache, which has no magazines itself.
+ * Objects in a magazine keep an encoded NULL link, which makes a second free of
+ * one take slab.c's checked path, where magazine_holds() finds it. */
+#include "alloc.h"
+#include "mm_report.h"
+#include "slab_link.h"
+
+static struct kmem_cache *magazine_cache; /* NULL until a cache enables magazines */
+
+void __magazines_forget(void)
+{
+	magazine_cache = NULL;
+}
+
+void kmem_cache_enable_magazines(struct kmem_cache *c)
+{
+	if (c->flags & KMEM_CACHE_DEBUG)
+		return;
+	if (!magazine_cache)
+		magazine_cache = kmem_cache_create("kmem_magazine", sizeof(struct kmem_magazine), 0, NULL);
+	if (magazine_cache && c != magazine_cache) {
+		c->flags |= KMEM_CACHE_MAGAZINES;
+		c->capacity = KMEM_MAGAZINE_ROUNDS;
+	}
+}
+
+/* Takes a magazine off a depot list; *min follows the fewest the list held. */
+static struct kmem_magazine *pop_list(struct kmem_magazine **list, size_t *count, size_t *min)
+{
+	struct kmem_magazine *m = *list;
+
+	if (m) {
+		*list = m->next;
+		m->next = NULL;
+		if (--*count < *min)
+			*min = *count;
+	}
+	return m;
+}
+
+static void push_list(struct kmem_magazine **list, size_t *count, struct kmem_magazine *m)
+{
+	m->next = *list;
+	*list = m;
+	(*count)++;
+}
+
+/* An empty magazine from the depot, else a new one; NULL when memory is out. */
+static struct kmem_magazine *empty_magazine(struct kmem_cache *c)
+{
+	struct kmem_magazine *m = pop_list(&c->depot_empty, &c->depot_nr_empty, &c->depot_min_empty);
+
+	if (m || !magazine_cache)
+		return m;
+	m = kmem_cache_alloc(magazine_cache);
+	if (m)
+		*m = (struct kmem_magazine){ .rounds = 0 };
+	return m;
+}
+
+static void copy_rounds(void **to, void *const *from, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		to[i] = from[i];
+}
+
+/* An empty magazine to the depot, which keeps KMEM_DEPOT_EMPTY of them (a
+ * cache going from a free-heavy phase to an alloc-heavy one empties many; kept,
+ * their frames would hold nothing) */
+static void depot_put_empty(struct kmem_cache *c, struct kmem_magazine *m)
+{
+	if (c->depot_nr_empty < KMEM_DEPOT_EMPTY)
+		push_list(&c->depot_empty, &c->depot_nr_empty, m);
+	else
+		kmem_cache_free(magazine_cache, m);
+}
+
+/* The loaded magazine, empty, takes the rounds of the full magazine m, which
+ * is then empty: Bonwick's exchange of the two, as a copy. */
+static void load_from(struct kmem_cache *c, struct kmem_magazine *m)
+{
+	/* a pointer at a time: the fast paths then load each round as it was
+	 * stored (a byte-wise copy would stall their loads on store forwarding) */
+	copy_rounds(c->loaded, m->obj, m->rounds);
+	c->rounds = (uint16_t)m->rounds;
+	m->rounds = 0;
+}
+
+/* The loaded magazine, full, gives its rounds to the empty magazine m. */
+static void unload_to(struct kmem_cache *c, struct kmem_magazine *m)
+{
+	copy_rounds(m->obj, c->loaded, c->rounds);
+	m->rounds = c->rounds;
+	c->rounds = 0;
+}
+
+/* Bonwick's allocation: loaded, else previous if full, else a full magazine
+ * from the depot, else the slab layer. */
+void *__magazine_alloc(struct kmem_cache *c)
+{
+	if (!c->rounds) {
+		struct kmem_magazine *full = c->previous;
+		if (!full || !full->rounds) {
+			full = pop_list(&c->depot_full, &c->depot_nr_full, &c->depot_min_full);
+			if (!full)
+				return __slab_alloc_slot(c);
+			/* the depot's full magazine becomes previous (emptied into
+			 * loaded); an empty previous goes to the depot */
+			if (c->previous)
+				depot_put_empty(c, c->previous);
+			c->previous = full;
+		}
+		load_from(c, full);
+	}
+	void *obj = c->loaded[--c->rounds];
+	c->magazine_allocs++;
+	set_link(c, obj, LINK_ALLOCATED);
+	return obj;
+}
+
+/* Bonwick's free of a checked live object: loaded, else previous if empty,
+ * else an empty magazine (the depot's or a new one) with a full previous going
+ * to the depot, else the slab layer. */
+static void magazine_put(struct kmem_cache *c, void *obj)
+{
+	if (c->rounds == c->capacity) {
+		struct kmem_magazine *empty = c->previous;
+		if (!empty || empty->rounds) {
+			empty = empty_magazine(c);
+			if (!empty) {
+				__slab_free_slot(c, obj);
+				return;
+			}
+			if (c->rounds < c->capacity) {
+				/* a new magazine's slab could not grow until every
+				 * magazine was drained (slab_shrink), this cache's too */
+				depot_put_empty(c, empty);
+				goto push;
+			}
+			if (c->previous)
+				push_list(&c->depot_full, &c->depot_nr_full, c->previous);
+			c->previous = empty;
+		}
+		unload_to(c, empty);
+	}
+push:
+	set_link(c, obj, 0);
+	c->loaded[c->rounds++] = obj;
+	c->magazine_frees++;
+}
+
+void __magazine_free(struct kmem_cache *c, struct page *page, void *obj)
+{
+	if (!__slab_free_is_valid(c, page, obj))
+		return; /* reported */
+	if (c->flags & KMEM_CACHE_MAGAZINES)
+		magazine_put(c, obj);
+	else
+		__slab_free_slot(c, obj);
+}
+
+static bool rounds_hold(void *const *rounds, size_t n, const void *obj)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rounds[i] == obj)
+			return true;
+	return false;
+}
+
+bool magazine_holds(const struct kmem_cache *c, const void *obj)
+{
+	if (rounds_hold(c->loaded, c->rounds, obj) ||
+	    (c->previous && rounds_hold(c->previous->obj, c->previous->rounds, obj)))
+		return true;
+	for (const struct kmem_magazine *m = c->depot_full; m; m = m->next)
+		if (rounds_hold(m->obj, m->rounds, obj))
+			return true;
+	return false;
+}
+
+/* Every object of m back to its slab, then m to the magazine cache. */
+static size_t magazine_release(struct kmem_cache *c, struct kmem_magazine *m)
+{
+	size_t n = m->rounds;
+
+	while (m->rounds)
+		__slab_free_slot(c, m->obj[--m->rounds]);
+	kmem_cache_free(magazine_cache, m);
+	return n;
+}
+
+size_t __magazines_drain(struct kmem_cache *c)
+{
+	struct kmem_magazine *m;
+	size_t objects = c->rounds;
+
+	while (c->rounds)
+		__slab_free_slot(c, c->loaded[--c->rounds]);
+	m = c->previous;
+	c->previous = NULL;
+	if (m)
+		objects += magazine_release(c, m);
+	while ((m = pop_list(&c->depot_full, &c->depot_nr_full, &c->depot_min_full)) != NULL)
+		objects += magazine_release(c, m);
+	while ((m = pop_list(&c->depot_empty, &c->depot_nr_empty, &c->depot_min_empty)) != NULL)
+		magazine_release(c, m);
+	c->drained += objects;
+	return objects;
+}
+
+size_t __magazines_reap(struct kmem_cache *c)
+{
+	size_t objects = 0, full = c->depot_min_full, empty = c->depot_min_empty;
+	struct kmem_magazine *m;
+
+	/* Bonwick's working set: magazines the depot never lent out since the
+	 * last reap were not needed; their objects go back to their slabs */
+	while (full-- > 0 && (m = pop_list(&c->depot_full, &c->depot_nr_full, &c->depot_min_full)))
+		objects += magazine_release(c, m);
+	while (empty-- > 0 && (m = pop_list(&c->depot_empty, &c->depot_nr_empty, &c->depot_min_empty)))
+		magazine_release(c, m);
+	c->depot_min_full = c->depot_nr_full;
+	c->depot_min_empty = c->depot_nr_empty;
+	c->drained += objects;
+	return objects;
+}
+
+void __magazines_count(const struct kmem_cache *c, size_t *objects, size_t *magazines)
+{
+	size_t n = c->rounds, mags = c->depot_nr_full + c->depot_nr_empty;
+
+	if (c->previous) {
+		n += c->previous->rounds;
+		mags++;
+	}
+	for (const struct kmem_magazine *m = c->depot_full; m; m = m->next)
+		n += m->rounds;
+	*objects = n;
+	*magazines = mags;
+}
+
+/* What is wrong with n rounds of c; NULL if nothing. */
+static const char *check_rounds(const struct kmem_cache *c, void *const *rounds, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		const void *obj = rounds[i];
+		struct page *page = buddy_page(c->zone, obj);
+		if (!page || !(page->flags & PAGE_SLAB) || page->cache != c ||
+		    !is_object_offset(c, slab_offset(c, obj)))
+			return "holds something that is not an object of this cache";
+		if (get_link(c, obj) != 0)
+			return "holds an object whose free mark was overwritten";
+	}
+	return NULL;
+}
+
+/* ... of a magazine that must be full (want_full) or empty (!want_full) */
+static const char *check_magazine(const struct kmem_cache *c, const struct kmem_magazine *m,
+				  bool want_full)
+{
+	if (m->rounds != (want_full ? c->capacity : 0))
+		return want_full ? "not full" : "not empty";
+	return check_rounds(c, m->obj, m->rounds);
+}
+
+/* ... of a depot list that must hold `count` magazines, full or empty */
+static const char *check_depot(const struct kmem_cache *c, const struct kmem_magazine *m,
+			       size_t count, bool want_full)
+{
+	size_t n = 0;
+
+	for (; m; m = m->next) {
+		if (++n > count)
+			return "more magazines than counted";
+		const char *what = check_magazine(c, m, want_full);
+		if (what)
+			return what;
+	}
+	return n == count ? NULL : "fewer magazines than counted";
+}
+
+bool __magazines_check(const struct kmem_cache *c)
+{
+	const char *what = NULL, *where = "";
+	bool on = c->flags & KMEM_CACHE_MAGAZINES;
+
+	if (!on && (c->capacity || c->rounds || c->previous || c->depot_full || c->depot_empty))
+		what = "magazines in a cache without the magazine layer";
+	else if (c->rounds > c->capacity || (on && (c->capacity == 0 || c->capacity > KMEM_MAGAZINE_ROUNDS)))
+		what = "rounds or capacity out of range", where = "loaded ";
+	else if ((what = check_rounds(c, c->loaded, c->rounds)) != NULL)
+		where = "loaded ";
+	else if (c->previous &&
+		 (what = check_magazine(c, c->previous, c->previous->rounds != 0)) != NULL)
+		where = "previous ";
+	else if ((what = check_depot(c, c->depot_full, c->depot_nr_full, true)) != NULL)
+		where = "depot full ";
+	else if ((what = check_depot(c, c->depot_empty, c->depot_nr_empty, false)) != NULL)
+		where = "depot empty ";
+	if (what)
+		mm_report("slab %s: check: %smagazine: %s", c->name, where, what);
+	return what == NULL;
+}
