@@ -88,6 +88,7 @@ struct kmem_magazine {
 struct kmem_cache {
 	uint16_t rounds;      /* objects in the loaded magazine, loaded[0 .. rounds) */
 	uint16_t capacity;    /* KMEM_MAGAZINE_ROUNDS with magazines, else 0 */
+	uint16_t objects;     /* per slab */
 	uint32_t slab_bytes;  /* PAGE_SIZE << order */
 	uint32_t objects_bytes; /* objects * size: offsets below it may be objects */
 	uint32_t recip;       /* 2^32 / size + 1: (offset * recip) >> 32 == offset / size */
@@ -104,7 +105,6 @@ struct kmem_cache {
 	uint32_t free_offset; /* where a free object keeps its (encoded) free-list link */
 	uint32_t user_offset; /* KMEM_CACHE_DEBUG: the object's offset in its slot (else 0) */
 	uint32_t track_offset; /* KMEM_CACHE_DEBUG: where the slot's tracking record is */
-	uint16_t objects;     /* per slab */
 	uint8_t order;        /* buddy order of a slab */
 	uint8_t flags;        /* KMEM_CACHE_* */
 	uintptr_t base;       /* zone->base, kept here for the fast paths */

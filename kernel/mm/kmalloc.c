@@ -216,9 +216,9 @@ static __attribute__((noinline)) void kfree_slow(void *ptr, uintptr_t site)
 }
 
 /* The fast path: an object of a kmalloc slab (its frame says so), at an
- * object's start, whose link does not say free, into a loaded magazine with
- * room. NULL takes the slow path (its frame is outside the zone, or the
- * reserved frame 0). */
+ * object's start, in a full slab (else it goes back to its slab: magazine.c),
+ * whose link does not say free, into a loaded magazine with room. NULL takes
+ * the slow path (its frame is outside the zone, or the reserved frame 0). */
 static inline __attribute__((always_inline)) void kfree_at(void *ptr, uintptr_t site)
 {
 	uintptr_t off = (uintptr_t)ptr - heap_base;
@@ -230,14 +230,20 @@ static inline __attribute__((always_inline)) void kfree_at(void *ptr, uintptr_t 
 			struct kmem_cache *c = page->cache;
 			unsigned n = c->rounds;
 			uint32_t offset = (uint32_t)off & (c->slab_bytes - 1); /* c->base is heap_base */
+			struct page *slab = page - (offset >> PAGE_SHIFT);
 			if (__builtin_expect(is_object_offset(c, offset) &&
-						     !kmalloc_link_looks_free(c, ptr, offset) &&
-						     n < c->capacity, 1)) {
-				set_kmalloc_link(c, ptr, 0);
-				c->loaded[n] = ptr;
-				c->rounds = (uint16_t)(n + 1);
-				c->magazine_frees++;
-				return;
+						     !kmalloc_link_looks_free(c, ptr, offset), 1)) {
+				if (__builtin_expect(slab->inuse == c->objects && n < c->capacity, 1)) {
+					set_kmalloc_link(c, ptr, 0);
+					c->loaded[n] = ptr;
+					c->rounds = (uint16_t)(n + 1);
+					c->magazine_frees++;
+					return;
+				}
+				if (slab->inuse != c->objects) { /* see __magazine_free */
+					__slab_free_object(c, slab, ptr);
+					return;
+				}
 			}
 		}
 	}

@@ -157,7 +157,13 @@ void __magazine_free(struct kmem_cache *c, struct page *page, void *obj)
 {
 	if (!__slab_free_is_valid(c, page, obj))
 		return; /* reported */
-	if (c->flags & KMEM_CACHE_MAGAZINES)
+	/* A slab that already has free objects takes its own frees: it then
+	 * empties in time and its frames go back to the zone for any cache, as
+	 * they would with no magazines (held in magazines, a cache's objects
+	 * would keep every slab it ever had). A full slab's object goes to a
+	 * magazine, where the next allocation finds it. */
+	const struct page *slab = page - (slab_offset(c, obj) >> PAGE_SHIFT);
+	if ((c->flags & KMEM_CACHE_MAGAZINES) && slab->inuse == c->objects)
 		magazine_put(c, obj);
 	else
 		__slab_free_slot(c, obj);

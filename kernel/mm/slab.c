@@ -318,6 +318,11 @@ void __slab_free_slot(struct kmem_cache *c, void *slot)
 	free_object(c, slab_head(buddy_page(c->zone, slot), offset), slot);
 }
 
+void __slab_free_object(struct kmem_cache *c, struct page *slab, void *obj)
+{
+	free_object(c, slab, obj);
+}
+
 void __kmem_cache_free(struct kmem_cache *c, struct page *page, void *obj)
 {
 	uint32_t offset = slab_offset(c, obj);

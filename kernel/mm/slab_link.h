@@ -87,6 +87,7 @@ static inline bool is_object_offset(const struct kmem_cache *c, uint32_t offset)
  * free-list link lives in the slot's track), and a walk over every cache */
 void *__slab_alloc_slot(struct kmem_cache *c);
 void __slab_free_slot(struct kmem_cache *c, void *slot);
+void __slab_free_object(struct kmem_cache *c, struct page *slab, void *obj); /* slab: its head */
 struct kmem_cache *slab_next_cache(const struct kmem_cache *prev); /* NULL: the first */
 
 /* slab.c, for magazine.c: true when obj (in the frame page describes) is a live

@@ -1,6 +1,7 @@
 /* sources: kernel/mm/buddy.c kernel/mm/slab.c kernel/mm/slab_check.c kernel/mm/magazine.c kernel/mm/kmalloc.c kernel/mm/memdebug.c lib/string.c lib/format.c */
 /* test_magazine.c: the magazine layer in front of kmalloc's size classes on a
- * host zone: freed objects reused newest first, counts that callers see, a
+ * host zone: freed objects reused newest first, frees into a full slab held in
+ * magazines and into a slab with free objects given to it, counts that callers see, a
  * second free of an object held anywhere in the layer caught and ignored,
  * memory given back by shrink and before any out-of-memory answer, the depot's
  * idle magazines reaped when another cache grows, corruption found by the
@@ -41,33 +42,43 @@ static void freed_objects_come_back_newest_first(void)
 	CHECK_EQ_UINT(reports.count, 0);
 }
 
+/* Enough kmalloc-64 objects to fill `slabs` slabs exactly, into p. */
+static size_t fill_slabs_of_64(void **p, size_t slabs)
+{
+	size_t n = slabs * (PAGE_SIZE / 64);
+
+	for (size_t i = 0; i < n; i++)
+		p[i] = kmalloc(64);
+	CHECK_EQ_UINT(class_stats(CLASS_64).objects_per_slab, PAGE_SIZE / 64);
+	return n;
+}
+
 static void counts_are_what_callers_did(void)
 {
 	fresh_heap(ZONE_PAGES);
-	static void *p[1000];
-	for (int i = 0; i < 1000; i++)
-		p[i] = kmalloc(64);
-	for (int i = 0; i < 1000; i += 2)
+	static void *p[1024];
+	size_t n = fill_slabs_of_64(p, 16);
+	for (size_t i = 0; i < n; i += 2)
 		kfree(p[i]);
 	struct kmem_cache_stats s = class_stats(CLASS_64);
 	CHECK_EQ_STR(s.name, "kmalloc-64");
-	CHECK_EQ_UINT(s.allocs, 1000);
-	CHECK_EQ_UINT(s.frees, 500);
-	CHECK_EQ_UINT(s.inuse, 500);
-	CHECK_EQ_UINT(s.in_magazines, 500); /* all held: loaded, previous, depot */
-	CHECK(s.magazines >= 500 / KMEM_MAGAZINE_ROUNDS);
-	for (int i = 0; i < 1000; i += 2)
+	CHECK_EQ_UINT(s.allocs, n);
+	CHECK_EQ_UINT(s.frees, n / 2);
+	CHECK_EQ_UINT(s.inuse, n / 2);
+	CHECK_EQ_UINT(s.in_magazines, n / 2); /* full slabs: all held in magazines */
+	CHECK(s.magazines >= n / 2 / KMEM_MAGAZINE_ROUNDS - 1);
+	for (size_t i = 0; i < n; i += 2)
 		p[i] = kmalloc(64); /* from the magazines: no new slab */
 	s = class_stats(CLASS_64);
-	CHECK_EQ_UINT(s.allocs, 1500);
+	CHECK_EQ_UINT(s.allocs, n + n / 2);
 	CHECK_EQ_UINT(s.in_magazines, 0);
-	CHECK_EQ_UINT(s.inuse, 1000);
-	CHECK_EQ_UINT(s.pages, (1000 + s.objects_per_slab - 1) / s.objects_per_slab);
-	for (int i = 0; i < 1000; i++)
+	CHECK_EQ_UINT(s.inuse, n);
+	CHECK_EQ_UINT(s.pages, 16);
+	for (size_t i = 0; i < n; i++)
 		kfree(p[i]);
 	slab_shrink(); /* the drain moves objects, it frees nothing a caller had */
 	s = class_stats(CLASS_64);
-	CHECK_EQ_UINT(s.frees, 1500);
+	CHECK_EQ_UINT(s.frees, n + n / 2);
 	CHECK_EQ_UINT(s.inuse, 0);
 	CHECK_EQ_UINT(s.in_magazines, 0);
 	CHECK_EQ_UINT(s.pages, 0);
@@ -80,18 +91,47 @@ static void call_cache_free(void *p)
 	kmem_cache_free(page->cache, p);
 }
 
+/* A slab that already has free objects takes its own frees, so it can empty
+ * and give its frame back; a full slab's objects go to magazines. */
+static void frees_go_to_magazines_only_from_full_slabs(void)
+{
+	fresh_heap(ZONE_PAGES);
+	static void *full[64], *part[36];
+	fill_slabs_of_64(full, 1);
+	for (int i = 0; i < 36; i++)
+		part[i] = kmalloc(64);
+	for (int i = 0; i < 36; i++)
+		kfree(part[i]);
+	struct kmem_cache_stats s = class_stats(CLASS_64);
+	CHECK_EQ_UINT(s.in_magazines, 0);
+	CHECK_EQ_UINT(s.slabs_empty, 1);   /* the second slab, kept in reserve */
+	CHECK_EQ_UINT(s.slabs_full, 1);
+	for (int i = 0; i < 64; i++)
+		kfree(full[i]);
+	s = class_stats(CLASS_64);
+	CHECK_EQ_UINT(s.in_magazines, 64); /* the first free found its slab full */
+	CHECK_EQ_UINT(s.inuse, 0);
+	CHECK(kmalloc_check());
+	CHECK(heap_back_to_start());
+	CHECK_EQ_UINT(reports.count, 0);
+}
+
 static void second_free_is_caught_wherever_the_object_is(void)
 {
 	fresh_heap(ZONE_PAGES);
-	static void *p[200];
-	for (int i = 0; i < 200; i++)
-		p[i] = kmalloc(64);
-	for (int i = 0; i < 200; i++)
+	static void *p[256], *tail[8];
+	size_t n = fill_slabs_of_64(p, 4);
+	for (size_t i = 0; i < 8; i++)
+		tail[i] = kmalloc(64); /* a fifth slab, left partial */
+	for (size_t i = 0; i < n; i++)
 		kfree(p[i]);
-	/* p[199] in the loaded magazine, p[170..199) previous, p[0] deep in the depot */
-	expect_misuse(call_free, p[199], "slab kmalloc-64: double free of 0x");
-	expect_misuse(call_free, p[180], "slab kmalloc-64: double free of 0x");
+	kfree(tail[0]);
+	/* p[n-1] in the loaded magazine, p[n-30..n-1) previous, p[0] deep in the
+	 * depot, tail[0] on its own slab's free list */
+	expect_misuse(call_free, p[n - 1], "slab kmalloc-64: double free of 0x");
+	expect_misuse(call_free, p[n - 20], "slab kmalloc-64: double free of 0x");
 	expect_misuse(call_free, p[0], "slab kmalloc-64: double free of 0x");
+	expect_misuse(call_free, tail[0], "slab kmalloc-64: double free of 0x");
 	expect_misuse(call_cache_free, p[5], "slab kmalloc-64: double free of 0x");
 	expect_misuse(call_realloc, p[1], "not a live object of kmalloc-64 (double free?)");
 	expect_misuse(call_usable, p[2], "not a live object of kmalloc-64 (double free?)");
@@ -101,6 +141,8 @@ static void second_free_is_caught_wherever_the_object_is(void)
 	reports_clear();
 	kfree(q);
 	CHECK_EQ_UINT(reports.count, 0);
+	for (size_t i = 1; i < 8; i++)
+		kfree(tail[i]);
 	CHECK(heap_back_to_start());
 }
 
@@ -147,13 +189,11 @@ static void out_of_memory_drains_magazines_first(void)
 static void idle_depot_is_reaped_when_another_cache_grows(void)
 {
 	fresh_heap(ZONE_PAGES);
-	static void *p[600], *q[64];
-	for (int i = 0; i < 600; i++)
-		p[i] = kmalloc(64);
-	for (int i = 0; i < 600; i++)
+	static void *p[640], *q[64];
+	size_t n = fill_slabs_of_64(p, 10);
+	for (size_t i = 0; i < n; i++)
 		kfree(p[i]);
-	size_t held = class_stats(CLASS_64).in_magazines;
-	CHECK_EQ_UINT(held, 600);
+	CHECK_EQ_UINT(class_stats(CLASS_64).in_magazines, n);
 	for (int i = 0; i < 64; i++)
 		q[i] = kmalloc(1024); /* several new kmalloc-1024 slabs: several reaps */
 	size_t after = class_stats(CLASS_64).in_magazines;
@@ -167,15 +207,19 @@ static void idle_depot_is_reaped_when_another_cache_grows(void)
 static void check_finds_a_write_after_free(void)
 {
 	fresh_heap(ZONE_PAGES);
-	unsigned char *p = kmalloc(64);
-	kfree(p);
-	memset(p, 0x5A, 8); /* over its free mark, in the loaded magazine */
+	static void *objs[64];
+	fill_slabs_of_64(objs, 1);
+	unsigned char *p = objs[63];
+	kfree(p); /* its slab was full: into the loaded magazine */
+	memset(p, 0x5A, 8); /* over its free mark */
 	reports_clear();
 	CHECK(!kmalloc_check());
 	CHECK_MSG(strstr(reports.last, "loaded magazine: holds an object whose free mark was overwritten"),
 		  "reported \"%s\"", reports.last);
 	set_link(buddy_page(&hz.z, p)->cache, p, 0); /* mended, for the drain */
 	reports_clear();
+	for (int i = 0; i < 63; i++)
+		kfree(objs[i]);
 	CHECK(heap_back_to_start());
 }
 
@@ -219,6 +263,7 @@ int main(void)
 	check_seed(20261204);
 	RUN(freed_objects_come_back_newest_first);
 	RUN(counts_are_what_callers_did);
+	RUN(frees_go_to_magazines_only_from_full_slabs);
 	RUN(second_free_is_caught_wherever_the_object_is);
 	RUN(shrink_gives_every_frame_back);
 	RUN(out_of_memory_drains_magazines_first);
