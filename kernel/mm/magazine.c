@@ -199,32 +199,14 @@ static size_t magazine_release(struct kmem_cache *c, struct kmem_magazine *m)
 	return n;
 }
 
-size_t __magazines_drain(struct kmem_cache *c)
+/* Gives up to `full` full and `empty` empty depot magazines back, their
+ * objects to their slabs; then the working set starts again from here.
+ * Returns the objects given back. */
+static size_t release_depot(struct kmem_cache *c, size_t full, size_t empty)
 {
-	struct kmem_magazine *m;
-	size_t objects = c->rounds;
-
-	while (c->rounds)
-		__slab_free_slot(c, c->loaded[--c->rounds]);
-	m = c->previous;
-	c->previous = NULL;
-	if (m)
-		objects += magazine_release(c, m);
-	while ((m = pop_list(&c->depot_full, &c->depot_nr_full, &c->depot_min_full)) != NULL)
-		objects += magazine_release(c, m);
-	while ((m = pop_list(&c->depot_empty, &c->depot_nr_empty, &c->depot_min_empty)) != NULL)
-		magazine_release(c, m);
-	c->drained += objects;
-	return objects;
-}
-
-size_t __magazines_reap(struct kmem_cache *c)
-{
-	size_t objects = 0, full = c->depot_min_full, empty = c->depot_min_empty;
+	size_t objects = 0;
 	struct kmem_magazine *m;
 
-	/* Bonwick's working set: magazines the depot never lent out since the
-	 * last reap were not needed; their objects go back to their slabs */
 	while (full-- > 0 && (m = pop_list(&c->depot_full, &c->depot_nr_full, &c->depot_min_full)))
 		objects += magazine_release(c, m);
 	while (empty-- > 0 && (m = pop_list(&c->depot_empty, &c->depot_nr_empty, &c->depot_min_empty)))
@@ -233,6 +215,30 @@ size_t __magazines_reap(struct kmem_cache *c)
 	c->depot_min_empty = c->depot_nr_empty;
 	c->drained += objects;
 	return objects;
+}
+
+size_t __magazines_drain(struct kmem_cache *c)
+{
+	struct kmem_magazine *m = c->previous;
+	size_t objects = c->rounds;
+
+	while (c->rounds)
+		__slab_free_slot(c, c->loaded[--c->rounds]);
+	c->drained += objects;
+	c->previous = NULL;
+	if (m) {
+		size_t n = magazine_release(c, m);
+		c->drained += n;
+		objects += n;
+	}
+	return objects + release_depot(c, SIZE_MAX, SIZE_MAX);
+}
+
+/* Bonwick's working set: depot magazines not lent out since the last reap
+ * were not needed (the fewest the depot held meanwhile) */
+size_t __magazines_reap(struct kmem_cache *c)
+{
+	return release_depot(c, c->depot_min_full, c->depot_min_empty);
 }
 
 void __magazines_count(const struct kmem_cache *c, size_t *objects, size_t *magazines)
