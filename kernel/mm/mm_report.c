@@ -7,10 +7,18 @@
 #include "mm_report.h"
 #include "../ksyms.h"
 
+static unsigned long reports;
+
+unsigned long mm_report_count(void)
+{
+	return reports;
+}
+
 void mm_report(const char *fmt, ...)
 {
 	va_list ap;
 
+	reports++;
 	va_start(ap, fmt);
 	kprintf("mm: ");
 	kvprintf(fmt, ap);
