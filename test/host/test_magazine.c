@@ -5,7 +5,8 @@
  * second free of an object held anywhere in the layer caught and ignored,
  * memory given back by shrink and before any out-of-memory answer, the depot's
  * idle magazines reaped when another cache grows, corruption found by the
- * check, memdebug caches without magazines, and the one-multiply object test
+ * check, a constructor cache of one's own with magazines, memdebug caches
+ * without magazines, and the one-multiply object test
  * against division for every stride and offset a slab can have. */
 #include "check.h"
 #include "errors.h"
@@ -223,6 +224,43 @@ static void check_finds_a_write_after_free(void)
 	CHECK(heap_back_to_start());
 }
 
+static void stamp(void *obj)
+{
+	memcpy(obj, "built", 6);
+}
+
+/* Magazines on a cache of one's own with a constructor: objects keep their
+ * constructed state through the magazines (the free mark sits after the
+ * object), a second free is caught, and destroy drains the magazines first. */
+static void own_cache_with_constructor_and_magazines(void)
+{
+	fresh_heap(ZONE_PAGES);
+	struct kmem_cache *c = kmem_cache_create("stamped", 40, 8, stamp);
+	if (!CHECK(c != NULL))
+		return;
+	kmem_cache_enable_magazines(c);
+	static char *p[300];
+	for (int i = 0; i < 300; i++) {
+		p[i] = kmem_cache_alloc(c);
+		CHECK(p[i] && memcmp(p[i], "built", 6) == 0);
+	}
+	for (int i = 0; i < 300; i++)
+		kmem_cache_free(c, p[i]);
+	struct kmem_cache_stats s;
+	kmem_cache_stats(c, &s);
+	CHECK(s.in_magazines > 0 && s.inuse == 0);
+	reports_clear();
+	kmem_cache_free(c, p[299]);
+	CHECK(reported_once("slab stamped: double free of 0x"));
+	char *q = kmem_cache_alloc(c);
+	CHECK(q && memcmp(q, "built", 6) == 0); /* from a magazine, still constructed */
+	CHECK(kmem_cache_destroy(c) == ERR_BUSY);
+	kmem_cache_free(c, q);
+	CHECK(kmem_cache_check(c));
+	CHECK_EQ_INT(kmem_cache_destroy(c), 0);
+	CHECK(heap_back_to_start());
+}
+
 static void memdebug_caches_have_no_magazines(void)
 {
 	memdebug_enable(true);
@@ -269,6 +307,7 @@ int main(void)
 	RUN(out_of_memory_drains_magazines_first);
 	RUN(idle_depot_is_reaped_when_another_cache_grows);
 	RUN(check_finds_a_write_after_free);
+	RUN(own_cache_with_constructor_and_magazines);
 	RUN(memdebug_caches_have_no_magazines);
 	RUN(object_test_agrees_with_division);
 	host_zone_free(&hz);
