@@ -224,13 +224,10 @@ size_t __magazines_drain(struct kmem_cache *c)
 
 	while (c->rounds)
 		__slab_free_slot(c, c->loaded[--c->rounds]);
-	c->drained += objects;
 	c->previous = NULL;
-	if (m) {
-		size_t n = magazine_release(c, m);
-		c->drained += n;
-		objects += n;
-	}
+	if (m)
+		objects += magazine_release(c, m);
+	c->drained += objects; /* release_depot counts the depot's itself */
 	return objects + release_depot(c, SIZE_MAX, SIZE_MAX);
 }
 
