@@ -161,7 +161,7 @@ void report_memory_accounting(void)
 		[RESERVED_BOOT_STACK] = "reserved: boot stack and guard",
 		[RESERVED_KERNEL] = "reserved: kernel image and .bss",
 		[RESERVED_EARLY_HEAP] = "reserved: early (linear) heap",
-		[RESERVED_DESCRIPTORS] = "reserved: page descriptors",
+		[RESERVED_DESCRIPTORS] = "reserved: page descriptors, live map",
 	};
 	struct memory_accounting a;
 	uint64_t sum = 0, allocated;

@@ -71,11 +71,13 @@ static void alloc_setup(void)
 	size_t npages = ARENA_BYTES / PAGE_SIZE;
 	void *arena = aligned_alloc((size_t)4 << 20, ARENA_BYTES);
 	struct page *pages = calloc(npages, sizeof *pages);
-	if (!arena || !pages) {
+	uint32_t *live = calloc(1, LIVE_MAP_BYTES(npages));
+	if (!arena || !pages || !live) {
 		fprintf(stderr, "mm_bench: no memory for the arena\n");
 		exit(1);
 	}
 	buddy_init(&zone, (uintptr_t)arena, pages, npages);
+	zone.live_map = live;
 	buddy_release_range(&zone, 0, npages);
 	memdebug_enable(BENCH_ALLOC == ALLOC_MEMDEBUG);
 	slab_init(&zone);

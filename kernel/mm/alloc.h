@@ -65,9 +65,10 @@ bool buddy_check(const struct buddy_zone *z);
  * magazine is kept inside struct kmem_cache (a trade copies its rounds), so
  * the fast paths follow no pointer to reach it.
  *
- * The slab layer counts an object in a magazine as allocated; the magazine
- * marks it free by an encoded link of NULL, so a second free of it is caught
- * (slab.c). Magazine-held objects go back to their slabs, and empty slabs to
+ * The slab layer counts an object in a magazine as allocated; the zone's live
+ * map (page.h) says it is free, so a second free of it is caught without
+ * reading it, and a magazine leaves every byte of it as its owner did.
+ * Magazine-held objects go back to their slabs, and empty slabs to
  * the zone, on kmem_cache_shrink/slab_shrink and, before any out-of-memory
  * answer, when a slab cannot grow.
  */
@@ -153,7 +154,9 @@ int kmem_cache_destroy(struct kmem_cache *cache);
  * the reserve too, to the zone. */
 void kmem_cache_shrink(struct kmem_cache *cache);
 /* Puts a magazine layer in front of the cache (kmalloc's size classes use one);
- * ignored for a memdebug cache, whose every free must be checked in full. */
+ * call it before the cache's first allocation. Ignored for a memdebug cache,
+ * whose every free must be checked in full, for a stride under LIVE_GRAIN
+ * bytes, a zone with no live map, or a cache that already has slabs. */
 void kmem_cache_enable_magazines(struct kmem_cache *cache);
 /* the slow halves of the magazine fast paths (kmalloc.c inlines the fast ones):
  * an allocation with the loaded magazine empty, a free that either found the
@@ -172,7 +175,7 @@ bool slab_check(void);
 
 /* ---- kmalloc.c: malloc over size classes ---- */
 
-#define KMALLOC_CLASSES  29 /* 8, then every 16 bytes to 256, then four a doubling to 2048 */
+#define KMALLOC_CLASSES  28 /* every 16 bytes to 256, then four a doubling to 2048 */
 #define KMALLOC_MAX_SMALL KMEM_MAX_OBJECT  /* larger: whole frames */
 #define KMALLOC_MAX_SIZE ((size_t)PAGE_SIZE << BUDDY_MAX_ORDER) /* 4 MiB */
 
@@ -183,10 +186,11 @@ struct kmalloc_stats {
 	size_t pages;                    /* frames held: every class's slabs and large blocks */
 };
 
-/* Creates the size-class caches; slab_init(z) must have run. 0, or ERR_NOMEM. */
+/* Creates the size-class caches; slab_init(z) must have run. 0, ERR_NOMEM, or
+ * ERR_INVAL when z has no live map (page.h). */
 int kmalloc_init(struct buddy_zone *z);
-/* Alignment: 8, and 16 for sizes of 16 or more; PAGE_SIZE above KMALLOC_MAX_SMALL.
- * kmalloc(0) returns a unique 8-byte object (as glibc does). NULL above
+/* Alignment: 16; PAGE_SIZE above KMALLOC_MAX_SMALL. kmalloc(0) returns a
+ * unique 16-byte object (as glibc does). NULL above
  * KMALLOC_MAX_SIZE or when memory is out. */
 void *kmalloc(size_t size);
 /* NULL is a no-op; a pointer kmalloc did not return (or a double free) is

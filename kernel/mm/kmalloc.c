@@ -24,7 +24,7 @@ static const struct {
 	uint16_t size;
 	const char *name;
 } class_info[KMALLOC_CLASSES] = {
-	CLASS(8),    CLASS(16),   CLASS(32),   CLASS(48),   CLASS(64),   CLASS(80),
+	CLASS(16),   CLASS(32),   CLASS(48),   CLASS(64),   CLASS(80),
 	CLASS(96),   CLASS(112),  CLASS(128),  CLASS(144),  CLASS(160),  CLASS(176),
 	CLASS(192),  CLASS(208),  CLASS(224),  CLASS(240),  CLASS(256),  CLASS(320),
 	CLASS(384),  CLASS(448),  CLASS(512),  CLASS(640),  CLASS(768),  CLASS(896),
@@ -36,9 +36,11 @@ static struct kmem_cache *classes[KMALLOC_CLASSES];
 static uint8_t class_by_8[KMALLOC_MAX_SMALL / 8 + 1]; /* class of (size + 7) / 8 */
 static struct kmem_cache *cache_by_8[KMALLOC_MAX_SMALL / 8 + 1]; /* its cache: one load */
 static struct buddy_zone *heap;
-/* heap's base, descriptors and size, copied so kfree's fast path reads no pointer first */
+/* heap's base, descriptors, live map and size, copied so the fast paths read
+ * no pointer first */
 static uintptr_t heap_base;
 static struct page *heap_pages;
+static uint32_t *heap_live;
 static size_t heap_npages;
 static size_t large_live, large_pages;
 static uint64_t large_allocs, large_frees;
@@ -47,9 +49,12 @@ int kmalloc_init(struct buddy_zone *z)
 {
 	unsigned c = 0;
 
+	if (!z->live_map)
+		return ERR_INVAL; /* the fast kfree's check is the live map */
 	heap = z;
 	heap_base = z->base;
 	heap_pages = z->pages;
+	heap_live = z->live_map;
 	heap_npages = z->npages;
 	large_live = large_pages = 0;
 	large_allocs = large_frees = 0;
@@ -60,7 +65,7 @@ int kmalloc_init(struct buddy_zone *z)
 	}
 	for (c = 0; c < KMALLOC_CLASSES; c++) {
 		size_t size = class_info[c].size;
-		classes[c] = kmem_cache_create(class_info[c].name, size, size < 16 ? 8 : 16, NULL);
+		classes[c] = kmem_cache_create(class_info[c].name, size, 16, NULL);
 		if (!classes[c]) {
 			while (c-- > 0)
 				kmem_cache_destroy(classes[c]);
@@ -117,9 +122,10 @@ static inline __attribute__((always_inline)) void *kmalloc_at(size_t size, uintp
 		unsigned n = c->rounds;
 		if (__builtin_expect(n != 0, 1)) {
 			void *obj = c->loaded[--n];
+			uintptr_t off = (uintptr_t)obj - heap_base;
 			c->rounds = (uint16_t)n;
 			c->magazine_allocs++;
-			set_kmalloc_link(c, obj, LINK_ALLOCATED);
+			*live_word(heap_live, off) |= live_bit(off);
 			return obj;
 		}
 		return small_alloc(c, size, site);
@@ -215,10 +221,24 @@ static __attribute__((noinline)) void kfree_slow(void *ptr, uintptr_t site)
 		kfree_other(page, ptr, site);
 }
 
-/* The fast path: an object of a kmalloc slab (its frame says so), at an
- * object's start, in a full slab (else it goes back to its slab: magazine.c),
- * whose link does not say free, into a loaded magazine with room. NULL takes
- * the slow path (its frame is outside the zone, or the reserved frame 0). */
+/* The free of a live object of a slab that has free objects: it goes back to
+ * that slab (see __magazine_free). */
+static __attribute__((noinline)) void kfree_to_slab(struct page *page, void *ptr, uint32_t *live,
+						    uint32_t bit)
+{
+	struct kmem_cache *c = page->cache;
+	uint32_t offset = slab_offset(c, ptr);
+
+	*live &= ~bit;
+	__slab_free_object(c, page - (offset >> PAGE_SHIFT), ptr);
+}
+
+/* The fast path: a pointer into a full kmalloc slab (its frame's flags say
+ * both) whose live bit is set (an object's start: every class is a multiple
+ * of the grain, LIVE_GRAIN-aligned; and handed out, not free), into a loaded
+ * magazine with room. A live object of a slab with free objects goes back to
+ * its slab. NULL takes the slow path (its frame is outside the zone, or the
+ * reserved frame 0). */
 static inline __attribute__((always_inline)) void kfree_at(void *ptr, uintptr_t site)
 {
 	uintptr_t off = (uintptr_t)ptr - heap_base;
@@ -226,24 +246,23 @@ static inline __attribute__((always_inline)) void kfree_at(void *ptr, uintptr_t 
 
 	if (__builtin_expect(pfn < heap_npages, 1)) {
 		struct page *page = &heap_pages[pfn];
-		if (__builtin_expect(is_kmalloc_slab(page), 1)) {
-			struct kmem_cache *c = page->cache;
-			unsigned n = c->rounds;
-			uint32_t offset = (uint32_t)off & (c->slab_bytes - 1); /* c->base is heap_base */
-			struct page *slab = page - (offset >> PAGE_SHIFT);
-			if (__builtin_expect(is_object_offset(c, offset) &&
-						     !kmalloc_link_looks_free(c, ptr, offset), 1)) {
-				if (__builtin_expect(slab->inuse == c->objects && n < c->capacity, 1)) {
-					set_kmalloc_link(c, ptr, 0);
+		uint32_t *live = live_word(heap_live, off);
+		uint32_t bit = live_bit(off);
+		unsigned kind = page->flags & (PAGE_SLAB | PAGE_KMALLOC | PAGE_PARTIAL);
+		if (__builtin_expect((*live & bit) && !(off & (LIVE_GRAIN - 1)), 1)) {
+			if (__builtin_expect(kind == (PAGE_SLAB | PAGE_KMALLOC), 1)) {
+				struct kmem_cache *c = page->cache;
+				unsigned n = c->rounds;
+				if (__builtin_expect(n < c->capacity, 1)) {
+					*live &= ~bit;
 					c->loaded[n] = ptr;
 					c->rounds = (uint16_t)(n + 1);
 					c->magazine_frees++;
 					return;
 				}
-				if (slab->inuse != c->objects) { /* see __magazine_free */
-					__slab_free_object(c, slab, ptr);
-					return;
-				}
+			} else if (kind == (PAGE_SLAB | PAGE_KMALLOC | PAGE_PARTIAL)) {
+				kfree_to_slab(page, ptr, live, bit);
+				return;
 			}
 		}
 	}

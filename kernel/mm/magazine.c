@@ -3,8 +3,12 @@
  * cache has a loaded magazine (inline in struct kmem_cache), a previous one,
  * each either full or empty, and a depot of full and empty magazines. Spare
  * magazines come from their own slab cache, which has no magazines itself.
- * Objects in a magazine keep an encoded NULL link, which makes a second free of
- * one take slab.c's checked path, where magazine_holds() finds it. */
+ *
+ * Which objects are handed out is kept in the zone's live map (page.h), not in
+ * the objects: allocation sets an object's bit, a free checks and clears it. A
+ * free is then checked exactly (an object's start, not already free, wherever
+ * the free copy is: a magazine, the depot, its slab) with no read of the
+ * object, and a magazine's objects keep every byte their owner left. */
 #include "alloc.h"
 #include "mm_report.h"
 #include "slab_link.h"
@@ -18,7 +22,11 @@ void __magazines_forget(void)
 
 void kmem_cache_enable_magazines(struct kmem_cache *c)
 {
-	if (c->flags & KMEM_CACHE_DEBUG)
+	/* a debug cache checks every free in full; objects under a grain would
+	 * share their live bits; no live map, no magazines; objects handed out
+	 * before have no live bit */
+	if ((c->flags & KMEM_CACHE_DEBUG) || c->size < LIVE_GRAIN || !c->zone->live_map ||
+	    c->nr_slabs)
 		return;
 	if (!magazine_cache)
 		magazine_cache = kmem_cache_create("kmem_magazine", sizeof(struct kmem_magazine), 0, NULL);
@@ -98,6 +106,20 @@ static void unload_to(struct kmem_cache *c, struct kmem_magazine *m)
 	c->rounds = 0;
 }
 
+static uintptr_t zone_offset(const struct kmem_cache *c, const void *obj)
+{
+	return (uintptr_t)obj - c->base;
+}
+
+static void *handed_out(struct kmem_cache *c, void *obj)
+{
+	if (obj) {
+		uintptr_t off = zone_offset(c, obj);
+		*live_word(c->zone->live_map, off) |= live_bit(off);
+	}
+	return obj;
+}
+
 /* Bonwick's allocation: loaded, else previous if full, else a full magazine
  * from the depot, else the slab layer. */
 void *__magazine_alloc(struct kmem_cache *c)
@@ -107,7 +129,7 @@ void *__magazine_alloc(struct kmem_cache *c)
 		if (!full || !full->rounds) {
 			full = pop_list(&c->depot_full, &c->depot_nr_full, &c->depot_min_full);
 			if (!full)
-				return __slab_alloc_slot(c);
+				return handed_out(c, __slab_alloc_slot(c));
 			/* the depot's full magazine becomes previous (emptied into
 			 * loaded); an empty previous goes to the depot */
 			if (c->previous)
@@ -118,8 +140,7 @@ void *__magazine_alloc(struct kmem_cache *c)
 	}
 	void *obj = c->loaded[--c->rounds];
 	c->magazine_allocs++;
-	set_link(c, obj, LINK_ALLOCATED);
-	return obj;
+	return handed_out(c, obj);
 }
 
 /* Bonwick's free of a checked live object: loaded, else previous if empty,
@@ -148,15 +169,32 @@ static void magazine_put(struct kmem_cache *c, void *obj)
 		unload_to(c, empty);
 	}
 push:
-	set_link(c, obj, 0);
 	c->loaded[c->rounds++] = obj;
 	c->magazine_frees++;
 }
 
+bool __magazine_is_live(const struct kmem_cache *c, const void *obj)
+{
+	return is_object_offset(c, slab_offset(c, obj)) &&
+	       live_test(c->zone->live_map, zone_offset(c, obj));
+}
+
 void __magazine_free(struct kmem_cache *c, struct page *page, void *obj)
 {
-	if (!__slab_free_is_valid(c, page, obj))
-		return; /* reported */
+	uint32_t offset = slab_offset(c, obj);
+	uintptr_t off = zone_offset(c, obj);
+
+	if (!is_object_offset(c, offset)) {
+		mm_report("slab %s: free of 0x%08lx which is not an object (offset %u in its slab)",
+			  c->name, (unsigned long)(uintptr_t)obj, offset);
+		return;
+	}
+	if (!live_test(c->zone->live_map, off)) {
+		mm_report("slab %s: double free of 0x%08lx", c->name,
+			  (unsigned long)(uintptr_t)obj);
+		return;
+	}
+	*live_word(c->zone->live_map, off) &= ~live_bit(off);
 	/* A slab that already has free objects takes its own frees: it then
 	 * empties in time and its frames go back to the zone for any cache, as
 	 * they would with no magazines (held in magazines, a cache's objects
@@ -167,25 +205,6 @@ void __magazine_free(struct kmem_cache *c, struct page *page, void *obj)
 		magazine_put(c, obj);
 	else
 		__slab_free_slot(c, obj);
-}
-
-static bool rounds_hold(void *const *rounds, size_t n, const void *obj)
-{
-	for (size_t i = 0; i < n; i++)
-		if (rounds[i] == obj)
-			return true;
-	return false;
-}
-
-bool magazine_holds(const struct kmem_cache *c, const void *obj)
-{
-	if (rounds_hold(c->loaded, c->rounds, obj) ||
-	    (c->previous && rounds_hold(c->previous->obj, c->previous->rounds, obj)))
-		return true;
-	for (const struct kmem_magazine *m = c->depot_full; m; m = m->next)
-		if (rounds_hold(m->obj, m->rounds, obj))
-			return true;
-	return false;
 }
 
 /* Every object of m back to its slab, then m to the magazine cache. */
@@ -261,8 +280,8 @@ static const char *check_rounds(const struct kmem_cache *c, void *const *rounds,
 		if (!page || !(page->flags & PAGE_SLAB) || page->cache != c ||
 		    !is_object_offset(c, slab_offset(c, obj)))
 			return "holds something that is not an object of this cache";
-		if (get_link(c, obj) != 0)
-			return "holds an object whose free mark was overwritten";
+		if (live_test(c->zone->live_map, zone_offset(c, obj)))
+			return "holds an object the live map says is handed out";
 	}
 	return NULL;
 }

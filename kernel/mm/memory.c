@@ -27,7 +27,10 @@ static struct e820_entry ram_map[MEMMAP_SANITIZED_MAX];
 static unsigned ram_map_count;
 static struct buddy_zone zone;
 static bool allocators_up;
-static uintptr_t descriptors_start, descriptors_end;
+struct carved {
+	uintptr_t start, end;
+};
+static struct carved descriptors, live_map; /* reserved for the zone's arrays */
 static size_t owner_pages[PAGE_OWNER_COUNT];
 static size_t reserved_pages[RESERVED_COUNT];
 
@@ -75,36 +78,42 @@ static size_t managed_frames(void)
 	return (size_t)(top / PAGE_SIZE);
 }
 
-/* The descriptor array goes after the kernel's .bss when the kernel region's
- * tail holds it (RAM up to ~160 MiB), else in the first usable range above the
- * early heap that holds it whole; those frames are then reserved for it. */
-static struct page *carve_descriptors(size_t frames)
+/* `bytes` (page-rounded) for `what`, from `floor` up: in the kernel region's
+ * unused tail when it holds them (the descriptors do up to ~160 MiB of RAM),
+ * else in the first usable range above the early heap that holds them whole;
+ * those frames are then reserved for them. */
+static struct carved carve(uint64_t bytes, uint64_t floor, const char *what)
 {
-	uint64_t bytes = page_up((uint64_t)frames * sizeof(struct page));
-	uint64_t after_kernel = page_up((uintptr_t)__kernel_end);
-
+	bytes = page_up(bytes);
 	/* First choice: the kernel region's unused tail, memory the boot has
 	 * already touched. Under QEMU, guest RAM is backed by 2 MiB huge pages
 	 * that the host clears (and may compact for) on first touch, which made
 	 * writing the descriptors above the heap cost 1-5 ms of every boot. */
-	if (after_kernel + bytes <= REGION_KERNEL_END &&
-	    memmap_range_usable(ram_map, ram_map_count, after_kernel, after_kernel + bytes)) {
-		descriptors_start = (uintptr_t)after_kernel;
-		descriptors_end = (uintptr_t)(after_kernel + bytes);
-		return (struct page *)descriptors_start;
-	}
+	if (floor + bytes <= REGION_KERNEL_END &&
+	    memmap_range_usable(ram_map, ram_map_count, floor, floor + bytes))
+		return (struct carved){ (uintptr_t)floor, (uintptr_t)(floor + bytes) };
+	if (floor < HEAP_END)
+		floor = HEAP_END;
 	for (unsigned i = 0; i < ram_map_count; i++) {
 		const struct e820_entry *e = &ram_map[i];
-		uint64_t start = page_up(e->base > HEAP_END ? e->base : HEAP_END);
+		uint64_t start = page_up(e->base > floor ? e->base : floor);
 		if (e->type == E820_USABLE && start + bytes <= page_down(e->base + e->length) &&
-		    start + bytes <= ADDRESS_LIMIT) {
-			descriptors_start = (uintptr_t)start;
-			descriptors_end = (uintptr_t)(start + bytes);
-			return (struct page *)descriptors_start;
-		}
+		    start + bytes <= ADDRESS_LIMIT)
+			return (struct carved){ (uintptr_t)start, (uintptr_t)(start + bytes) };
 	}
-	panic("memory: no usable range above 0x%x holds the %llu bytes of page descriptors",
-	      HEAP_END, (unsigned long long)bytes);
+	panic("memory: no usable range above 0x%x holds the %llu bytes of %s", (unsigned)floor,
+	      (unsigned long long)bytes, what);
+}
+
+/* The descriptor array, then the zone's live map (page.h): slab_grow clears a
+ * frame's share of the map when the frame becomes a slab, so the map is
+ * touched only where slabs are. */
+static struct page *carve_descriptors(size_t frames)
+{
+	descriptors = carve((uint64_t)frames * sizeof(struct page), page_up((uintptr_t)__kernel_end),
+			    "page descriptors");
+	live_map = carve(LIVE_MAP_BYTES(frames), descriptors.end, "the live map");
+	return (struct page *)descriptors.start;
 }
 
 /* What is kept from the allocator inside usable RAM, and why: page-rounded
@@ -113,7 +122,7 @@ struct kept {
 	uint64_t start, end;
 	enum reserved_reason why;
 };
-#define KEPT_MAX 8
+#define KEPT_MAX 9
 
 static unsigned kept_ranges(struct kept *k, const struct boot_info *bi)
 {
@@ -128,7 +137,8 @@ static unsigned kept_ranges(struct kept *k, const struct boot_info *bi)
 	k[n++] = (struct kept){ REGION_STACK_GUARD_START, REGION_BOOT_STACK_END, RESERVED_BOOT_STACK };
 	k[n++] = (struct kept){ REGION_KERNEL_START, page_up((uintptr_t)__kernel_end), RESERVED_KERNEL };
 	k[n++] = (struct kept){ HEAP_START, page_up(heap.next), RESERVED_EARLY_HEAP };
-	k[n++] = (struct kept){ descriptors_start, descriptors_end, RESERVED_DESCRIPTORS };
+	k[n++] = (struct kept){ descriptors.start, descriptors.end, RESERVED_DESCRIPTORS };
+	k[n++] = (struct kept){ live_map.start, live_map.end, RESERVED_DESCRIPTORS };
 	for (unsigned i = 1; i < n; i++) /* by start, so a sweep meets them in order */
 		for (unsigned j = i; j > 0 && k[j - 1].start > k[j].start; j--) {
 			struct kept t = k[j];
@@ -190,10 +200,11 @@ static void enable_memdebug_on_request(const struct boot_info *bi)
 void memory_init_allocators(const struct boot_info *bi)
 {
 	size_t frames = managed_frames();
-	struct page *descriptors = carve_descriptors(frames);
+	struct page *pages = carve_descriptors(frames);
 
 	heap.end = heap.next; /* the linear heap stops here; its unused pages are freed below */
-	buddy_init(&zone, 0, descriptors, frames);
+	buddy_init(&zone, 0, pages, frames);
+	zone.live_map = (uint32_t *)live_map.start;
 	release_usable(bi);
 	enable_memdebug_on_request(bi);
 	slab_init(&zone);

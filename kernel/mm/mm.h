@@ -51,7 +51,7 @@ enum reserved_reason {       /* why a usable frame is never handed out */
 	RESERVED_BOOT_STACK,     /* the seed's boot stack and the guard page below it */
 	RESERVED_KERNEL,         /* KERNEL.BIN's image and .bss */
 	RESERVED_EARLY_HEAP,     /* what the linear allocator handed out before the rest */
-	RESERVED_DESCRIPTORS,    /* the page allocator's struct page array */
+	RESERVED_DESCRIPTORS,    /* the page allocator's struct page array and live map */
 	RESERVED_COUNT
 };
 struct memory_accounting {   /* bytes; the parts add up to `usable` exactly */

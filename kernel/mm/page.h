@@ -26,8 +26,9 @@
 #define PAGE_LARGE     0x10u /* head of a kmalloc of whole frames (page->npages) */
 #define PAGE_TAIL      0x20u /* a frame inside a block, marked by the block's owner */
 #define PAGE_KMALLOC   0x40u /* with PAGE_SLAB: the slab is one of kmalloc's size classes */
+#define PAGE_PARTIAL   0x80u /* with PAGE_SLAB, in every frame: the slab's free list is not empty */
 /* the marks an allocated block's owner may set; the buddy allocator keeps out of them */
-#define PAGE_OWNER_MARKS (PAGE_SLAB | PAGE_LARGE | PAGE_TAIL | PAGE_KMALLOC)
+#define PAGE_OWNER_MARKS (PAGE_SLAB | PAGE_LARGE | PAGE_TAIL | PAGE_KMALLOC | PAGE_PARTIAL)
 
 struct kmem_cache;
 
@@ -52,10 +53,26 @@ struct page {
 _Static_assert(sizeof(struct page) == 24, "struct page grew: one exists for every 4 KiB frame");
 #endif
 
+/*
+ * The live map: a bit per LIVE_GRAIN bytes of the zone, set while the object
+ * of a magazine cache that starts in that grain is handed out (magazine.c).
+ * Objects of at least LIVE_GRAIN bytes start in distinct grains, so the bit
+ * tells a live object from a free one, and from a pointer that is no object's
+ * start, without reading the object. Every frame has its share whether it
+ * holds objects or not: LIVE_MAP_BYTES(npages), 32 bytes a frame.
+ */
+#define LIVE_GRAIN_SHIFT 4
+#define LIVE_GRAIN (1u << LIVE_GRAIN_SHIFT)
+#define LIVE_MAP_BYTES(npages) ((size_t)(npages) * (PAGE_SIZE >> LIVE_GRAIN_SHIFT) / 8)
+
 struct buddy_zone {
 	uintptr_t base;      /* address of pfn 0's frame */
 	struct page *pages;  /* npages descriptors, supplied by the caller */
 	size_t npages;
+	/* LIVE_MAP_BYTES(npages), supplied by the caller before slab_init, NULL
+	 * for none; buddy_init leaves it as it is, and slab.c clears a frame's
+	 * share when the frame becomes a slab of a cache with magazines */
+	uint32_t *live_map;
 	struct list_node free_list[BUDDY_MAX_ORDER + 1];
 	size_t nr_free[BUDDY_MAX_ORDER + 1]; /* blocks on each free list */
 	size_t free_pages, allocated_pages, reserved_pages;

@@ -7,7 +7,9 @@
  * list) and an allocated object's link slot is set to encode(LINK_ALLOCATED).
  * A free whose link slot decodes to NULL or into its own slab may be a double
  * free; only then is the slab's free list walked, so detection is exact and
- * the common free never walks. */
+ * the common free never walks. Caches with magazines are checked by the
+ * zone's live map instead (magazine.c). Every frame of a slab with free
+ * objects carries PAGE_PARTIAL, which is how kfree tells a full slab. */
 #include "alloc.h"
 #include "errors.h"
 #include "lib.h"
@@ -113,6 +115,15 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
 	return c;
 }
 
+/* Marks every frame of a slab as having free objects or not (PAGE_PARTIAL),
+ * so kfree tells from the flags it reads anyway whether a slab is full. */
+static void mark_partial(const struct kmem_cache *c, struct page *slab, bool partial)
+{
+	for (size_t i = 0; i < (size_t)1 << c->order; i++)
+		slab[i].flags = (uint16_t)(partial ? slab[i].flags | PAGE_PARTIAL
+						   : slab[i].flags & ~PAGE_PARTIAL);
+}
+
 /* A new slab on the partial list, every object constructed and free; NULL
  * when the zone has no block for it. */
 static struct page *slab_grow(struct kmem_cache *c)
@@ -128,6 +139,9 @@ static struct page *slab_grow(struct kmem_cache *c)
 		slab[i].flags = slab_flags(c) | PAGE_TAIL;
 		slab[i].cache = c;
 	}
+	if (c->flags & KMEM_CACHE_MAGAZINES) /* the frames' live bits: none handed out */
+		LIB_NAME(memset)(live_word(c->zone->live_map, (uintptr_t)base - c->base), 0,
+				 LIVE_MAP_BYTES((size_t)1 << c->order));
 	if (c->flags & KMEM_CACHE_DEBUG)
 		for (size_t i = 0; i < c->objects; i++)
 			memdebug_slot_init(c, base + i * c->size);
@@ -140,6 +154,7 @@ static struct page *slab_grow(struct kmem_cache *c)
 		next = (uintptr_t)(base + i * c->size);
 	}
 	slab->freelist = (void *)next;
+	mark_partial(c, slab, true);
 	list_push(&c->partial, &slab->node);
 	c->nr_slabs++;
 	return slab;
@@ -204,6 +219,7 @@ static __attribute__((noinline)) void *alloc_last(struct kmem_cache *c, struct p
 		mm_report("slab %s: free object 0x%08lx was overwritten (link 0x%08lx); the rest "
 			  "of its slab's free list is lost", c->name, addr_of(obj), (unsigned long)next);
 	slab->freelist = NULL;
+	mark_partial(c, slab, false);
 	list_del(&slab->node);
 	return obj;
 }
@@ -268,6 +284,7 @@ static inline void free_object(struct kmem_cache *c, struct page *slab, void *ob
 	c->frees++;
 	unsigned was = slab->inuse--;
 	if (__builtin_expect(was == c->objects, 0)) {
+		mark_partial(c, slab, true);
 		if (was == 1)
 			slab_emptied(c, slab);
 		else
@@ -278,11 +295,11 @@ static inline void free_object(struct kmem_cache *c, struct page *slab, void *ob
 	}
 }
 
-/* true when obj, an object of c in slab, is free: on the slab's free list or
- * held in one of c's magazines */
+/* true when obj, an object of c (no magazines: they keep the live map) in
+ * slab, is free */
 static bool is_free(const struct kmem_cache *c, const struct page *slab, const void *obj)
 {
-	return is_on_free_list(c, slab, obj) || magazine_holds(c, obj);
+	return is_on_free_list(c, slab, obj);
 }
 
 /* The full check of a free: reports a bad pointer or a double free and
@@ -299,15 +316,6 @@ static __attribute__((noinline)) bool free_checked(struct kmem_cache *c, struct 
 	else
 		return true;
 	return false;
-}
-
-bool __slab_free_is_valid(struct kmem_cache *c, struct page *page, void *obj)
-{
-	uint32_t offset = slab_offset(c, obj);
-
-	if (__builtin_expect(!is_object_offset(c, offset) || link_looks_free(c, obj, offset), 0))
-		return free_checked(c, slab_head(page, offset), obj, offset);
-	return true;
 }
 
 void __slab_free_slot(struct kmem_cache *c, void *slot)
@@ -340,6 +348,8 @@ bool __kmem_cache_is_live(const struct kmem_cache *c, struct page *page, const v
 {
 	uint32_t offset = slab_offset(c, obj);
 
+	if (c->flags & KMEM_CACHE_MAGAZINES)
+		return __magazine_is_live(c, obj);
 	return is_object_offset(c, offset) &&
 	       !(link_looks_free(c, obj, offset) && is_free(c, slab_head(page, offset), obj));
 }

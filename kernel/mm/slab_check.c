@@ -1,9 +1,33 @@
 /* slab_check.c: kmem_cache_check, the whole-cache walk the tests and the
  * fuzz target lean on (SLUB's validate_slab in spirit): every slab on the
- * right list, free lists inside their slabs, counts adding up. O(frames). */
+ * right list, free lists inside their slabs, counts adding up, and with
+ * magazines the live map agreeing with them. O(frames). */
 #include "alloc.h"
 #include "mm_report.h"
 #include "slab_link.h"
+
+/* With magazines: what is wrong with the live map over a slab (a bit set
+ * for a grain where no object starts); *live counts the bits set. NULL if
+ * nothing. */
+static const char *check_live_bits(const struct kmem_cache *c, const struct page *slab,
+				   size_t *live)
+{
+	uintptr_t start = (uintptr_t)buddy_page_addr(c->zone, slab) - c->base;
+	const uint32_t *w = live_word(c->zone->live_map, start);
+	const uint32_t grains_per_word = 32;
+
+	*live = 0;
+	for (uint32_t i = 0; i < c->slab_bytes / LIVE_GRAIN / grains_per_word; i++) {
+		for (uint32_t bits = w[i]; bits; bits &= bits - 1) {
+			uint32_t off = (i * grains_per_word + (uint32_t)__builtin_ctz(bits)) * LIVE_GRAIN;
+			uint32_t first = (off + c->size - 1) / c->size * c->size; /* object start >= off */
+			if (first >= off + LIVE_GRAIN || first >= c->objects_bytes)
+				return "the live map marks a grain where no object starts";
+			(*live)++;
+		}
+	}
+	return NULL;
+}
 
 /* What is wrong with a slab's free list; NULL if nothing. */
 static const char *check_free_list(const struct kmem_cache *c, const struct page *slab)
@@ -16,6 +40,8 @@ static const char *check_free_list(const struct kmem_cache *c, const struct page
 			return "free list leaves the slab's objects";
 		if (++free > c->objects)
 			return "free list loops";
+		if ((c->flags & KMEM_CACHE_MAGAZINES) && live_test(c->zone->live_map, p - c->base))
+			return "the live map marks a free object handed out";
 	}
 	return free + slab->inuse == c->objects ? NULL : "free list and count disagree";
 }
@@ -26,11 +52,13 @@ static const char *check_slab(const struct kmem_cache *c, struct page *slab, siz
 
 	if (slab < z->pages || slab >= z->pages + z->npages)
 		return "slab outside the zone";
-	if (slab->flags != (PAGE_ALLOCATED | slab_flags(c)) || slab->cache != c ||
+	uint16_t partial = slab->freelist ? PAGE_PARTIAL : 0;
+
+	if (slab->flags != (PAGE_ALLOCATED | slab_flags(c) | partial) || slab->cache != c ||
 	    slab->order != c->order)
 		return "head frame not marked as this cache's slab";
 	for (size_t i = 1; i < (size_t)1 << c->order; i++)
-		if (slab[i].flags != (slab_flags(c) | PAGE_TAIL) || slab[i].cache != c)
+		if (slab[i].flags != (slab_flags(c) | PAGE_TAIL | partial) || slab[i].cache != c)
 			return "tail frame not marked as this cache's slab";
 	if (slab->inuse < lo || slab->inuse > hi)
 		return "object count does not fit its list";
@@ -63,7 +91,7 @@ static bool check_list(const struct kmem_cache *c, const struct list_node *head,
 static bool check_all_slabs(const struct kmem_cache *c)
 {
 	const struct buddy_zone *z = c->zone;
-	size_t slabs = 0;
+	size_t slabs = 0, live = 0, in_magazines = 0, magazines;
 	uint64_t inuse = 0;
 
 	for (size_t pfn = 0; pfn < z->npages; pfn++) {
@@ -72,6 +100,15 @@ static bool check_all_slabs(const struct kmem_cache *c)
 			continue;
 		slabs++;
 		inuse += slab->inuse;
+		if (c->flags & KMEM_CACHE_MAGAZINES) {
+			size_t n;
+			const char *what = check_live_bits(c, slab, &n);
+			if (what) {
+				mm_report("slab %s: check: slab at frame %zu: %s", c->name, pfn, what);
+				return false;
+			}
+			live += n;
+		}
 		if (slab->node.next != &slab->node)
 			continue; /* listed: checked with its list */
 		const char *what = check_slab(c, slab, c->objects, c->objects);
@@ -84,6 +121,13 @@ static bool check_all_slabs(const struct kmem_cache *c)
 		mm_report("slab %s: check: %zu slabs with %lu objects in use; counted %zu and %lu",
 			  c->name, slabs, (unsigned long)inuse, c->nr_slabs,
 			  (unsigned long)(c->allocs - c->frees));
+		return false;
+	}
+	if (c->flags & KMEM_CACHE_MAGAZINES)
+		__magazines_count(c, &in_magazines, &magazines);
+	if ((c->flags & KMEM_CACHE_MAGAZINES) && live != inuse - in_magazines) {
+		mm_report("slab %s: check: the live map marks %zu objects handed out; counted %lu",
+			  c->name, live, (unsigned long)(inuse - in_magazines));
 		return false;
 	}
 	return true;

@@ -1,6 +1,7 @@
 /* slab_link.h: how slab.c and slab_check.c read a slab: free-list links
  * stored encoded in free objects (next ^ cache key ^ the object's address, as
- * SLUB's hardened free list), and object offsets. Private to slab*.c. */
+ * SLUB's hardened free list), object offsets and the live map's bits.
+ * Private to the mm files. */
 #ifndef VLSOS_MM_SLAB_LINK_H
 #define VLSOS_MM_SLAB_LINK_H
 
@@ -27,27 +28,12 @@ static inline uintptr_t get_link(const struct kmem_cache *c, const void *obj)
 }
 
 /* Whether the link slot of obj (at `offset` in its slab) could be a free
- * object's: it decodes to NULL (a magazine's objects, a free list's last) or
- * into the slab. Allocated objects never qualify unless their owner wrote a
- * value that happens to. */
+ * object's: it decodes to NULL (a free list's last) or into the slab.
+ * Allocated objects never qualify unless their owner wrote a value that
+ * happens to. Caches with magazines use the live map instead. */
 static inline bool link_looks_free(const struct kmem_cache *c, const void *obj, uint32_t offset)
 {
 	uintptr_t v = get_link(c, obj);
-
-	return v == 0 || v - ((uintptr_t)obj - offset) < c->slab_bytes;
-}
-
-/* The same for kmalloc's caches, whose link is the object's first word
- * (they have no constructor: free_offset is 0), for the inlined fast paths. */
-static inline void set_kmalloc_link(const struct kmem_cache *c, void *obj, uintptr_t next)
-{
-	*(link_word *)obj = next ^ c->key ^ (uintptr_t)obj;
-}
-
-static inline bool kmalloc_link_looks_free(const struct kmem_cache *c, const void *obj,
-					   uint32_t offset)
-{
-	uintptr_t v = *(const link_word *)obj ^ c->key ^ (uintptr_t)obj;
 
 	return v == 0 || v - ((uintptr_t)obj - offset) < c->slab_bytes;
 }
@@ -83,6 +69,22 @@ static inline bool is_object_offset(const struct kmem_cache *c, uint32_t offset)
 	return offset < c->objects_bytes && (uint32_t)(offset * c->recip) < c->recip;
 }
 
+/* The live map's word and bit for the grain at `off` bytes into the zone. */
+static inline uint32_t *live_word(uint32_t *map, uintptr_t off)
+{
+	return &map[off >> (LIVE_GRAIN_SHIFT + 5)];
+}
+
+static inline uint32_t live_bit(uintptr_t off)
+{
+	return 1u << ((off >> LIVE_GRAIN_SHIFT) & 31);
+}
+
+static inline bool live_test(const uint32_t *map, uintptr_t off)
+{
+	return (map[off >> (LIVE_GRAIN_SHIFT + 5)] & live_bit(off)) != 0;
+}
+
 /* slab.c, for memdebug.c: a cache's slots with no checks (a debug cache's
  * free-list link lives in the slot's track), and a walk over every cache */
 void *__slab_alloc_slot(struct kmem_cache *c);
@@ -90,13 +92,10 @@ void __slab_free_slot(struct kmem_cache *c, void *slot);
 void __slab_free_object(struct kmem_cache *c, struct page *slab, void *obj); /* slab: its head */
 struct kmem_cache *slab_next_cache(const struct kmem_cache *prev); /* NULL: the first */
 
-/* slab.c, for magazine.c: true when obj (in the frame page describes) is a live
- * object of c; otherwise reports why not (not an object, double free) */
-bool __slab_free_is_valid(struct kmem_cache *c, struct page *page, void *obj);
 
 /* magazine.c, for slab.c and slab_check.c */
 void __magazines_forget(void);                 /* slab_init: every cache is gone */
-bool magazine_holds(const struct kmem_cache *c, const void *obj);
+bool __magazine_is_live(const struct kmem_cache *c, const void *obj);
 size_t __magazines_drain(struct kmem_cache *c); /* objects sent back to their slabs */
 size_t __magazines_reap(struct kmem_cache *c);  /* the same, of the depot's idle magazines */
 void __magazines_count(const struct kmem_cache *c, size_t *objects, size_t *magazines);

@@ -60,6 +60,7 @@ struct host_zone {
 	struct buddy_zone z;
 	unsigned char *arena;
 	struct page *pages;
+	uint32_t *live; /* the zone's live map */
 	size_t npages;
 };
 
@@ -70,20 +71,24 @@ static void host_zone_init(struct host_zone *h, size_t npages)
 
 	h->arena = aligned_alloc(ARENA_ALIGN, bytes);
 	h->pages = calloc(npages, sizeof(struct page));
+	h->live = calloc(1, LIVE_MAP_BYTES(npages));
 	h->npages = npages;
-	if (!h->arena || !h->pages) {
+	if (!h->arena || !h->pages || !h->live) {
 		printf("Bail out! no memory for a %zu-frame host arena\n", npages);
 		exit(1);
 	}
 	buddy_init(&h->z, (uintptr_t)h->arena, h->pages, npages);
+	h->z.live_map = h->live;
 }
 
 static void host_zone_free(struct host_zone *h)
 {
 	free(h->arena);
 	free(h->pages);
+	free(h->live);
 	h->arena = NULL;
 	h->pages = NULL;
+	h->live = NULL;
 }
 
 /* The free-list counts of a zone, to compare before and after. */

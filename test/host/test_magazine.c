@@ -4,8 +4,9 @@
  * magazines and into a slab with free objects given to it, counts that callers see, a
  * second free of an object held anywhere in the layer caught and ignored,
  * memory given back by shrink and before any out-of-memory answer, the depot's
- * idle magazines reaped when another cache grows, corruption found by the
- * check, a constructor cache of one's own with magazines, memdebug caches
+ * idle magazines reaped when another cache grows, the live map out of step
+ * found by the check, freed bytes left alone, a constructor cache of one's
+ * own with magazines, memdebug caches
  * without magazines, and the one-multiply object test
  * against division for every stride and offset a slab can have. */
 #include "check.h"
@@ -16,7 +17,7 @@
 #include "../../kernel/mm/slab_link.h"
 
 #define ZONE_PAGES 4096 /* 16 MiB */
-#define CLASS_64 4      /* kmalloc-64 in kmalloc_stats().cls */
+#define CLASS_64 3      /* kmalloc-64 in kmalloc_stats().cls */
 
 static struct kmem_cache_stats class_stats(unsigned cls)
 {
@@ -136,7 +137,8 @@ static void second_free_is_caught_wherever_the_object_is(void)
 	expect_misuse(call_cache_free, p[5], "slab kmalloc-64: double free of 0x");
 	expect_misuse(call_realloc, p[1], "not a live object of kmalloc-64 (double free?)");
 	expect_misuse(call_usable, p[2], "not a live object of kmalloc-64 (double free?)");
-	/* a live object whose first word happens to read as a free mark is freed */
+	/* a live object whose first word reads as a free-list link is freed:
+	 * the live map decides, not the object's bytes */
 	void *q = kmalloc(64);
 	set_link(buddy_page(&hz.z, q)->cache, q, 0);
 	reports_clear();
@@ -205,23 +207,55 @@ static void idle_depot_is_reaped_when_another_cache_grows(void)
 	CHECK_EQ_UINT(reports.count, 0);
 }
 
-static void check_finds_a_write_after_free(void)
+/* The live map and the magazines out of step, as a stray write on the map
+ * would leave them: kmalloc_check names it. */
+static void check_finds_the_live_map_out_of_step(void)
 {
 	fresh_heap(ZONE_PAGES);
 	static void *objs[64];
 	fill_slabs_of_64(objs, 1);
 	unsigned char *p = objs[63];
+	uintptr_t off = (uintptr_t)p - hz.z.base;
 	kfree(p); /* its slab was full: into the loaded magazine */
-	memset(p, 0x5A, 8); /* over its free mark */
+	uintptr_t off0 = (uintptr_t)objs[0] - hz.z.base;
+	*live_word(hz.z.live_map, off) |= live_bit(off); /* a free object marked */
 	reports_clear();
 	CHECK(!kmalloc_check());
-	CHECK_MSG(strstr(reports.last, "loaded magazine: holds an object whose free mark was overwritten"),
+	CHECK_MSG(strstr(reports.last, "the live map marks 64 objects handed out; counted 63"),
 		  "reported \"%s\"", reports.last);
-	set_link(buddy_page(&hz.z, p)->cache, p, 0); /* mended, for the drain */
+	*live_word(hz.z.live_map, off0) &= ~live_bit(off0); /* and a live one unmarked */
 	reports_clear();
+	CHECK(!kmalloc_check());
+	CHECK_MSG(strstr(reports.last, "loaded magazine: holds an object the live map says is handed out"),
+		  "reported \"%s\"", reports.last);
+	*live_word(hz.z.live_map, off) &= ~live_bit(off); /* mended */
+	*live_word(hz.z.live_map, off0) |= live_bit(off0);
+	reports_clear();
+	CHECK(kmalloc_check());
 	for (int i = 0; i < 63; i++)
 		kfree(objs[i]);
 	CHECK(heap_back_to_start());
+}
+
+/* The magazine layer writes nothing into the objects it holds. */
+static void magazines_leave_freed_bytes_alone(void)
+{
+	fresh_heap(ZONE_PAGES);
+	static void *objs[64];
+	fill_slabs_of_64(objs, 1);
+	unsigned char *p = objs[63];
+	memset(p, 0xA5, 64);
+	kfree(p);
+	unsigned char *q = kmalloc(64);
+	CHECK_EQ_PTR(q, p);
+	bool same = true;
+	for (int i = 0; i < 64; i++)
+		same = same && q[i] == 0xA5;
+	CHECK(same);
+	for (int i = 0; i < 64; i++)
+		kfree(objs[i]);
+	CHECK(heap_back_to_start());
+	CHECK_EQ_UINT(reports.count, 0);
 }
 
 static void stamp(void *obj)
@@ -306,7 +340,8 @@ int main(void)
 	RUN(shrink_gives_every_frame_back);
 	RUN(out_of_memory_drains_magazines_first);
 	RUN(idle_depot_is_reaped_when_another_cache_grows);
-	RUN(check_finds_a_write_after_free);
+	RUN(check_finds_the_live_map_out_of_step);
+	RUN(magazines_leave_freed_bytes_alone);
 	RUN(own_cache_with_constructor_and_magazines);
 	RUN(memdebug_caches_have_no_magazines);
 	RUN(object_test_agrees_with_division);
