@@ -184,14 +184,8 @@ void __magazine_free(struct kmem_cache *c, struct page *page, void *obj)
 	uint32_t offset = slab_offset(c, obj);
 	uintptr_t off = zone_offset(c, obj);
 
-	if (!is_object_offset(c, offset)) {
-		mm_report("slab %s: free of 0x%08lx which is not an object (offset %u in its slab)",
-			  c->name, (unsigned long)(uintptr_t)obj, offset);
-		return;
-	}
-	if (!live_test(c->zone->live_map, off)) {
-		mm_report("slab %s: double free of 0x%08lx", c->name,
-			  (unsigned long)(uintptr_t)obj);
+	if (!is_object_offset(c, offset) || !live_test(c->zone->live_map, off)) {
+		__slab_report_bad_free(c, obj, offset);
 		return;
 	}
 	*live_word(c->zone->live_map, off) &= ~live_bit(off);

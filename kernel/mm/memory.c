@@ -84,24 +84,26 @@ static size_t managed_frames(void)
  * those frames are then reserved for them. */
 static struct carved carve(uint64_t bytes, uint64_t floor, const char *what)
 {
-	bytes = page_up(bytes);
 	/* First choice: the kernel region's unused tail, memory the boot has
 	 * already touched. Under QEMU, guest RAM is backed by 2 MiB huge pages
 	 * that the host clears (and may compact for) on first touch, which made
 	 * writing the descriptors above the heap cost 1-5 ms of every boot. */
-	if (floor + bytes <= REGION_KERNEL_END &&
-	    memmap_range_usable(ram_map, ram_map_count, floor, floor + bytes))
-		return (struct carved){ (uintptr_t)floor, (uintptr_t)(floor + bytes) };
-	if (floor < HEAP_END)
-		floor = HEAP_END;
-	for (unsigned i = 0; i < ram_map_count; i++) {
-		const struct e820_entry *e = &ram_map[i];
-		uint64_t start = page_up(e->base > floor ? e->base : floor);
-		if (e->type == E820_USABLE && start + bytes <= page_down(e->base + e->length) &&
-		    start + bytes <= ADDRESS_LIMIT)
+	uint64_t start = floor, limit = REGION_KERNEL_END;
+
+	bytes = page_up(bytes);
+	for (unsigned i = 0; i <= ram_map_count; i++) {
+		if (start + bytes <= limit &&
+		    memmap_range_usable(ram_map, ram_map_count, start, start + bytes))
 			return (struct carved){ (uintptr_t)start, (uintptr_t)(start + bytes) };
+		/* then each usable range from above the heap on */
+		start = i < ram_map_count ? page_up(ram_map[i].base) : 0;
+		if (start < HEAP_END)
+			start = HEAP_END;
+		if (start < floor)
+			start = floor;
+		limit = ADDRESS_LIMIT;
 	}
-	panic("memory: no usable range above 0x%x holds the %llu bytes of %s", (unsigned)floor,
+	panic("memory: no usable range above 0x%x holds the %llu bytes of %s", HEAP_END,
 	      (unsigned long long)bytes, what);
 }
 

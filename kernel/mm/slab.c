@@ -117,7 +117,8 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
 
 /* Marks every frame of a slab as having free objects or not (PAGE_PARTIAL),
  * so kfree tells from the flags it reads anyway whether a slab is full. */
-static void mark_partial(const struct kmem_cache *c, struct page *slab, bool partial)
+static __attribute__((noinline)) void mark_partial(const struct kmem_cache *c, struct page *slab,
+						   bool partial)
 {
 	for (size_t i = 0; i < (size_t)1 << c->order; i++)
 		slab[i].flags = (uint16_t)(partial ? slab[i].flags | PAGE_PARTIAL
@@ -305,16 +306,21 @@ static bool is_free(const struct kmem_cache *c, const struct page *slab, const v
 /* The full check of a free: reports a bad pointer or a double free and
  * returns false; true for a live object, including one whose owner wrote
  * something that looks like a link. */
-static __attribute__((noinline)) bool free_checked(struct kmem_cache *c, struct page *slab,
-						   void *obj, uint32_t offset)
+void __slab_report_bad_free(const struct kmem_cache *c, const void *obj, uint32_t offset)
 {
 	if (!is_object_offset(c, offset))
 		mm_report("slab %s: free of 0x%08lx which is not an object (offset %u in its slab)",
 			  c->name, addr_of(obj), offset);
-	else if (is_free(c, slab, obj))
-		mm_report("slab %s: double free of 0x%08lx", c->name, addr_of(obj));
 	else
+		mm_report("slab %s: double free of 0x%08lx", c->name, addr_of(obj));
+}
+
+static __attribute__((noinline)) bool free_checked(struct kmem_cache *c, struct page *slab,
+						   void *obj, uint32_t offset)
+{
+	if (is_object_offset(c, offset) && !is_free(c, slab, obj))
 		return true;
+	__slab_report_bad_free(c, obj, offset);
 	return false;
 }
 

@@ -93,6 +93,10 @@ void __slab_free_object(struct kmem_cache *c, struct page *slab, void *obj); /* 
 struct kmem_cache *slab_next_cache(const struct kmem_cache *prev); /* NULL: the first */
 
 
+/* slab.c, for magazine.c: reports a free of obj (at `offset` in its slab)
+ * that is not a live object of c: no object's start, or a double free */
+void __slab_report_bad_free(const struct kmem_cache *c, const void *obj, uint32_t offset);
+
 /* magazine.c, for slab.c and slab_check.c */
 void __magazines_forget(void);                 /* slab_init: every cache is gone */
 bool __magazine_is_live(const struct kmem_cache *c, const void *obj);
