@@ -94,7 +94,7 @@ struct kmem_cache {
 	uint32_t objects_bytes; /* objects * size: offsets below it may be objects */
 	uint32_t recip;       /* 2^32 / size + 1: (offset * recip) >> 32 == offset / size */
 	uintptr_t key;        /* a link is stored as next ^ key ^ the object's address */
-	uint64_t magazine_allocs, magazine_frees; /* served by the magazine layer */
+	uint64_t magazine_allocs; /* served by the magazine layer */
 	void *loaded[KMEM_MAGAZINE_ROUNDS];
 	struct kmem_magazine *previous; /* full, empty or NULL */
 	struct kmem_magazine *depot_full, *depot_empty; /* the depot's lists */
@@ -110,7 +110,6 @@ struct kmem_cache {
 	uint8_t flags;        /* KMEM_CACHE_* */
 	uintptr_t base;       /* zone->base, kept here for the fast paths */
 	uint64_t allocs, frees; /* by the slab layer; objects in use: allocs - frees */
-	uint64_t drained;     /* objects magazines gave back to the slab layer */
 	size_t object_size;   /* as created */
 	size_t align;
 	void (*ctor)(void *obj);

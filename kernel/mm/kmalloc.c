@@ -246,21 +246,21 @@ static inline __attribute__((always_inline)) void kfree_at(void *ptr, uintptr_t 
 
 	if (__builtin_expect(pfn < heap_npages, 1)) {
 		struct page *page = &heap_pages[pfn];
-		unsigned kind = page->flags & (PAGE_SLAB | PAGE_KMALLOC | PAGE_PARTIAL);
 		uint32_t *live = live_word(heap_live, off);
 		uint32_t bit = live_bit(off);
-		bool live_start = (*live & bit) && !(off & (LIVE_GRAIN - 1));
-		if (__builtin_expect(kind == (PAGE_SLAB | PAGE_KMALLOC) && live_start, 1)) {
+		/* zero for a grain-aligned pointer into a full kmalloc slab */
+		unsigned full_slab_start = ((page->flags & (PAGE_SLAB | PAGE_KMALLOC | PAGE_PARTIAL)) ^
+					    (PAGE_SLAB | PAGE_KMALLOC)) | (off & (LIVE_GRAIN - 1));
+		if (__builtin_expect(full_slab_start == 0 && (*live & bit), 1)) {
 			struct kmem_cache *c = page->cache;
 			unsigned n = c->rounds;
-			if (__builtin_expect(n < c->capacity, 1)) {
+			if (__builtin_expect(n < KMEM_MAGAZINE_ROUNDS, 1)) { /* every class has magazines */
 				*live &= ~bit;
 				c->loaded[n] = ptr;
 				c->rounds = (uint16_t)(n + 1);
-				c->magazine_frees++;
 				return;
 			}
-		} else if (kind == (PAGE_SLAB | PAGE_KMALLOC | PAGE_PARTIAL) && live_start) {
+		} else if (full_slab_start == PAGE_PARTIAL && (*live & bit)) {
 			kfree_to_slab(page, ptr, live, bit);
 			return;
 		}

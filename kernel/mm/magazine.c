@@ -170,7 +170,6 @@ static void magazine_put(struct kmem_cache *c, void *obj)
 	}
 push:
 	c->loaded[c->rounds++] = obj;
-	c->magazine_frees++;
 }
 
 bool __magazine_is_live(const struct kmem_cache *c, const void *obj)
@@ -189,16 +188,15 @@ void __magazine_free(struct kmem_cache *c, struct page *page, void *obj)
 		return;
 	}
 	*live_word(c->zone->live_map, off) &= ~live_bit(off);
-	/* A slab that already has free objects takes its own frees: it then
-	 * empties in time and its frames go back to the zone for any cache, as
-	 * they would with no magazines (held in magazines, a cache's objects
-	 * would keep every slab it ever had). A full slab's object goes to a
-	 * magazine, where the next allocation finds it. */
-	const struct page *slab = page - (slab_offset(c, obj) >> PAGE_SHIFT);
-	if ((c->flags & KMEM_CACHE_MAGAZINES) && slab->inuse == c->objects)
-		magazine_put(c, obj);
-	else
+	/* A slab that already has free objects (PAGE_PARTIAL) takes its own
+	 * frees: it then empties in time and its frames go back to the zone for
+	 * any cache, as they would with no magazines (held in magazines, a
+	 * cache's objects would keep every slab it ever had). A full slab's
+	 * object goes to a magazine, where the next allocation finds it. */
+	if (page->flags & PAGE_PARTIAL)
 		__slab_free_slot(c, obj);
+	else
+		magazine_put(c, obj);
 }
 
 /* Every object of m back to its slab, then m to the magazine cache. */
@@ -226,7 +224,6 @@ static size_t release_depot(struct kmem_cache *c, size_t full, size_t empty)
 		magazine_release(c, m);
 	c->depot_min_full = c->depot_nr_full;
 	c->depot_min_empty = c->depot_nr_empty;
-	c->drained += objects;
 	return objects;
 }
 
@@ -240,7 +237,6 @@ size_t __magazines_drain(struct kmem_cache *c)
 	c->previous = NULL;
 	if (m)
 		objects += magazine_release(c, m);
-	c->drained += objects; /* release_depot counts the depot's itself */
 	return objects + release_depot(c, SIZE_MAX, SIZE_MAX);
 }
 

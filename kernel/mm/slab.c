@@ -115,14 +115,13 @@ struct kmem_cache *kmem_cache_create(const char *name, size_t size, size_t align
 	return c;
 }
 
-/* Marks every frame of a slab as having free objects or not (PAGE_PARTIAL),
- * so kfree tells from the flags it reads anyway whether a slab is full. */
-static __attribute__((noinline)) void mark_partial(const struct kmem_cache *c, struct page *slab,
-						   bool partial)
+/* A slab went from full to having free objects, or back: PAGE_PARTIAL flips
+ * in every frame, so a free tells from the flags it reads anyway whether the
+ * slab is full. */
+static __attribute__((noinline)) void flip_partial(const struct kmem_cache *c, struct page *slab)
 {
 	for (size_t i = 0; i < (size_t)1 << c->order; i++)
-		slab[i].flags = (uint16_t)(partial ? slab[i].flags | PAGE_PARTIAL
-						   : slab[i].flags & ~PAGE_PARTIAL);
+		slab[i].flags ^= PAGE_PARTIAL;
 }
 
 /* A new slab on the partial list, every object constructed and free; NULL
@@ -155,7 +154,7 @@ static struct page *slab_grow(struct kmem_cache *c)
 		next = (uintptr_t)(base + i * c->size);
 	}
 	slab->freelist = (void *)next;
-	mark_partial(c, slab, true);
+	flip_partial(c, slab);
 	list_push(&c->partial, &slab->node);
 	c->nr_slabs++;
 	return slab;
@@ -220,7 +219,7 @@ static __attribute__((noinline)) void *alloc_last(struct kmem_cache *c, struct p
 		mm_report("slab %s: free object 0x%08lx was overwritten (link 0x%08lx); the rest "
 			  "of its slab's free list is lost", c->name, addr_of(obj), (unsigned long)next);
 	slab->freelist = NULL;
-	mark_partial(c, slab, false);
+	flip_partial(c, slab);
 	list_del(&slab->node);
 	return obj;
 }
@@ -285,7 +284,7 @@ static inline void free_object(struct kmem_cache *c, struct page *slab, void *ob
 	c->frees++;
 	unsigned was = slab->inuse--;
 	if (__builtin_expect(was == c->objects, 0)) {
-		mark_partial(c, slab, true);
+		flip_partial(c, slab);
 		if (was == 1)
 			slab_emptied(c, slab);
 		else
@@ -422,13 +421,15 @@ void kmem_cache_stats(const struct kmem_cache *c, struct kmem_cache_stats *out)
 	list_for_each(pos, &c->partial)
 		partial++;
 	__magazines_count(c, &in_magazines, &magazines);
+	size_t inuse = (size_t)(c->allocs - c->frees) - in_magazines;
+	uint64_t allocs = c->allocs + c->magazine_allocs;
 	*out = (struct kmem_cache_stats){
 		.name = c->name,
 		.object_size = c->object_size,
 		.stride = c->size,
 		.objects_per_slab = c->objects,
 		.pages_per_slab = (size_t)1 << c->order,
-		.inuse = (size_t)(c->allocs - c->frees) - in_magazines,
+		.inuse = inuse,
 		.in_magazines = in_magazines,
 		.magazines = magazines,
 		.total = slabs * c->objects,
@@ -436,10 +437,11 @@ void kmem_cache_stats(const struct kmem_cache *c, struct kmem_cache_stats *out)
 		.slabs_partial = partial,
 		.slabs_empty = c->nr_empty,
 		.pages = slabs << c->order,
-		/* as callers see them: an object a magazine gave back to its slab
-		 * was freed once, by its caller, not again by the drain */
-		.allocs = c->allocs + c->magazine_allocs,
-		.frees = c->frees - c->drained + c->magazine_frees,
+		/* as callers see them: every object they were given, from a
+		 * magazine or a slab, and of those every one not in use now
+		 * (the free path keeps no count of its own) */
+		.allocs = allocs,
+		.frees = allocs - inuse,
 	};
 }
 
