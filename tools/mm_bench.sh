@@ -113,7 +113,8 @@ for w in works:
 out += ["", "Workloads:"] + ["  %-8s %s" % (w, desc[w]) for w in works]
 out += ["", "Footprint, per allocator:"] + ["  %-8s %s" % (a, how[a]) for a in allocs + ["memdebug"]]
 out += ["  (the kernel's frame descriptors, struct page: 24 bytes a frame on i386, 40 on this",
-        "   x86-64 host, are not counted: they exist for every frame, used or not)"]
+        "   x86-64 host, and its live map, 32 bytes a frame, are not counted: they exist for",
+        "   every frame, used or not)"]
 print("\n".join(out))
 
 md = ["| Workload | " + " | ".join(allocs) + " | " + " | ".join("kernel/" + p for p in peers) + " |",
