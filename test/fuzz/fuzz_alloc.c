@@ -149,7 +149,10 @@ static void op_cache_create(struct input *in)
 	size_t size = next16(in) % (KMEM_MAX_OBJECT + 64), align = a & 0x80 ? (size_t)1 << (a % 14) : a % 9;
 	if (caches[slot])
 		return;
+	bool magazines = next8(in) & 1; /* the live map with any stride it takes */
 	caches[slot] = kmem_cache_create("fuzz", size, align, NULL);
+	if (caches[slot] && magazines)
+		kmem_cache_enable_magazines(caches[slot]);
 	bool valid = size && size <= KMEM_MAX_OBJECT && align <= PAGE_SIZE && !(align & (align - 1));
 	if (caches[slot] && !valid)
 		FAIL("kmem_cache_create(%zu, %zu) accepted bad arguments", size, align);
