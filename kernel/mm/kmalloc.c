@@ -1,13 +1,15 @@
 /* kmalloc.c: malloc, free, calloc and realloc for the kernel. Sizes up to
- * KMALLOC_MAX_SMALL come from slab caches: 8, then every 16 bytes to 256, then
- * four size classes per doubling (at most 20% rounding; 16-byte alignment from
- * 16 up); larger ones are whole frames from buddy_alloc_pages, their count kept
- * in the head frame (PAGE_LARGE, page->npages). No header precedes any object.
+ * KMALLOC_MAX_SMALL come from slab caches: every 16 bytes to 256, then four
+ * size classes per doubling (at most 20% rounding; 16-byte alignment, and
+ * every class a multiple of the live map's grain); larger ones are whole
+ * frames from buddy_alloc_pages, their count kept in the head frame
+ * (PAGE_LARGE, page->npages). No header precedes any object.
  *
  * The size classes have magazines (alloc.h): the common kmalloc pops the
- * class's loaded magazine and the common kfree checks the object (an object
- * of a full slab, not already free) and pushes it, both inlined here; the rest
- * is in magazine.c and slab.c. */
+ * class's loaded magazine and sets the object's live bit; the common kfree
+ * checks the pointer (a full slab's frame, a live bit set) and pushes it,
+ * both inlined here, neither touching the object; the rest is in magazine.c
+ * and slab.c. */
 #include "alloc.h"
 #include "errors.h"
 #include "lib.h"

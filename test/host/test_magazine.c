@@ -263,9 +263,10 @@ static void stamp(void *obj)
 	memcpy(obj, "built", 6);
 }
 
-/* Magazines on a cache of one's own with a constructor: objects keep their
- * constructed state through the magazines (the free mark sits after the
- * object), a second free is caught, and destroy drains the magazines first. */
+/* Magazines on a cache of one's own with a constructor (40-byte objects, the
+ * free-list link after them: a 48-byte stride): objects keep their
+ * constructed state through the magazines, a second free is caught by the
+ * live map, and destroy drains the magazines first. */
 static void own_cache_with_constructor_and_magazines(void)
 {
 	fresh_heap(ZONE_PAGES);
