@@ -88,7 +88,6 @@ struct kmem_magazine {
  * itself). The fields kmalloc's fast paths read come first. */
 struct kmem_cache {
 	uint16_t rounds;      /* objects in the loaded magazine, loaded[0 .. rounds) */
-	uint16_t capacity;    /* KMEM_MAGAZINE_ROUNDS with magazines, else 0 */
 	uint16_t objects;     /* per slab */
 	uint32_t slab_bytes;  /* PAGE_SIZE << order */
 	uint32_t objects_bytes; /* objects * size: offsets below it may be objects */

@@ -30,10 +30,8 @@ void kmem_cache_enable_magazines(struct kmem_cache *c)
 		return;
 	if (!magazine_cache)
 		magazine_cache = kmem_cache_create("kmem_magazine", sizeof(struct kmem_magazine), 0, NULL);
-	if (magazine_cache && c != magazine_cache) {
+	if (magazine_cache && c != magazine_cache)
 		c->flags |= KMEM_CACHE_MAGAZINES;
-		c->capacity = KMEM_MAGAZINE_ROUNDS;
-	}
 }
 
 /* Takes a magazine off a depot list; *min follows the fewest the list held. */
@@ -148,7 +146,7 @@ void *__magazine_alloc(struct kmem_cache *c)
  * to the depot, else the slab layer. */
 static void magazine_put(struct kmem_cache *c, void *obj)
 {
-	if (c->rounds == c->capacity) {
+	if (c->rounds == KMEM_MAGAZINE_ROUNDS) {
 		struct kmem_magazine *empty = c->previous;
 		if (!empty || empty->rounds) {
 			empty = empty_magazine(c);
@@ -156,7 +154,7 @@ static void magazine_put(struct kmem_cache *c, void *obj)
 				__slab_free_slot(c, obj);
 				return;
 			}
-			if (c->rounds < c->capacity) {
+			if (c->rounds < KMEM_MAGAZINE_ROUNDS) {
 				/* a new magazine's slab could not grow until every
 				 * magazine was drained (slab_shrink), this cache's too */
 				depot_put_empty(c, empty);
@@ -280,7 +278,7 @@ static const char *check_rounds(const struct kmem_cache *c, void *const *rounds,
 static const char *check_magazine(const struct kmem_cache *c, const struct kmem_magazine *m,
 				  bool want_full)
 {
-	if (m->rounds != (want_full ? c->capacity : 0))
+	if (m->rounds != (want_full ? KMEM_MAGAZINE_ROUNDS : 0))
 		return want_full ? "not full" : "not empty";
 	return check_rounds(c, m->obj, m->rounds);
 }
@@ -306,10 +304,10 @@ bool __magazines_check(const struct kmem_cache *c)
 	const char *what = NULL, *where = "";
 	bool on = c->flags & KMEM_CACHE_MAGAZINES;
 
-	if (!on && (c->capacity || c->rounds || c->previous || c->depot_full || c->depot_empty))
+	if (!on && (c->rounds || c->previous || c->depot_full || c->depot_empty))
 		what = "magazines in a cache without the magazine layer";
-	else if (c->rounds > c->capacity || (on && (c->capacity == 0 || c->capacity > KMEM_MAGAZINE_ROUNDS)))
-		what = "rounds or capacity out of range", where = "loaded ";
+	else if (c->rounds > KMEM_MAGAZINE_ROUNDS)
+		what = "rounds out of range", where = "loaded ";
 	else if ((what = check_rounds(c, c->loaded, c->rounds)) != NULL)
 		where = "loaded ";
 	else if (c->previous &&

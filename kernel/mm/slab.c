@@ -295,13 +295,6 @@ static inline void free_object(struct kmem_cache *c, struct page *slab, void *ob
 	}
 }
 
-/* true when obj, an object of c (no magazines: they keep the live map) in
- * slab, is free */
-static bool is_free(const struct kmem_cache *c, const struct page *slab, const void *obj)
-{
-	return is_on_free_list(c, slab, obj);
-}
-
 /* The full check of a free: reports a bad pointer or a double free and
  * returns false; true for a live object, including one whose owner wrote
  * something that looks like a link. */
@@ -317,7 +310,7 @@ void __slab_report_bad_free(const struct kmem_cache *c, const void *obj, uint32_
 static __attribute__((noinline)) bool free_checked(struct kmem_cache *c, struct page *slab,
 						   void *obj, uint32_t offset)
 {
-	if (is_object_offset(c, offset) && !is_free(c, slab, obj))
+	if (is_object_offset(c, offset) && !is_on_free_list(c, slab, obj))
 		return true;
 	__slab_report_bad_free(c, obj, offset);
 	return false;
@@ -356,7 +349,7 @@ bool __kmem_cache_is_live(const struct kmem_cache *c, struct page *page, const v
 	if (c->flags & KMEM_CACHE_MAGAZINES)
 		return __magazine_is_live(c, obj);
 	return is_object_offset(c, offset) &&
-	       !(link_looks_free(c, obj, offset) && is_free(c, slab_head(page, offset), obj));
+	       !(link_looks_free(c, obj, offset) && is_on_free_list(c, slab_head(page, offset), obj));
 }
 
 void kmem_cache_free(struct kmem_cache *c, void *obj)
