@@ -10,12 +10,14 @@
 
 #define VLSOS_VERSION "0.1"
 
-struct trap_frame;
-
-/* panic.c: "PANIC: <where>: <what>", then halt (or leave QEMU when testing) */
+/* panic.c: "PANIC: <where>: <what>", then halt (or leave QEMU when testing).
+ * A CPU exception's registers are kernel/arch/trap.c's (trap_panic). */
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
-void panic_trap(const struct trap_frame *frame) __attribute__((noreturn));
 void panic_exit_qemu_on_panic(bool on);
+
+/* stack_protector.c: the guard -fstack-protector-strong compares, from a boot's
+ * TSC (kernel/arch/cpu.c reads it; called before kmain, nothing checked under way) */
+void stack_protector_seed(uint64_t tsc);
 
 /* cmdline.c */
 bool cmdline_has(const struct boot_info *bi, const char *word);

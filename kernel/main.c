@@ -83,5 +83,5 @@ void kmain(const struct boot_info *bi)
 #endif
 	crash_on_request(bi);
 	kprintf("VlsOs ready\n");
-	cpu_halt_forever();
+	arch_halt_forever();
 }

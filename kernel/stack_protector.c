@@ -4,44 +4,30 @@
  * calls __stack_chk_fail when the copy differs on return: an overflow of a
  * local buffer is caught before the smashed return address is used. */
 #include "kernel.h"
-#include "arch/arch.h"
 #include "ksyms.h"
 
-/* The guard before stack_protector_init, and on CPUs without RDTSC. Its low
+/* The guard before stack_protector_seed, and on CPUs without RDTSC. Its low
  * byte is NUL, the first byte an overflow reaches on a little-endian stack:
  * a string copy cannot write past it without ending there. */
 #define STACK_GUARD_FIXED 0xE1C3A500u
 #define STACK_GUARD_NUL_BYTE 0xFFFFFF00u /* keeps the guard's first byte NUL */
 #define STACK_GUARD_MIX 0x9E3779B1u      /* odd: the multiply spreads the TSC's fast bits */
 
-/* In .data, not .bss: functions that run before the init (and the init's
+/* In .data, not .bss: functions that run before the seed (and the seed's
  * callers, which keep the value they started with) compare a non-zero guard. */
 uint32_t __stack_chk_guard = STACK_GUARD_FIXED;
 
-static inline uint64_t rdtsc(void)
+/* Called from kernel/arch/cpu.c's cpu_seed_stack_guard (entry.asm, before
+ * kmain), so no function that will return is under way when the guard
+ * changes; it must not check a guard itself for the same reason. The boot's
+ * TSC is not secret, but it differs between boots, so an exploit cannot rely
+ * on a guard value known from the source. */
+__attribute__((no_stack_protector)) void stack_protector_seed(uint64_t tsc)
 {
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return ((uint64_t)hi << 32) | lo;
-}
+	uint32_t guard = ((uint32_t)tsc * STACK_GUARD_MIX) ^ (uint32_t)(tsc >> 32);
 
-/* Called by entry.asm before kmain, so no function that will return is under
- * way when the guard changes; it must not check a guard itself for the same
- * reason. The boot's TSC is not secret, but it differs between boots, so an
- * exploit cannot rely on a guard value known from the source. */
-__attribute__((no_stack_protector)) void stack_protector_init(void)
-{
-	const struct cpu_info *cpu = cpu_detect();
-	uint32_t guard = STACK_GUARD_FIXED;
-
-	if (cpu->tsc) {
-		uint64_t tsc = rdtsc();
-		guard = ((uint32_t)tsc * STACK_GUARD_MIX) ^ (uint32_t)(tsc >> 32);
-		guard &= STACK_GUARD_NUL_BYTE;
-		if (guard == 0)
-			guard = STACK_GUARD_FIXED;
-	}
-	__stack_chk_guard = guard;
+	guard &= STACK_GUARD_NUL_BYTE;
+	__stack_chk_guard = guard ? guard : STACK_GUARD_FIXED;
 }
 
 /* The check failed in the function that called us: its locals overran the

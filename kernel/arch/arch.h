@@ -65,10 +65,29 @@ static inline void invlpg(uint32_t addr)
 	__asm__ volatile("invlpg (%0)" : : "r"(addr) : "memory");
 }
 
-static inline void __attribute__((noreturn)) cpu_halt_forever(void)
+/* Interrupts off: nothing runs between this and the next instruction but an NMI. */
+static inline void arch_disable_interrupts(void)
+{
+	__asm__ volatile("cli" : : : "memory");
+}
+
+static inline void __attribute__((noreturn)) arch_halt_forever(void)
 {
 	for (;;)
 		__asm__ volatile("cli; hlt");
+}
+
+/* QEMU's isa-debug-exit device, which the test runner adds as `-device
+ * isa-debug-exit,iobase=0xf4,iosize=0x04`: QEMU exits with status
+ * (value << 1) | 1; on real hardware the write does nothing. Inline, so that
+ * panic.c, below kernel/arch, can leave QEMU without calling up into it. */
+#define ISA_DEBUG_EXIT_PORT 0xf4
+#define QEMU_EXIT_PASSED    0x10 /* QEMU exit status 33 */
+#define QEMU_EXIT_FAILED    0x11 /* QEMU exit status 35 */
+
+static inline void qemu_exit(bool passed)
+{
+	outb(ISA_DEBUG_EXIT_PORT, passed ? QEMU_EXIT_PASSED : QEMU_EXIT_FAILED);
 }
 
 /* cpu.c: CPUID, asked once at boot */
@@ -81,13 +100,24 @@ struct cpu_info {
 };
 const struct cpu_info *cpu_detect(void);
 const struct cpu_info *cpu_info(void);
+void cpu_seed_stack_guard(void); /* called by entry.asm, before kmain */
+
+/* the time-stamp counter: only where cpu_info()->tsc */
+static inline uint64_t read_tsc(void)
+{
+	uint32_t lo, hi;
+	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+	return ((uint64_t)hi << 32) | lo;
+}
 
 /* gdt.c */
 #define SEL_KERNEL_CODE 0x08
 #define SEL_KERNEL_DATA 0x10
 void gdt_init(void);
 
-/* idt.c, isr.asm: the registers an exception stub saves, in push order reversed */
+#define TRAP_VECTORS 32 /* the CPU's own exceptions, 0-31: a gate and a name for each */
+
+/* isr.asm: the registers an exception stub saves, in push order reversed */
 struct trap_frame {
 	uint32_t edi, esi, ebp, esp_at_trap, ebx, edx, ecx, eax;
 	uint32_t vector, error_code;
@@ -98,11 +128,17 @@ struct trap_frame {
  * at frame->eip, which it may change), false to let the exception panic. */
 typedef bool (*trap_handler_fn)(struct trap_frame *frame);
 
+/* idt.c: a gate for each vector to its stub in isr.asm */
 void idt_init(void);
+
+/* trap.c: what an exception does; one nobody claims panics with its registers */
 /* returns the handler it replaces, so a caller can put it back */
 trap_handler_fn trap_set_handler(unsigned vector, trap_handler_fn handler);
 const char *trap_name(unsigned vector);
 void trap_dispatch(struct trap_frame *frame); /* called by isr.asm */
+/* "PANIC: CPU exception ..." with the frame's registers and CR0/CR2/CR3, then
+ * the generic panic()'s halt */
+void trap_panic(const struct trap_frame *frame) __attribute__((noreturn));
 
 #define VECTOR_PAGE_FAULT 14
 
@@ -145,7 +181,7 @@ static inline void wrmsr(uint32_t msr, uint64_t value)
 #define PAGE_FLAG_EXECUTABLE 0x200u      /* without it map_page's page is NX (under PAE) */
 void paging_init(void);                /* identity map of RAM, seed permissions; says which tables */
 void paging_enable(void);              /* CR4.PAE and EFER.NXE (PAE), CR3, CR0.PG and CR0.WP */
-bool paging_is_enabled(void);
+bool paging_is_enabled(void);             /* this and paging_table_pages: paging_tables.c */
 bool paging_has_nx(void);              /* PAE tables with NX: data cannot be executed */
 const char *paging_nx_missing(void);   /* what the CPU lacks for NX ("PAE or NX", "NX"...), NULL: nothing */
 int map_page(uint32_t virt, uint32_t phys, uint32_t flags); /* 0, ERR_EXIST, ERR_NOMEM, ERR_INVAL */
@@ -169,8 +205,5 @@ struct jump_state {
 };
 int arch_setjmp(struct jump_state *state) __attribute__((returns_twice));
 void arch_longjmp(struct jump_state *state, int value) __attribute__((noreturn));
-
-/* qemu_exit.c: QEMU's isa-debug-exit device (iobase 0xf4) */
-void qemu_exit(bool passed);
 
 #endif

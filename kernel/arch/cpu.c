@@ -3,6 +3,7 @@
  * early 486) is reported as such; the kernel needs nothing newer than a 486's
  * instructions to print it. */
 #include "arch.h"
+#include "../kernel.h"
 
 #define EFLAGS_ID         0x00200000u  /* toggles only when CPUID exists */
 #define CPUID_EDX_PSE     (1u << 3)
@@ -80,4 +81,13 @@ const struct cpu_info *cpu_detect(void)
 const struct cpu_info *cpu_info(void)
 {
 	return &info;
+}
+
+/* Called by entry.asm before kmain: the stack protector's guard from this
+ * boot's TSC where the CPU has one (the fixed guard stays otherwise). Checks no
+ * guard itself, as the one it started with changes under it. */
+__attribute__((no_stack_protector)) void cpu_seed_stack_guard(void)
+{
+	if (cpu_detect()->tsc)
+		stack_protector_seed(read_tsc());
 }

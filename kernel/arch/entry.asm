@@ -8,7 +8,7 @@
 
 bits 32
 
-extern kmain, stack_protector_init
+extern kmain, cpu_seed_stack_guard
 extern __kernel_image_size, __kernel_bss_size
 extern __bss_start, __bss_end
 global kernel_entry, kernel_header
@@ -41,7 +41,7 @@ kernel_entry:
 	shr ecx, 2                        ; the linker script page-aligns .bss
 	xor eax, eax
 	rep stosd
-	call stack_protector_init         ; before kmain: no checked function is under way
+	call cpu_seed_stack_guard         ; before kmain: no checked function is under way
 	push ebx
 	call kmain
 .halt:

@@ -7,8 +7,11 @@
  * Where the CPU has PAE and NX, the tables are PAE's and every page but
  * kernel .text is no-execute, so code planted in data, the heap or a stack
  * cannot run; elsewhere they are 32-bit tables without execute protection.
- * The formats are in paging_32bit.c and paging_pae.c; tables come from the
- * page allocator. */
+ * This is the front both formats sit behind: it decides what is mapped and
+ * how and calls down into the format chosen at boot (paging_32bit.c,
+ * paging_pae.c), which find and write entries; what all three share (pages for
+ * tables, the TLB flush, whether paging is on) is paging_tables.c's, below
+ * them all. */
 #include "arch.h"
 #include "errors.h"
 #include "layout.h"
@@ -25,23 +28,7 @@
 uint8_t paging_exec_probe[] = { 0x0F, 0x0B }; /* ud2, kept in .data */
 
 static const struct page_table_format *tables; /* the format chosen at boot */
-static bool enabled;
 static bool nx;              /* PAE tables with EFER.NXE: PTE_NX means something */
-static unsigned table_pages; /* every page paging_new_table handed out */
-
-void *paging_new_table(void)
-{
-	void *table = page_alloc_zeroed(PAGE_OWNER_PAGE_TABLES);
-	if (table)
-		table_pages++;
-	return table;
-}
-
-void paging_flush_tlb(void)
-{
-	if (enabled)
-		write_cr3(read_cr3());
-}
 
 /* PTE_NX when this CPU honours it; 0 on 32-bit tables, which have no such bit */
 static pte_t no_execute(void)
@@ -60,7 +47,7 @@ static pte_t entry_of(uint32_t virt)
 uint32_t paging_mapping_size(uint32_t virt)
 {
 	uint32_t span = 0;
-	pte_t value = enabled ? tables->lookup(virt, &span) : 0;
+	pte_t value = paging_is_enabled() ? tables->lookup(virt, &span) : 0;
 	return (value & PTE_PRESENT) ? span : 0;
 }
 
@@ -83,7 +70,7 @@ int map_page(uint32_t virt, uint32_t phys, uint32_t flags)
 	if (tables->read(entry) & PTE_PRESENT)
 		return ERR_EXIST;
 	tables->write(entry, phys | entry_flags(flags));
-	if (enabled)
+	if (paging_is_enabled())
 		invlpg(virt); /* a stale not-present entry may be cached on some CPUs */
 	return 0;
 }
@@ -96,7 +83,7 @@ int unmap_page(uint32_t virt)
 	if (!entry || !(tables->read(entry) & PTE_PRESENT))
 		return ERR_NOTMAPPED;
 	tables->write(entry, 0);
-	if (enabled)
+	if (paging_is_enabled())
 		invlpg(virt);
 	return 0;
 }
@@ -192,30 +179,18 @@ void paging_init(void)
 
 void paging_enable(void)
 {
-	tables->load();
-	write_cr0(read_cr0() | CR0_PG | CR0_WP);
-	enabled = true;
+	paging_switch_on(tables);
 	trap_set_handler(VECTOR_PAGE_FAULT, page_fault_report);
-}
-
-bool paging_is_enabled(void)
-{
-	return enabled;
 }
 
 bool paging_has_nx(void)
 {
-	return enabled && nx;
-}
-
-unsigned paging_table_pages(void)
-{
-	return table_pages;
+	return paging_is_enabled() && nx;
 }
 
 uint32_t virt_to_phys(uint32_t virt)
 {
-	if (!enabled)
+	if (!paging_is_enabled())
 		return virt;
 	pte_t entry = entry_of(virt);
 	if (!entry)
@@ -231,12 +206,12 @@ uint32_t phys_to_virt(uint32_t phys)
 
 bool paging_is_writable(uint32_t virt)
 {
-	return enabled && (entry_of(virt) & PTE_WRITABLE);
+	return paging_is_enabled() && (entry_of(virt) & PTE_WRITABLE);
 }
 
 bool paging_is_executable(uint32_t virt)
 {
-	if (!enabled)
+	if (!paging_is_enabled())
 		return true; /* without paging nothing stops an instruction fetch */
 	pte_t entry = entry_of(virt);
 	return entry && !(entry & PTE_NX);
@@ -290,5 +265,5 @@ bool page_fault_report(struct trap_frame *frame)
 	__asm__ volatile("cli");
 	kprintf("PANIC: page fault: %s of 0x%08x (%s) at EIP 0x%08x, in %s\n", access, addr,
 		page_fault_cause(err), frame->eip, paging_region_name(addr));
-	panic_trap(frame);
+	trap_panic(frame);
 }

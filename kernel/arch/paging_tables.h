@@ -3,6 +3,7 @@
  * 4.3) run on any CPU; PAE three-level tables with 64-bit entries (4.4) are
  * the only ones with a no-execute bit. paging.c decides what is mapped and how;
  * a format only finds, reads and writes entries and turns its tables on.
+ * Calls go one way: paging.c -> the formats -> paging_tables.c.
  * Private to kernel/arch/paging*.c. */
 #ifndef VLSOS_PAGING_TABLES_H
 #define VLSOS_PAGING_TABLES_H
@@ -55,10 +56,14 @@ struct page_table_format {
 
 extern const struct page_table_format paging_format_32bit, paging_format_pae;
 
-/* paging.c: a zeroed page for a table, counted in paging_table_pages() */
+/* paging_tables.c, below the formats and paging.c (paging_is_enabled and
+ * paging_table_pages, declared in arch.h, are there too) */
+/* a zeroed page for a table, counted in paging_table_pages(); NULL when none is left */
 void *paging_new_table(void);
-/* paging.c: every translation out of the TLB, once paging is on (after a
- * large page is split: Intel SDM vol. 3A 4.10.4.1 asks for it) */
+/* every translation out of the TLB, once paging is on (after a large page is
+ * split: Intel SDM vol. 3A 4.10.4.1 asks for it) */
 void paging_flush_tlb(void);
+/* the format's control registers and tables (its load), then CR0.PG and CR0.WP */
+void paging_switch_on(const struct page_table_format *format);
 
 #endif
