@@ -6,9 +6,6 @@
 #include "mm/mm.h"
 #include "layout.h"
 #include "lib.h"
-#ifdef VLSOS_KTEST
-#include "tests/ktest.h"
-#endif
 
 #define COM1_DEFAULT_PORT 0x3F8 /* used when the boot_info cannot be trusted */
 
@@ -45,8 +42,7 @@ void kmain(const struct boot_info *bi)
 	kprintf("VlsOs %s: an i386 kernel at 0x%x\n", VLSOS_VERSION, (unsigned)(uintptr_t)__kernel_start);
 	if (!valid)
 		panic("kmain: no valid boot_info from the loader (magic, version or size wrong)");
-	bool testing = cmdline_has(bi, "test");
-	panic_exit_qemu_on_panic(testing);
+	panic_exit_qemu_on_panic(cmdline_has(bi, "test"));
 
 	gdt_init();
 	idt_init();
@@ -62,25 +58,7 @@ void kmain(const struct boot_info *bi)
 	report_memory_usage(bi);
 	report_memory_accounting();
 
-#ifdef VLSOS_KTEST
-	if (testing)
-		qemu_exit(ktest_run_all(bi));
-	if (cmdline_has(bi, "bench")) {
-		bench_alloc_run();
-		qemu_exit(true);
-	}
-	hardening_crash_on_request(bi);
-#else
-	/* The production kernel leaves kernel/tests/ out to load faster (build.sh).
-	 * Under QEMU a test run then fails at once instead of waiting for its time
-	 * limit; on hardware the exit port does nothing and the boot goes on. */
-	if (testing || cmdline_has(bi, "bench")) {
-		kprintf("kernel: `%s` asks for the in-kernel tests, but this is the production kernel "
-			"without them: boot build/kernel-test.bin (`test`) or build/kernel-bench.bin "
-			"(`bench`) as KERNEL.BIN\n", testing ? "test" : "bench");
-		qemu_exit(false);
-	}
-#endif
+	ktest_on_request(bi);
 	crash_on_request(bi);
 	kprintf("VlsOs ready\n");
 	arch_halt_forever();

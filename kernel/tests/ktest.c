@@ -1,11 +1,10 @@
-/* ktest.c: runs the in-kernel suites and prints KTAP; provides the fault trap
- * that lets a test provoke a CPU exception and carry on. */
+/* ktest.c: runs the in-kernel suites and prints KTAP, or the benchmark or a
+ * crash word, as the command line asks; provides the fault trap that lets a
+ * test provoke a CPU exception and carry on. */
 #include "ktest.h"
 #include "../kernel.h"
 #include "../arch/arch.h"
 #include "lib.h"
-
-extern const struct ktest_suite hardening_suite; /* tests/test_hardening.c */
 
 static const struct ktest_suite *const suites[] = {
 	&lib_suite, &linear_suite, &memmap_suite, &paging_suite, &traps_suite, &vga_suite,
@@ -99,4 +98,15 @@ bool ktest_run_all(const struct boot_info *bi)
 	kprintf("# vlsos-ktest: %u suites passed, %u failed\n", passed,
 		(unsigned)SUITE_COUNT - passed);
 	return passed == SUITE_COUNT;
+}
+
+void ktest_on_request(const struct boot_info *bi)
+{
+	if (cmdline_has(bi, "test"))
+		qemu_exit(ktest_run_all(bi));
+	if (cmdline_has(bi, "bench")) {
+		bench_alloc_run();
+		qemu_exit(true);
+	}
+	hardening_crash_on_request(bi);
 }

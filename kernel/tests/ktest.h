@@ -54,12 +54,18 @@ void ktest_expect_eq(struct ktest *t, unsigned long long a, unsigned long long b
 bool ktest_fault(unsigned vector, void (*fn)(void *arg), void *arg, uint32_t *error_code,
 		 uint32_t *cr2);
 
+/* ktest.c (ktest_on_request, kernel.h, runs it): every suite, in KTAP; true when all passed */
+bool ktest_run_all(const struct boot_info *bi);
+
 /* bench_alloc.c: the allocator workloads timed inside the kernel (`bench`) */
 void bench_alloc_run(void);
 
+/* test_hardening.c: the crash words that show the stack protector and the
+ * stack guard at work (crash-smash, crash-stack); returns when none was asked */
+void hardening_crash_on_request(const struct boot_info *bi);
+
 /* the suites (tests/test_*.c) */
 extern const struct ktest_suite linear_suite, lib_suite, memmap_suite, paging_suite, traps_suite,
-	alloc_suite, memdebug_suite,
-	vga_suite;
+	alloc_suite, memdebug_suite, vga_suite, hardening_suite;
 
 #endif
