@@ -117,7 +117,9 @@ void gdt_init(void);
 
 #define TRAP_VECTORS 32 /* the CPU's own exceptions, 0-31: a gate and a name for each */
 
-/* isr.asm: the registers an exception stub saves, in push order reversed */
+/* isr.asm: each vector's entry stub, and the registers a stub saves, in push
+ * order reversed */
+extern const uint32_t isr_table[TRAP_VECTORS];
 struct trap_frame {
 	uint32_t edi, esi, ebp, esp_at_trap, ebx, edx, ecx, eax;
 	uint32_t vector, error_code;

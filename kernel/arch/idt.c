@@ -20,8 +20,6 @@ struct idt_pointer {
 	uint32_t base;
 } __attribute__((packed));
 
-extern const uint32_t isr_table[TRAP_VECTORS];
-
 static struct idt_gate idt[TRAP_VECTORS] __attribute__((aligned(8)));
 
 void idt_init(void)

@@ -20,9 +20,6 @@
  * ESP, so ESP at the fault lies in the guard page or at most this far above. */
 #define STACK_OVERFLOW_NEAR 64u
 
-/* isr.asm */
-extern char double_fault_entry[], double_fault_guard[], double_fault_stack_top[];
-
 /* The CPU writes the faulting task's registers here when the #DF gate
  * switches tasks; no other field is used, as VlsOs has no user mode. */
 static struct tss kernel_tss __attribute__((aligned(128)));
@@ -59,7 +56,7 @@ void tss_paging_enabled(void)
 
 /* Called on the #DF task's stack (isr.asm) with the CPU's error code, always
  * 0 for #DF. The faulting state is what the switch saved in kernel_tss. */
-void __attribute__((noreturn)) double_fault_task(uint32_t error_code)
+void double_fault_task(uint32_t error_code)
 {
 	uint32_t esp = kernel_tss.esp, eip = kernel_tss.eip;
 	char where[KSYM_TEXT_MAX];

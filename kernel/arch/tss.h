@@ -33,6 +33,12 @@ void gdt_set_tss(uint16_t selector, const struct tss *tss);
 /* idt.c: makes `vector` a task gate to the TSS at `selector` */
 void idt_set_task_gate(unsigned vector, uint16_t selector);
 
+/* isr.asm: the #DF task's entry point, the unmapped guard page below its
+ * stack, and the top of that stack */
+extern char double_fault_entry[], double_fault_guard[], double_fault_stack_top[];
+/* tss.c: called by double_fault_entry on the #DF task's stack; never returns */
+void double_fault_task(uint32_t error_code) __attribute__((noreturn));
+
 /* tss.c: after gdt_init and idt_init: both TSSs, TR, the #DF task gate */
 void tss_init(void);
 /* tss.c: after paging_enable (and after any later CR3 change): the #DF task

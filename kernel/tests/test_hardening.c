@@ -172,8 +172,6 @@ static void stack_guard_is_set(struct ktest *t)
 
 /* The double fault is a task gate to its own TSS, the kernel runs as the task
  * in TR, and the #DF task's stack has an unmapped page below it. */
-extern char double_fault_guard[]; /* arch/isr.asm */
-
 static void double_fault_goes_to_its_own_task(struct ktest *t)
 {
 	struct __attribute__((packed)) {
