@@ -39,7 +39,8 @@ void report_memory_accounting(void);
 void ktest_on_request(const struct boot_info *bi);
 #else
 void tests_absent_on_request(const struct boot_info *bi);
-static inline void ktest_on_request(const struct boot_info *bi)
+/* always_inline: at -Os clang kept this as a function, a call to a call */
+static inline __attribute__((always_inline)) void ktest_on_request(const struct boot_info *bi)
 {
 	tests_absent_on_request(bi);
 }

@@ -262,7 +262,7 @@ bool page_fault_report(struct trap_frame *frame)
 	uint32_t addr = read_cr2(), err = frame->error_code;
 	const char *access = (err & PF_FETCH) ? "execute" : (err & PF_WRITE) ? "write" : "read";
 
-	__asm__ volatile("cli");
+	arch_disable_interrupts();
 	kprintf("PANIC: page fault: %s of 0x%08x (%s) at EIP 0x%08x, in %s\n", access, addr,
 		page_fault_cause(err), frame->eip, paging_region_name(addr));
 	trap_panic(frame);
