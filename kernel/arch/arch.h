@@ -65,7 +65,7 @@ static inline void invlpg(uint32_t addr)
 	__asm__ volatile("invlpg (%0)" : : "r"(addr) : "memory");
 }
 
-/* Interrupts off: nothing runs between this and the next instruction but an NMI. */
+/* Maskable interrupts off (an NMI still comes), for the panic paths */
 static inline void arch_disable_interrupts(void)
 {
 	__asm__ volatile("cli" : : : "memory");
@@ -183,7 +183,7 @@ static inline void wrmsr(uint32_t msr, uint64_t value)
 #define PAGE_FLAG_EXECUTABLE 0x200u      /* without it map_page's page is NX (under PAE) */
 void paging_init(void);                /* identity map of RAM, seed permissions; says which tables */
 void paging_enable(void);              /* CR4.PAE and EFER.NXE (PAE), CR3, CR0.PG and CR0.WP */
-bool paging_is_enabled(void);             /* this and paging_table_pages: paging_tables.c */
+bool paging_is_enabled(void);          /* this and paging_table_pages: paging_tables.c */
 bool paging_has_nx(void);              /* PAE tables with NX: data cannot be executed */
 const char *paging_nx_missing(void);   /* what the CPU lacks for NX ("PAE or NX", "NX"...), NULL: nothing */
 int map_page(uint32_t virt, uint32_t phys, uint32_t flags); /* 0, ERR_EXIST, ERR_NOMEM, ERR_INVAL */
