@@ -84,8 +84,8 @@ ensure_deps() {
 #   kernel        the production kernel in disk.img and floppy.img: no kernel/tests/
 #   kernel-test   the in-kernel KTAP suites (BOOT.CFG `test`) and the crash words of
 #                 the hardening tests, with UBSan (kernel/ubsan.c reports, goes on)
-#   kernel-bench  the in-kernel allocator benchmark (`bench`): the test sources
-#                 without UBSan, so its cycle counts carry no sanitizer checks
+#   kernel-bench  the in-kernel allocator benchmark (`bench`, bench/kernel/): the test
+#                 sources without UBSan, so its cycle counts carry no sanitizer checks
 KERNEL_VARIANTS=(kernel kernel-test kernel-bench)
 KTEST_CFLAGS=(-DVLSOS_KTEST)
 # UBSan's checks call kernel/ubsan.c, which reports and goes on. function and
@@ -148,9 +148,9 @@ test) build_all; exec bash test/run.sh "$BUILD" ;;
 debug) build_all; exec bash tools/debug.sh "$BUILD" "${2:-kernel}" ;;
 bench)
 	build_all
-	bash tools/bench.sh "$BUILD"
-	[ -f tools/mm_bench.sh ] && bash tools/mm_bench.sh "$BUILD"
-	exec bash tools/bench_kernel_alloc.sh "$BUILD"
+	bash bench/bench.sh "$BUILD"
+	bash bench/mm_bench.sh "$BUILD"
+	exec bash bench/bench_kernel_alloc.sh "$BUILD"
 	;;
 write) shift; exec bash tools/write_image.sh "$@" ;;
 clean) rm -rf "$BUILD" ;;

@@ -54,7 +54,7 @@ void ktest_expect_eq(struct ktest *t, unsigned long long a, unsigned long long b
 bool ktest_fault(unsigned vector, void (*fn)(void *arg), void *arg, uint32_t *error_code,
 		 uint32_t *cr2);
 
-/* bench_alloc.c: the allocator workloads timed inside the kernel (`bench`) */
+/* bench/kernel/bench_alloc.c: the allocator workloads timed inside the kernel (`bench`) */
 void bench_alloc_run(void);
 
 /* the suites (tests/test_*.c) */
