@@ -46,7 +46,7 @@ DEPS=(
 	fsck.fat:dosfstools sfdisk:fdisk python3:python3 timeout:coreutils bochs:bochs
 	mkfs.ext2:e2fsprogs losetup:mount blockdev:util-linux
 	/usr/share/bochs/BIOS-bochs-latest:bochsbios /usr/share/bochs/VGABIOS-lgpl-latest:vgabios
-	dpkg:libclang-rt-14-dev dpkg:libjemalloc-dev dpkg:libmimalloc-dev
+	clang-format:clang-format dpkg:libclang-rt-14-dev dpkg:libjemalloc-dev dpkg:libmimalloc-dev
 )
 
 ensure_deps() {
