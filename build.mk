@@ -21,7 +21,6 @@ endif
 MAKEFLAGS += --no-builtin-rules --no-builtin-variables
 .SUFFIXES:
 .DELETE_ON_ERROR:
-.SECONDARY:
 SHELL := bash
 
 B := $(BUILD)
@@ -200,5 +199,10 @@ $(B)/boot.cfg: boot/boot.cfg
 
 $(IMAGES) &: $(STAGE1_BINS) $(B)/stage2.bin $(B)/kernel.bin $(B)/boot.cfg $(LAYOUT) $(MKIMAGE)
 	$(call say,MKIMAGE,image,$(notdir $(IMAGES)))$(MKIMAGE) build $(LAYOUT) $(B) $(DISKS) >/dev/null
+
+# The recorded inputs are made by a pattern rule only, which would make them
+# intermediate files for make, deleted after the build; they must stay.
+.SECONDARY: $(OBJ)/host.flags $(foreach t,$(HOST_TOOLS),$(OBJ)/host-$(t).flags) \
+	$(foreach v,$(KERNEL_VARIANTS),$(OBJ)/$(v).flags $(OBJ)/$(v)-objects.flags)
 
 -include $(shell find $(OBJ) -name '*.d' 2>/dev/null)

@@ -32,7 +32,8 @@ usage: ./build.sh [COMMAND]
   clean    remove build/
   help     this text
 Environment: VLSOS_KVM=0 never uses KVM; QEMU_EXTRA adds QEMU arguments to run/debug;
-VLSOS_MEMDEBUG=1 builds the kernels with memdebug always on; VLSOS_BUILD sets build/.
+VLSOS_MEMDEBUG=1 builds the kernels with memdebug always on; VLSOS_BUILD sets build/;
+V=1 prints every build command (build.mk; a rebuild does only what a change requires).
 EOF
 }
 
