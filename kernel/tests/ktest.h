@@ -57,7 +57,7 @@ bool ktest_fault(unsigned vector, void (*fn)(void *arg), void *arg, uint32_t *er
 /* ktest.c (ktest_on_request, kernel.h, runs it): every suite, in KTAP; true when all passed */
 bool ktest_run_all(const struct boot_info *bi);
 
-/* bench_alloc.c: the allocator workloads timed inside the kernel (`bench`) */
+/* bench/kernel/bench_alloc.c: the allocator workloads timed inside the kernel (`bench`) */
 void bench_alloc_run(void);
 
 /* test_hardening.c: the crash words that show the stack protector and the

@@ -7,6 +7,48 @@
 
 #include "layout.h"
 
+/* layout.c, layout_parse.c, layout_check.c, layout_syms.c: the passes of
+ * layout_load (layout.h) and what they share. */
+#define MAX_KEYS 8              /* keys a statement kind may have */
+
+/* the statement kinds, in the order of layout_parse.c's grammar table */
+enum stmt_kind { K_REGION, K_DISK, K_AREA, K_PARTITION, K_VOLUME, K_FILE };
+
+/* one line of the layout after pass 1: KIND NAME key=value ... */
+struct stmt {
+	int line;
+	int kind;                       /* enum stmt_kind */
+	char name[NAME_MAX_LEN];
+	int present[MAX_KEYS];          /* indexed as the kind's keys */
+	uint64_t num[MAX_KEYS];
+	char str[MAX_KEYS][FILE_MAX_LEN];
+};
+
+struct msg;
+struct layout_ctx {
+	const char *path;
+	struct msg *msgs;               /* the problems found, printed at the end */
+	int nmsgs, capmsgs;
+	struct stmt *st;                /* the statements pass 1 accepted */
+	int nst, capst;
+};
+
+/* layout.c: records "PATH:LINE: text", printed sorted by line at the end */
+void layout_problem(struct layout_ctx *c, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+/* layout_parse.c: pass 1, one line (modified in place); a bad one is a problem */
+void layout_parse_line(struct layout_ctx *c, int line, char *text);
+/* the value of key KEY of S (KEY must be one of its kind's) */
+int stmt_has(const struct stmt *s, const char *key);
+uint64_t stmt_num(const struct stmt *s, const char *key);
+const char *stmt_str(const struct stmt *s, const char *key);
+const char *stmt_kind(const struct stmt *s);    /* "region", "disk", ... */
+/* layout_check.c: pass 2, every statement into L, relations checked; LAST_LINE
+ * is where "no disk declared" is reported */
+void layout_check(struct layout_ctx *c, struct layout *L, int last_line);
+/* layout_syms.c: L->syms from a layout that passed layout_check */
+void layout_syms(struct layout_ctx *c, struct layout *L);
+
 /* util.c */
 void *xmalloc(size_t n);
 char *path_join(const char *dir, const char *name);

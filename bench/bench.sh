@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench.sh BUILD: boot-time benchmark (`./build.sh bench`). Boots a one-sector
-# floor (tools/bench_floor.asm: prints "FLOOR", exits) and VlsOs headless,
+# floor (bench/bench_floor.asm: prints "FLOOR", exits) and VlsOs headless,
 # alternately, BENCH_RUNS times each (default 15) after one uncounted warm-up
 # boot of each, and times QEMU start -> marker in the serial log ("FLOOR", a line
 # starting "VlsOs ready"); a boot gets BENCH_LIMIT seconds (default 60). Reports
@@ -8,6 +8,8 @@
 # KERNEL.BIN: a table on stdout and BUILD/bench/boot.md. A benchmark, not a test:
 # no time makes it fail; it exits 1 only when it cannot measure (no image, a boot
 # that never reaches its marker).
+# bench/ holds every benchmark; `./build.sh bench` runs bench.sh (boot time),
+# mm_bench.sh (allocators on the host) and bench_kernel_alloc.sh (in the kernel).
 set -uo pipefail
 
 BUILD=${1:?usage: bench.sh BUILD}
@@ -38,7 +40,7 @@ done
 
 rm -rf "$OUT"
 mkdir -p "$LOGS"
-nasm -w+all -f bin tools/bench_floor.asm -o "$OUT/floor.bin" || die "cannot assemble tools/bench_floor.asm"
+nasm -w+all -f bin bench/bench_floor.asm -o "$OUT/floor.bin" || die "cannot assemble bench/bench_floor.asm"
 
 # shellcheck disable=SC2054 # the commas are inside -device's argument
 QEMU=(qemu-system-i386 -display none -monitor none -nodefaults -no-reboot -m 64

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# mm_bench.sh [BUILD]: the allocator benchmark. Builds tools/mm_bench.c once per
+# mm_bench.sh [BUILD]: the allocator benchmark. Builds bench/mm_bench.c once per
 # allocator (the kernel's kmalloc over a buddy zone on a host arena, glibc,
 # jemalloc, mimalloc, a bump floor) with -O2 -DNDEBUG and the assembler's
 # JCC-erratum padding (below), runs every workload in a
@@ -8,6 +8,8 @@
 # operation (one malloc or one free), ratios against each peer, and memory
 # overhead (peak footprint / peak live bytes). Also BUILD/bench/mm.md.
 # A benchmark, not a test: it exits 1 only when it cannot measure.
+# bench/ holds every benchmark; `./build.sh bench` runs bench.sh (boot time),
+# mm_bench.sh (allocators on the host) and bench_kernel_alloc.sh (in the kernel).
 set -uo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -41,7 +43,7 @@ for a in "${ALLOCATORS[@]}"; do
 	# With it the figures follow the code. Every variant gets it.
 	gcc -std=gnu11 -O2 -DNDEBUG -Wall -Wextra -Werror -DLIB_HOST -Iinclude -Ilib \
 		-Wa,-mbranches-within-32B-boundaries \
-		-DBENCH_ALLOC="ALLOC_${a^^}" tools/mm_bench.c "${extra[@]}" -o "$BIN/mm_bench_$a" ||
+		-DBENCH_ALLOC="ALLOC_${a^^}" bench/mm_bench.c "${extra[@]}" -o "$BIN/mm_bench_$a" ||
 		die "cannot build the $a variant"
 done
 

@@ -1,9 +1,11 @@
-; bench_floor.asm: the boot-time floor for tools/bench.sh. One boot sector that
+; bench_floor.asm: the boot-time floor for bench/bench.sh. One boot sector that
 ; does the least a boot can: it writes "FLOOR" to COM1 and leaves QEMU through
 ; isa-debug-exit. Whatever VlsOs takes beyond this is the loader's and kernel's.
 ; Direct port I/O only (no BIOS calls): the BIOS already left COM1 usable, and
 ; the UART's registers are those of the PC16550D data sheet.
-; Build: nasm -f bin tools/bench_floor.asm -o floor.bin
+; bench/ holds every benchmark (`./build.sh bench`: bench.sh, mm_bench.sh,
+; bench_kernel_alloc.sh); this is bench.sh's floor.
+; Build: nasm -f bin bench/bench_floor.asm -o floor.bin
 
 %define COM1_BASE        0x3F8       ; COM1's I/O base on every PC
 %define UART_THR         0           ; transmit holding register (DLAB=0)

@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# bench_kernel_alloc.sh BUILD: tools/mm_bench.c's workloads inside the kernel
-# (kernel/tests/bench_alloc.c, in build/kernel-bench.bin), on an image whose
+# bench_kernel_alloc.sh BUILD: bench/mm_bench.c's workloads inside the kernel
+# (bench/kernel/bench_alloc.c, in build/kernel-bench.bin), on an image whose
 # BOOT.CFG says "bench", under QEMU (TCG; KVM too where tools/kvm_usable.sh says
 # it can run VlsOs). Prints TSC cycles per allocation or free and writes
 # BUILD/bench/alloc-kernel.md.
+# bench/ holds every benchmark; `./build.sh bench` runs bench.sh (boot time),
+# mm_bench.sh (allocators on the host) and bench_kernel_alloc.sh (in the kernel).
 set -uo pipefail
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=$(cd "${1:?usage: bench_kernel_alloc.sh BUILD}" && pwd)

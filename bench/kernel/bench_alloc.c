@@ -1,16 +1,18 @@
-/* bench_alloc.c: tools/mm_bench.c's workloads run inside the kernel, on its
+/* bench_alloc.c: bench/mm_bench.c's workloads run inside the kernel, on its
  * real allocators and page tables, timed with RDTSC: `bench` on the command
- * line (tools/bench.sh builds such an image). Same shapes as the host run
- * (small churn 8-256 B with 10,000 live, mixed 8 B-64 KiB log-uniform with
- * 2,000 live, fixed 64 B in random order, LIFO and FIFO frees); fewer churn
- * steps, as TCG runs the kernel some ten times slower than the host. */
-#include "ktest.h"
-#include "../kernel.h"
-#include "../arch/arch.h"
-#include "../mm/mm.h"
-#include "../mm/alloc.h"
+ * line (bench/bench_kernel_alloc.sh builds such an image). Same shapes as the
+ * host run (small churn 8-256 B with 10,000 live, mixed 8 B-64 KiB log-uniform
+ * with 2,000 live, fixed 64 B in random order, LIFO and FIFO frees); fewer
+ * churn steps, as TCG runs the kernel some ten times slower than the host.
+ * bench/kernel/ is the benchmarks' kernel part: build.mk compiles it into the
+ * kernel-test and kernel-bench variants (kmain calls bench_alloc_run there). */
+#include "../../kernel/tests/ktest.h"
+#include "../../kernel/kernel.h"
+#include "../../kernel/arch/arch.h"
+#include "../../kernel/mm/mm.h"
+#include "../../kernel/mm/alloc.h"
 #include "lib.h"
-#include "bench_random.h"
+#include "../bench_random.h"
 
 #define BENCH_SEED 0x5eed1234abcdULL
 #define BENCH_REPS 3

@@ -1,6 +1,6 @@
 /* mm_bench.c: the kernel's kmalloc/kfree (buddy + slab, built for the host over
  * a host arena) against glibc malloc, jemalloc, mimalloc and a bump allocator,
- * on the same pre-generated operation sequences. tools/mm_bench.sh builds one
+ * on the same pre-generated operation sequences. bench/mm_bench.sh builds one
  * executable per allocator (-DBENCH_ALLOC=...), runs each workload in a fresh
  * process and prints the table.
  *
@@ -10,7 +10,8 @@
  * Memory: a first run, on the fresh allocator, samples the footprint every
  * FOOTPRINT_EVERY allocations (and after each phase); peak live is the exact
  * peak of the requested bytes. Time: best of BENCH_REPS more runs, ns per
- * allocation or free. The harness's own arrays are mmapped, outside every heap. */
+ * allocation or free. The harness's own arrays are mmapped, outside every heap.
+ * bench/ holds every benchmark (`./build.sh bench`). */
 #define _GNU_SOURCE
 #include <stdbool.h>
 #include <stdint.h>

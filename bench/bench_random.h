@@ -1,7 +1,8 @@
 /* bench_random.h: the random numbers of the allocator workloads, shared by the
- * host benchmark (tools/mm_bench.c) and the kernel's (kernel/tests/bench_alloc.c)
+ * host benchmark (bench/mm_bench.c) and the kernel's (bench/kernel/bench_alloc.c)
  * so both draw the same kinds of sequence. xorshift64*; 32-bit results, as the
- * kernel has no 64-bit division (libgcc). */
+ * kernel has no 64-bit division (libgcc). bench/ holds every benchmark
+ * (`./build.sh bench`). */
 #ifndef VLSOS_BENCH_RANDOM_H
 #define VLSOS_BENCH_RANDOM_H
 
