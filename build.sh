@@ -236,6 +236,7 @@ build_all() {
 	mkdir -p "$BUILD/obj"
 	build_host_tools
 	generate
+	"$BUILD/host/mkimage" svg "$LAYOUT" "$BUILD/memory-map.svg" # docs/memory-map.svg's source (issue 12: one line)
 	build_loader
 	nasm -f bin tools/kvm_probe.asm -o "$BUILD/kvm_probe.bin"
 	local variant
