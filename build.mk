@@ -81,6 +81,12 @@ $(GEN_LAYOUT): $(GEN)/layout.stamp ;
 $(GEN)/boot_info.inc: $(B)/host/geninc
 	$(call say,GEN,boot_info,$@)mkdir -p $(@D) && $< >$@.tmp && mv $@.tmp $@
 
+# docs/memory-map.svg's source: the layout's memory plan as a picture, which a
+# test compares with the committed copy
+all: $(B)/memory-map.svg
+$(B)/memory-map.svg: $(LAYOUT) $(MKIMAGE)
+	$(call say,SVG,memory-map,$@)$(MKIMAGE) svg $(LAYOUT) $@
+
 # Everything that includes a generated file finds it through its .d file once
 # built; the first build needs them before anything is compiled.
 GENERATED := $(GEN_LAYOUT) $(GEN)/boot_info.inc

@@ -119,6 +119,9 @@ int fat_check(const char *image, uint64_t off, int want_bits, const struct disk 
 int fat_copy_files(const struct layout *L, const char *image, uint64_t off,
                    const struct bpb *b, const char *builddir, const struct disk *d);
 
+/* svg.c: draws the regions of L in address order into OUT; 0 ok. */
+int cmd_svg(const struct layout *L, const char *out);
+
 /* build.c */
 int cmd_build(const struct layout *L, const char *builddir, char *const disks[], int ndisks);
 
