@@ -37,8 +37,7 @@
 
 #if BENCH_ALLOC == ALLOC_KERNEL || BENCH_ALLOC == ALLOC_MEMDEBUG
 #include <stdarg.h>
-#include "../kernel/mm/alloc.h"
-#include "../kernel/mm/memdebug.h"
+#include "../kernel/mm/mm.h"
 #if BENCH_ALLOC == ALLOC_MEMDEBUG
 #define ALLOC_NAME "memdebug"
 #else
@@ -80,7 +79,7 @@ static void alloc_setup(void)
 	zone.live_map = live;
 	buddy_release_range(&zone, 0, npages);
 	memdebug_enable(BENCH_ALLOC == ALLOC_MEMDEBUG);
-	slab_init(&zone);
+	kmem_init(&zone);
 	if (kmalloc_init(&zone) != 0)
 		exit(1);
 }

@@ -1,9 +1,8 @@
-/* memdebug.c: red zones, poisoning, allocation tracking and leak reports for
- * the slab caches and kmalloc (see memdebug.h for the slot layout). Plain C
- * over the allocators' structures, so the host tests drive it too. */
-#include "memdebug.h"
-#include "lib.h"
-#include "mm_report.h"
+/* memdebug.c: layer: slots (above slabs; magazine.c is its peer and neither
+ * calls the other). Red zones, poisoning, allocation tracking and leak
+ * reports for the slab caches and kmalloc (the slot layout is in mm.h). Plain
+ * C over the allocators' structures, so the host tests drive it too. */
+#include "mm.h"
 #include "slab_link.h"
 
 enum slot_state {
@@ -109,16 +108,30 @@ static bool poisons(const struct kmem_cache *c)
 	return c->ctor == NULL;
 }
 
-void memdebug_slot_init(const struct kmem_cache *c, void *slot)
+/* A slot of a new slab: red zones and poison written, state new. The slab
+ * layer has already put the slot on its free list: its link stays. */
+static void slot_init(const struct kmem_cache *c, uintptr_t slot)
 {
-	uintptr_t s = (uintptr_t)slot, user = user_of(c, s);
+	uintptr_t user = user_of(c, slot);
+	struct memdebug_track *t = track_of(c, slot);
 
-	LIB_NAME(memset)(slot, MEMDEBUG_REDZONE, c->user_offset);
+	LIB_NAME(memset)((void *)slot, MEMDEBUG_REDZONE, c->user_offset);
 	if (poisons(c))
 		LIB_NAME(memset)((void *)user, MEMDEBUG_FREED, c->object_size);
 	LIB_NAME(memset)((void *)(user + c->object_size), MEMDEBUG_REDZONE,
 			 c->track_offset - c->user_offset - c->object_size);
-	*track_of(c, s) = (struct memdebug_track){ .state = SLOT_NEW };
+	t->alloc_site = 0;
+	t->free_site = 0;
+	t->size = 0;
+	t->state = SLOT_NEW;
+}
+
+void memdebug_slab_init(const struct kmem_cache *c, const struct page *head)
+{
+	uintptr_t base = (uintptr_t)buddy_page_addr(c->zone, head);
+
+	for (size_t i = 0; i < c->objects; i++)
+		slot_init(c, base + i * c->size);
 }
 
 /* ---- findings ---- */
@@ -244,7 +257,7 @@ void *memdebug_alloc(struct kmem_cache *c, size_t size, uintptr_t site)
 {
 	uintptr_t slot = (uintptr_t)__slab_alloc_slot(c);
 	if (!slot)
-		return NULL; /* the slab layer gave the out-of-memory report */
+		return NULL; /* no slab has a slot: the cache front grows the cache */
 	struct memdebug_track *t = track_of(c, slot);
 	uintptr_t user = user_of(c, slot);
 
@@ -372,6 +385,12 @@ static size_t block_bytes(const struct page *head)
 	return head->npages << PAGE_SHIFT;
 }
 
+/* the slack's length is kept in head->inuse (below PAGE_SIZE) */
+size_t memdebug_large_size(const struct page *head)
+{
+	return block_bytes(head) - head->inuse;
+}
+
 void memdebug_large_alloc(struct page *head, void *block, size_t size, uintptr_t site)
 {
 	size_t slack = block_bytes(head) - size;
@@ -383,7 +402,7 @@ void memdebug_large_alloc(struct page *head, void *block, size_t size, uintptr_t
 
 static bool check_large(const struct page *head, uintptr_t block, const char *when)
 {
-	size_t size = block_bytes(head) - head->inuse, first = 0;
+	size_t size = memdebug_large_size(head), first = 0;
 	size_t n = changed_bytes(block + size, head->inuse, MEMDEBUG_REDZONE, &first);
 	struct memdebug_track t = { .alloc_site = head->site, .size = (uint32_t)size };
 	char a[80];
@@ -509,7 +528,7 @@ static void tally_slot(const struct kmem_cache *c, uintptr_t slot, void *ctx)
 static void tally_large(const struct page *head, uintptr_t block, void *ctx)
 {
 	(void)block;
-	tally(ctx, head->site, block_bytes(head) - head->inuse);
+	tally(ctx, head->site, memdebug_large_size(head));
 }
 
 struct memdebug_leaks memdebug_leak_report(const char *title)
@@ -537,41 +556,12 @@ struct memdebug_leaks memdebug_leak_report(const char *title)
 	return w.total;
 }
 
-/* ---- out of memory ---- */
+/* ---- out of memory (oom_report.c prints the rest) ---- */
 
-void memdebug_oom_report(size_t size)
+struct buddy_zone *__memdebug_out_of_memory(size_t size)
 {
-	struct buddy_zone *z = debug_zone;
-	struct kmalloc_stats ks;
-	char line[160];
-	int len = 0;
-
 	record(MEMDEBUG_OUT_OF_MEMORY, NULL, 0, NULL);
 	last.cache = NULL; /* the zone as a whole, not one cache */
 	last.size = size;
-	if (!z) {
-		mm_report("memdebug: out of memory for %zu bytes (no debug caches yet)", size);
-		return;
-	}
-	mm_report("memdebug: out of memory for %zu bytes; %zu of %zu frames free, %zu allocated",
-		  size, z->free_pages, z->npages, z->allocated_pages);
-	for (unsigned o = 0; o <= BUDDY_MAX_ORDER; o++)
-		len += LIB_NAME(snprintf)(line + len, sizeof line - (size_t)len, " %u:%zu", o,
-					  z->nr_free[o]);
-	mm_report("memdebug:   buddy free blocks by order:%s", line);
-	kmalloc_stats(&ks);
-	for (unsigned i = 0; i < KMALLOC_CLASSES; i++)
-		if (ks.cls[i].pages)
-			mm_report("memdebug:   %s: %zu object(s) in use of %zu, %zu frame(s)",
-				  ks.cls[i].name, ks.cls[i].inuse, ks.cls[i].total, ks.cls[i].pages);
-	mm_report("memdebug:   kmalloc-large: %zu block(s), %zu frame(s)", ks.large_live,
-		  ks.large_pages);
-	for (struct kmem_cache *c = slab_next_cache(NULL); c; c = slab_next_cache(c)) {
-		struct kmem_cache_stats s;
-		if (c->flags & KMEM_CACHE_KMALLOC)
-			continue;
-		kmem_cache_stats(c, &s);
-		mm_report("memdebug:   cache %s: %zu object(s) in use of %zu, %zu frame(s)", s.name,
-			  s.inuse, s.total, s.pages);
-	}
+	return debug_zone;
 }

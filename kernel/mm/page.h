@@ -1,4 +1,4 @@
-/* page.h: the descriptor every 4 KiB frame has, and the buddy zone that owns
+/* page.h: layer: frames. The descriptor every 4 KiB frame has, and the buddy zone that owns
  * them (the binary buddy system of Knowlton 1965, as Linux's mm/page_alloc.c
  * keeps it: free lists per order, a block's order kept in its head frame). */
 #ifndef VLSOS_MM_PAGE_H

@@ -8,7 +8,6 @@
 #include "../kernel.h"
 #include "../arch/arch.h"
 #include "../mm/mm.h"
-#include "../mm/alloc.h"
 #include "lib.h"
 #include "bench_random.h"
 

@@ -7,10 +7,8 @@
  * the whole-heap check and the leak report. */
 #include "ktest.h"
 #include "../ksyms.h"
-#include "../mm/alloc.h"
-#include "../mm/memdebug.h"
+#include "../kernel.h"
 #include "../mm/mm.h"
-#include "../mm/mm_report.h"
 #include "lib.h"
 
 #define OBJECT_SIZE 40
@@ -195,7 +193,7 @@ static void out_of_memory_report(struct ktest *t)
 
 	if (!was_on)
 		memdebug_enable(true); /* the report comes only while memdebug is on */
-	slab_shrink(); /* nothing left that the allocator would reclaim first */
+	kmem_shrink(); /* nothing left that the allocator would reclaim first */
 	void *keep = kmalloc(24); /* a size class in use, for the report to list */
 	while ((p = buddy_alloc(memory_zone(), 0)) != NULL) {
 		*(void **)p = chain;

@@ -1,4 +1,4 @@
-/* sources: kernel/mm/buddy.c kernel/mm/slab.c kernel/mm/slab_check.c kernel/mm/magazine.c kernel/mm/kmalloc.c kernel/mm/memdebug.c lib/string.c lib/format.c */
+/* uses: kernel/mm */
 /* test_memdebug.c: the heap debugger on a host zone. Each case commits one
  * bug on purpose (overflow, underflow, write after free, double, interior,
  * invalid and wrong-cache frees, a leak, running out of memory) and checks
@@ -7,7 +7,6 @@
  * use reports nothing. */
 #include "check.h"
 #include "mm_host.h"
-#include "../../kernel/mm/memdebug.h"
 
 #define ZONE_PAGES 4096 /* 16 MiB */
 
@@ -19,7 +18,7 @@ static void fresh_debug_heap(size_t npages)
 	host_zone_init(&hz, npages);
 	buddy_release_range(&hz.z, 0, npages);
 	memdebug_enable(true);
-	slab_init(&hz.z);
+	kmem_init(&hz.z);
 	if (kmalloc_init(&hz.z) != 0) {
 		printf("Bail out! kmalloc_init failed\n");
 		exit(1);
