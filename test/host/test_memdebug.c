@@ -127,6 +127,33 @@ static void large_block_slack_is_a_red_zone(void)
 	CHECK(kmalloc_check());
 }
 
+/* The issue-12 false report: a caller may write every byte kmalloc_usable_size
+ * gives (systemd's greedy realloc, V8's allocate-at-least do), so under memdebug
+ * it is the size asked, for slab objects and large blocks alike, and the red
+ * zone starts where it ends. */
+static void writing_up_to_usable_size_reports_nothing(void)
+{
+	static const size_t sizes[] = { 1, 20, 100, 2000, 2048, 2049, 4095, 4096, 4097,
+					5000, 8191, 8193, 65537 };
+
+	fresh_debug_heap(ZONE_PAGES);
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		unsigned char *p = alloc_site_a(sizes[i]);
+		size_t usable = kmalloc_usable_size(p);
+		CHECK_MSG(usable == sizes[i], "kmalloc(%zu): usable size %zu", sizes[i], usable);
+		memset(p, 0x5A, usable);
+		CHECK_EQ_UINT(memdebug_check_heap(), 0);
+		unsigned char *q = krealloc(p, usable); /* what realloc relies on */
+		CHECK(q != NULL && q[usable - 1] == 0x5A);
+		kfree(q);
+		CHECK_MSG(reports.count == 0, "kmalloc(%zu), written to its usable size: \"%s\"",
+			  sizes[i], reports.last);
+		reports_clear();
+	}
+	CHECK_EQ_UINT(memdebug_count(MEMDEBUG_OVERFLOW), 0);
+	CHECK(kmalloc_check());
+}
+
 static void write_after_free_is_reported_on_reuse(void)
 {
 	fresh_debug_heap(ZONE_PAGES);
@@ -367,6 +394,7 @@ int main(void)
 	RUN(underflow_is_reported_on_free);
 	RUN(heap_check_finds_live_overflow);
 	RUN(large_block_slack_is_a_red_zone);
+	RUN(writing_up_to_usable_size_reports_nothing);
 	RUN(write_after_free_is_reported_on_reuse);
 	RUN(heap_check_finds_write_after_free);
 	RUN(double_free_is_named_and_ignored);
