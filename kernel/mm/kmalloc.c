@@ -6,7 +6,7 @@
  * frames from buddy_alloc_pages, their count kept in the head frame
  * (PAGE_LARGE, page->npages). No header precedes any object.
  *
- * The size classes have magazines (alloc.h): the common kmalloc pops the
+ * The size classes have magazines (mm.h): the common kmalloc pops the
  * class's loaded magazine and sets the object's live bit; the common kfree
  * checks the pointer (a full slab's frame, a live bit set) and pushes it,
  * both inlined here, neither touching the object; the rest is in magazine.c,

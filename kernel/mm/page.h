@@ -69,7 +69,7 @@ struct buddy_zone {
 	uintptr_t base;      /* address of pfn 0's frame */
 	struct page *pages;  /* npages descriptors, supplied by the caller */
 	size_t npages;
-	/* LIVE_MAP_BYTES(npages), supplied by the caller before slab_init, NULL
+	/* LIVE_MAP_BYTES(npages), supplied by the caller before kmem_init, NULL
 	 * for none; buddy_init leaves it as it is, and slab.c clears a frame's
 	 * share when the frame becomes a slab of a cache with magazines */
 	uint32_t *live_map;
