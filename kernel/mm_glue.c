@@ -42,5 +42,5 @@ void mm_describe_site(char *buf, size_t len, uintptr_t site)
 void mm_out_of_memory(size_t size)
 {
 	if (memdebug_enabled())
-		oom_report(size);
+		memdebug_oom_report(size);
 }

@@ -22,7 +22,7 @@ void mm_report(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void mm_describe_site(char *buf, size_t len, uintptr_t site);
 /* A request for `size` bytes failed although every magazine was drained and
  * every empty slab given back: what that means is the surroundings' call (the
- * kernel and the host tests print oom_report when memdebug is on). */
+ * kernel and the host tests print memdebug_oom_report when memdebug is on). */
 void mm_out_of_memory(size_t size);
 
 #endif

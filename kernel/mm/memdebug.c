@@ -1,7 +1,8 @@
 /* memdebug.c: layer: slots (above slabs; magazine.c is its peer and neither
- * calls the other). Red zones, poisoning, allocation tracking and leak
- * reports for the slab caches and kmalloc (the slot layout is in mm.h). Plain
- * C over the allocators' structures, so the host tests drive it too. */
+ * calls the other). Red zones, poisoning and allocation tracking for the slab
+ * caches and kmalloc (the slot layout is in mm.h); the whole-heap walks are
+ * memdebug_report.c's. Plain C over the allocators' structures, so the host
+ * tests drive it too. */
 #include "mm.h"
 #include "slab_link.h"
 
@@ -425,143 +426,46 @@ void memdebug_large_free(struct page *head, void *block)
 	head->inuse = 0;
 }
 
-/* ---- whole-heap walks ---- */
+/* ---- for the whole-heap walks of memdebug_report.c ---- */
 
-static bool is_debug_slab_head(const struct page *p)
+struct buddy_zone *__memdebug_zone(void)
 {
-	return (p->flags & (PAGE_SLAB | PAGE_TAIL)) == PAGE_SLAB && p->cache &&
-	       (p->cache->flags & KMEM_CACHE_DEBUG);
+	return debug_zone;
 }
 
-static bool is_debug_large_head(const struct page *p)
+size_t __memdebug_check_slot(const struct kmem_cache *c, uintptr_t slot)
 {
-	return (p->flags & PAGE_LARGE) && p->site != 0;
-}
-
-typedef void (*slot_visit_fn)(const struct kmem_cache *c, uintptr_t slot, void *ctx);
-typedef void (*large_visit_fn)(const struct page *head, uintptr_t block, void *ctx);
-
-static void walk_heap(slot_visit_fn on_slot, large_visit_fn on_large, void *ctx)
-{
-	struct buddy_zone *z = debug_zone;
-
-	for (size_t pfn = 0; z && pfn < z->npages; pfn++) {
-		const struct page *p = &z->pages[pfn];
-		uintptr_t start = (uintptr_t)buddy_page_addr(z, p);
-		if (is_debug_slab_head(p))
-			for (uint32_t i = 0; i < p->cache->objects; i++)
-				on_slot(p->cache, start + i * p->cache->size, ctx);
-		else if (is_debug_large_head(p) && on_large)
-			on_large(p, start, ctx);
-	}
-}
-
-static void check_slot(const struct kmem_cache *c, uintptr_t slot, void *ctx)
-{
-	size_t *problems = ctx;
 	struct memdebug_track *t = track_of(c, slot);
 	uint32_t size = t->size;
-
-	if (t->state != SLOT_LIVE) {
-		*problems += !check_poison(c, slot, "by the heap check");
-		t->size = (uint32_t)c->object_size; /* the red zone of a free slot */
-	}
-	*problems += !check_red_zones(c, slot, "found by the heap check");
-	t->size = size;
-}
-
-static void check_large_block(const struct page *head, uintptr_t block, void *ctx)
-{
-	*(size_t *)ctx += !check_large(head, block, "found by the heap check");
-}
-
-size_t memdebug_check_heap(void)
-{
 	size_t problems = 0;
 
-	walk_heap(check_slot, check_large_block, &problems);
+	if (t->state != SLOT_LIVE) {
+		problems += !check_poison(c, slot, "by the heap check");
+		t->size = (uint32_t)c->object_size; /* the red zone of a free slot */
+	}
+	problems += !check_red_zones(c, slot, "found by the heap check");
+	t->size = size;
 	return problems;
 }
 
-/* ---- leaks ---- */
-
-struct site_tally {
-	uintptr_t site;
-	size_t objects, bytes;
-};
-
-struct leak_walk {
-	struct site_tally sites[MEMDEBUG_LEAK_SITES];
-	size_t nsites;
-	struct site_tally other; /* sites past the table */
-	struct memdebug_leaks total;
-};
-
-static void tally(struct leak_walk *w, uintptr_t site, size_t bytes)
+bool __memdebug_check_large(const struct page *head, uintptr_t block)
 {
-	struct site_tally *s = NULL;
-
-	for (size_t i = 0; i < w->nsites && !s; i++)
-		if (w->sites[i].site == site)
-			s = &w->sites[i];
-	if (!s && w->nsites < MEMDEBUG_LEAK_SITES) {
-		s = &w->sites[w->nsites++];
-		*s = (struct site_tally){ .site = site };
-		w->total.sites++;
-	}
-	if (!s)
-		s = &w->other;
-	s->objects++;
-	s->bytes += bytes;
-	w->total.objects++;
-	w->total.bytes += bytes;
+	return check_large(head, block, "found by the heap check");
 }
 
-static void tally_slot(const struct kmem_cache *c, uintptr_t slot, void *ctx)
+bool __memdebug_slot_is_live(const struct kmem_cache *c, uintptr_t slot, uintptr_t *site,
+			     size_t *size)
 {
 	const struct memdebug_track *t = track_of(c, slot);
 
-	if (t->state == SLOT_LIVE)
-		tally(ctx, t->alloc_site, t->size);
+	*site = t->alloc_site;
+	*size = t->size;
+	return t->state == SLOT_LIVE;
 }
 
-static void tally_large(const struct page *head, uintptr_t block, void *ctx)
-{
-	(void)block;
-	tally(ctx, head->site, memdebug_large_size(head));
-}
-
-struct memdebug_leaks memdebug_leak_report(const char *title)
-{
-	static struct leak_walk w; /* too big for a kernel stack */
-	char s[80];
-
-	w = (struct leak_walk){ 0 };
-	walk_heap(tally_slot, tally_large, &w);
-	/* most bytes first: an insertion sort of at most MEMDEBUG_LEAK_SITES */
-	for (size_t i = 1; i < w.nsites; i++)
-		for (size_t j = i; j > 0 && w.sites[j].bytes > w.sites[j - 1].bytes; j--) {
-			struct site_tally tmp = w.sites[j];
-			w.sites[j] = w.sites[j - 1];
-			w.sites[j - 1] = tmp;
-		}
-	mm_report("memdebug: %s: %zu live allocation(s), %zu bytes, from %zu site(s)", title,
-		  w.total.objects, w.total.bytes, w.total.sites);
-	for (size_t i = 0; i < w.nsites; i++)
-		mm_report("memdebug:   %zu allocation(s), %zu bytes, at %s", w.sites[i].objects,
-			  w.sites[i].bytes, site_text(s, sizeof s, w.sites[i].site));
-	if (w.other.objects)
-		mm_report("memdebug:   %zu allocation(s), %zu bytes, at other sites", w.other.objects,
-			  w.other.bytes);
-	return w.total;
-}
-
-/* ---- out of memory (oom_report.c prints the rest) ---- */
-
-struct buddy_zone *__memdebug_out_of_memory(size_t size)
+void __memdebug_out_of_memory(size_t size)
 {
 	record(MEMDEBUG_OUT_OF_MEMORY, NULL, 0, NULL);
 	last.cache = NULL; /* the zone as a whole, not one cache */
 	last.size = size;
-	return debug_zone;
 }

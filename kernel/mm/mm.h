@@ -2,7 +2,7 @@
  * folder is a one-way stack; each file calls only the layers below it
  * (test/host/test_mm_layers.sh checks):
  *
- *   reports     oom_report.c: reads every layer
+ *   reports     memdebug_report.c: whole-heap walks and reports, reading every layer
  *   kmalloc     kmalloc.c: size classes over caches, large blocks over frames
  *   caches      cache.c: kmem_cache_*, which path a call takes, whole-cache work
  *   slots       magazine.c | memdebug.c: two ways to hand out slots, neither
@@ -309,23 +309,21 @@ void memdebug_large_alloc(struct page *head, void *block, size_t size, uintptr_t
 void memdebug_large_free(struct page *head, void *block);
 /* the bytes asked for a large block memdebug_large_alloc laid out */
 size_t memdebug_large_size(const struct page *head);
-/* Checks every red zone and every freed object's poison in every debug cache
- * and large block; reports each problem and returns how many were found. */
-size_t memdebug_check_heap(void);
-
-struct memdebug_leaks {
-	size_t objects, bytes, sites; /* live allocations, bytes asked, distinct sites */
-};
-/* Reports every live allocation of the debug caches and large blocks grouped
- * by allocating site, most bytes first; `title` heads the report. */
-struct memdebug_leaks memdebug_leak_report(const char *title);
 const struct memdebug_report *memdebug_last_report(void);
 /* findings of each kind since memdebug_enable */
 size_t memdebug_count(enum memdebug_kind kind);
 const char *memdebug_kind_name(enum memdebug_kind kind);
-/* Records an out-of-memory finding for `size` bytes (oom_report prints it);
- * returns the zone of the debug caches, NULL before the first. */
-struct buddy_zone *__memdebug_out_of_memory(size_t size);
+/* for memdebug_report.c: the zone of the debug caches (NULL before the
+ * first); one slot checked as memdebug_check_heap does (the problems found);
+ * one large block's red zone the same way (false: reported); whether a slot
+ * holds a live object, and its allocating site and size asked; an
+ * out-of-memory finding for `size` bytes recorded */
+struct buddy_zone *__memdebug_zone(void);
+size_t __memdebug_check_slot(const struct kmem_cache *c, uintptr_t slot);
+bool __memdebug_check_large(const struct page *head, uintptr_t block);
+bool __memdebug_slot_is_live(const struct kmem_cache *c, uintptr_t slot, uintptr_t *site,
+			     size_t *size);
+void __memdebug_out_of_memory(size_t size);
 
 /* ---- cache.c: the caches' front: kmem_cache_* ---- */
 
@@ -423,11 +421,21 @@ void __kfree(void *ptr, uintptr_t site);
 void *__kcalloc(size_t n, size_t size, uintptr_t site);
 void *__krealloc(void *ptr, size_t size, uintptr_t site);
 
-/* ---- oom_report.c: reports that read every layer ---- */
+/* ---- memdebug_report.c: memdebug's whole-heap walks and reports ---- */
 
+/* Checks every red zone and every freed object's poison in every debug cache
+ * and large block; reports each problem and returns how many were found. */
+size_t memdebug_check_heap(void);
+
+struct memdebug_leaks {
+	size_t objects, bytes, sites; /* live allocations, bytes asked, distinct sites */
+};
+/* Reports every live allocation of the debug caches and large blocks grouped
+ * by allocating site, most bytes first; `title` heads the report. */
+struct memdebug_leaks memdebug_leak_report(const char *title);
 /* What holds the memory: the zone's free blocks per order, every cache's
  * objects and frames, kmalloc's large blocks; recorded as memdebug's last
  * finding. For mm_out_of_memory while memdebug is on; callable at any time. */
-void oom_report(size_t size);
+void memdebug_oom_report(size_t size);
 
 #endif

@@ -23,7 +23,7 @@ MM_LAYERS=(
 	"slots: magazine memdebug"
 	"caches: cache"
 	"kmalloc: kmalloc"
-	"reports: oom_report"
+	"reports: memdebug_report"
 )
 # what kernel/mm may use from its surroundings besides lib/: glue.h's functions
 GLUE_SYMBOLS=(mm_report mm_describe_site mm_out_of_memory)
