@@ -145,6 +145,7 @@ struct kmem_magazines {
  * none allocated on `empty`; a full slab is on no list (its node points at
  * itself). The fields kmalloc's fast paths read come first. */
 struct kmem_cache {
+	struct kmem_magazines mag; /* first: the fast paths find rounds at offset 0 */
 	uint16_t objects;     /* per slab */
 	uint8_t order;        /* buddy order of a slab */
 	uint8_t flags;        /* KMEM_CACHE_* */
@@ -152,7 +153,6 @@ struct kmem_cache {
 	uint32_t objects_bytes; /* objects * size: offsets below it may be objects */
 	uint32_t recip;       /* 2^32 / size + 1: (offset * recip) >> 32 == offset / size */
 	uintptr_t key;        /* a link is stored as next ^ key ^ the object's address */
-	struct kmem_magazines mag;
 	struct list_node partial, empty; /* slabs, by their head frame's node */
 	size_t nr_slabs, nr_empty;
 	uint32_t size;        /* stride between objects */
