@@ -31,7 +31,7 @@ mkdir -p "$BIN" "$OUT" || die "cannot create $BIN"
 for a in "${ALLOCATORS[@]}"; do
 	extra=()
 	case $a in
-	kernel | memdebug) extra=(kernel/mm/buddy.c kernel/mm/slab.c kernel/mm/slab_check.c kernel/mm/magazine.c kernel/mm/kmalloc.c kernel/mm/memdebug.c lib/string.c lib/format.c) ;;
+	kernel | memdebug) extra=(kernel/mm/*.c lib/*.c) ;; # the folder as it builds; glue in mm_bench.c
 	jemalloc) extra=(-ljemalloc) ;;
 	mimalloc) extra=(-lmimalloc) ;;
 	esac

@@ -4,6 +4,7 @@
 #define VLSOS_KERNEL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "boot_info.h"
@@ -28,6 +29,59 @@ void report_cpu(const struct cpu_info *cpu);
 void report_memory_layout(const struct boot_info *bi);
 void report_memory_usage(const struct boot_info *bi);
 void report_memory_accounting(void);
+
+/* memory.c: the seed's memory interface and kernel/mm's bring-up over the E820 map */
+enum page_owner {            /* who took a page through page_alloc_zeroed */
+	PAGE_OWNER_PAGE_TABLES,
+	PAGE_OWNER_OTHER,
+	PAGE_OWNER_COUNT
+};
+enum reserved_reason {       /* why a usable frame is never handed out */
+	RESERVED_BIOS_LOADER,    /* page 0 (IVT, BDA), the boot_info page, the EBDA */
+	RESERVED_BOOT_STACK,     /* the seed's boot stack and the guard page below it */
+	RESERVED_KERNEL,         /* KERNEL.BIN's image and .bss */
+	RESERVED_EARLY_HEAP,     /* what the linear allocator handed out before the rest */
+	RESERVED_DESCRIPTORS,    /* the page allocator's struct page array and live map */
+	RESERVED_COUNT
+};
+struct memory_accounting {   /* bytes; the parts add up to `usable` exactly */
+	uint64_t usable;         /* E820 usable, sanitised */
+	uint64_t free, slab, large, page_tables, other;
+	uint64_t reserved[RESERVED_COUNT];
+	uint64_t partial;        /* usable bytes in pages only partly usable */
+	uint64_t above_4g;       /* usable RAM a 32-bit kernel does not manage */
+	uint64_t zone_allocated, zone_reserved; /* the zone's own counters, to cross-check */
+};
+struct buddy_zone;
+
+/* VLSOS_MEMDEBUG=1 builds (build.sh) have memdebug on whatever the command line says */
+#ifdef VLSOS_MEMDEBUG
+#define MEMDEBUG_ALWAYS true
+#else
+#define MEMDEBUG_ALWAYS false
+#endif
+
+void memory_map_init(const struct boot_info *bi);    /* sanitises the loader's E820 map */
+const struct e820_entry *memory_map(unsigned *count); /* the sanitised map */
+void memory_init(const struct boot_info *bi);        /* PANIC when the heap is not RAM */
+void memory_init_allocators(const struct boot_info *bi); /* buddy, slab, kmalloc over all RAM */
+void *page_alloc_zeroed(enum page_owner owner);      /* one 4 KiB page, or NULL */
+void page_free(void *page, enum page_owner owner);
+struct buddy_zone *memory_zone(void);
+void memory_accounting(struct memory_accounting *out);
+void *malloc(size_t size);
+void free(void *ptr);
+void *calloc(size_t count, size_t size);
+void *realloc(void *ptr, size_t size);
+void *kalloc_early(size_t size, size_t align);       /* linear heap, before the allocators */
+size_t heap_used(void);
+size_t heap_free(void);
+uintptr_t heap_start(void);
+uintptr_t heap_end(void);
+
+/* mm_glue.c: the kernel's end of kernel/mm/glue.h (mm_report and the rest);
+ * how many reports mm_report has printed (the KTAP suites' misuse cases count them) */
+unsigned long mm_report_count(void);
 
 /* What the command line asks of the in-kernel tests, before "VlsOs ready":
  * `test` runs every suite and `bench` the allocator benchmark, each then

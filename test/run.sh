@@ -6,6 +6,7 @@
 # each such line counts once. A program that dies or overruns its time limit
 # without saying "not ok" counts as one failure.
 #   test/host/test_*.c   host unit tests; the first line names their sources
+#                        (host_sources)
 #   test/*/test_*.sh     shell tests: image, boot and GDB tests
 set -uo pipefail
 
@@ -42,10 +43,30 @@ run_tap() {
 	failed=$((failed + bad))
 }
 
+# host_sources SRC: what a host test is built from, as its first line says:
+#   /* sources: FILE... */   those files
+#   /* uses: FOLDER... */    each folder whole, as it builds (kernel/mm/*.c), with
+#                            its host glue test/host/NAME_glue.c when there is one
+#                            (kernel/mm: test/host/mm_glue.c), and lib/*.c
+host_sources() {
+	local line dir glue
+	line=$(head -1 "$1")
+	if [[ $line =~ ^/\*\ uses:(.*)\*/ ]]; then
+		for dir in ${BASH_REMATCH[1]}; do
+			echo "$dir"/*.c
+			glue=test/host/$(basename "$dir")_glue.c
+			[ -f "$glue" ] && echo "$glue"
+		done
+		echo lib/*.c
+	else
+		sed -n '1s|^/\* sources:\(.*\)\*/.*|\1|p' "$1"
+	fi
+}
+
 host_c_test() {
 	local src=$1 name sources
 	name=$(basename "$src" .c)
-	sources=$(sed -n '1s|^/\* sources:\(.*\)\*/.*|\1|p' "$src")
+	sources=$(host_sources "$src")
 	if ! gcc -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all \
 		-DLIB_HOST -Iinclude -Ilib -Itest/host $sources "$src" -o "$BUILD/host/$name" \
 		>"$LOGS/$name.build.log" 2>&1; then

@@ -10,7 +10,6 @@
 #include "../../kernel/kernel.h"
 #include "../../kernel/arch/arch.h"
 #include "../../kernel/mm/mm.h"
-#include "../../kernel/mm/alloc.h"
 #include "lib.h"
 #include "../bench_random.h"
 

@@ -4,6 +4,7 @@
  * turning it on with a format's tables (Intel SDM vol. 3A 4.1.1). */
 #include "arch.h"
 #include "paging_tables.h"
+#include "../kernel.h"
 #include "../mm/mm.h"
 
 static bool enabled;

@@ -1,11 +1,10 @@
-/* buddy.c: binary buddy allocator over page frames, as Linux's mm/page_alloc.c
+/* buddy.c: layer: frames (the bottom: calls nothing else in kernel/mm).
+ * Binary buddy allocator over page frames, as Linux's mm/page_alloc.c
  * keeps it: a free list and a count per order, a block's buddy at
  * pfn ^ (1 << order), merged only when that buddy heads a free block of the
  * same order inside the zone. Invariant: only block heads carry PAGE_FREE or
  * PAGE_ALLOCATED; every other frame of a block has flags 0 or PAGE_TAIL marks. */
-#include "alloc.h"
-#include "lib.h"
-#include "mm_report.h"
+#include "mm.h"
 
 #define NO_BLOCK ((size_t)-1)
 

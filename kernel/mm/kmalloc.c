@@ -1,20 +1,17 @@
-/* kmalloc.c: malloc, free, calloc and realloc for the kernel. Sizes up to
- * KMALLOC_MAX_SMALL come from slab caches: every 16 bytes to 256, then four
+/* kmalloc.c: layer: kmalloc (above the caches). malloc, free, calloc and
+ * realloc for the kernel. Sizes up to KMALLOC_MAX_SMALL come from slab
+ * caches: every 16 bytes to 256, then four
  * size classes per doubling (at most 20% rounding; 16-byte alignment, and
  * every class a multiple of the live map's grain); larger ones are whole
  * frames from buddy_alloc_pages, their count kept in the head frame
  * (PAGE_LARGE, page->npages). No header precedes any object.
  *
- * The size classes have magazines (alloc.h): the common kmalloc pops the
+ * The size classes have magazines (mm.h): the common kmalloc pops the
  * class's loaded magazine and sets the object's live bit; the common kfree
  * checks the pointer (a full slab's frame, a live bit set) and pushes it,
- * both inlined here, neither touching the object; the rest is in magazine.c
- * and slab.c. */
-#include "alloc.h"
-#include "errors.h"
-#include "lib.h"
-#include "memdebug.h"
-#include "mm_report.h"
+ * both inlined here, neither touching the object; the rest is in magazine.c,
+ * slab.c and, when a class must grow, cache.c. */
+#include "mm.h"
 #include "slab_link.h"
 
 /* The code address a report names: kmalloc's caller, passed down so the
@@ -87,11 +84,10 @@ static __attribute__((noinline)) void *large_alloc(size_t size, uintptr_t site)
 		return NULL;
 	size_t n = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	void *p = buddy_alloc_pages(heap, n);
-	if (!p && slab_shrink()) /* frames held by magazines and empty slabs */
+	if (!p && kmem_shrink()) /* frames held by magazines and empty slabs */
 		p = buddy_alloc_pages(heap, n);
 	if (!p) {
-		if (memdebug_enabled())
-			memdebug_oom_report(size);
+		mm_out_of_memory(size);
 		return NULL;
 	}
 	struct page *page = buddy_page(heap, p);
@@ -106,13 +102,18 @@ static __attribute__((noinline)) void *large_alloc(size_t size, uintptr_t site)
 }
 
 /* A small allocation the loaded magazine cannot serve: memdebug's caches
- * (which never have one), or the magazine layer's slow half. */
+ * (which never have one), or the magazine layer's slow half; the cache front
+ * grows the class when neither finds a slot. */
 static __attribute__((noinline)) void *small_alloc(struct kmem_cache *c, size_t size,
 						   uintptr_t site)
 {
+	void *obj;
+
 	if (c->flags & KMEM_CACHE_DEBUG)
-		return memdebug_alloc(c, size, site);
-	return __magazine_alloc(c);
+		obj = memdebug_alloc(c, size, site);
+	else
+		obj = __magazine_alloc(c);
+	return obj ? obj : __kmem_cache_refill(c, size, site);
 }
 
 /* The fast path, inlined into kmalloc and __kmalloc so that neither pays a
@@ -121,12 +122,12 @@ static inline __attribute__((always_inline)) void *kmalloc_at(size_t size, uintp
 {
 	if (__builtin_expect(size <= KMALLOC_MAX_SMALL, 1)) {
 		struct kmem_cache *c = cache_by_8[(size + 7) >> 3];
-		unsigned n = c->rounds;
+		unsigned n = c->mag.rounds;
 		if (__builtin_expect(n != 0, 1)) {
-			void *obj = c->loaded[--n];
+			void *obj = c->mag.loaded[--n];
 			uintptr_t off = (uintptr_t)obj - heap_base;
-			c->rounds = (uint16_t)n;
-			c->magazine_allocs++;
+			c->mag.rounds = (uint16_t)n;
+			c->mag.allocs++;
 			*live_word(heap_live, off) |= live_bit(off);
 			return obj;
 		}
@@ -255,11 +256,11 @@ static inline __attribute__((always_inline)) void kfree_at(void *ptr, uintptr_t 
 					    (PAGE_SLAB | PAGE_KMALLOC)) | (off & (LIVE_GRAIN - 1));
 		if (__builtin_expect(full_slab_start == 0 && (*live & bit), 1)) {
 			struct kmem_cache *c = page->cache;
-			unsigned n = c->rounds;
+			unsigned n = c->mag.rounds;
 			if (__builtin_expect(n < KMEM_MAGAZINE_ROUNDS, 1)) { /* every class has magazines */
 				*live &= ~bit;
-				c->loaded[n] = ptr;
-				c->rounds = (uint16_t)(n + 1);
+				c->mag.loaded[n] = ptr;
+				c->mag.rounds = (uint16_t)(n + 1);
 				return;
 			}
 		} else if (full_slab_start == PAGE_PARTIAL && (*live & bit)) {
@@ -289,8 +290,9 @@ static size_t usable_size(const void *ptr, const char *what)
 		return page->cache->object_size;
 	if (page && is_debug_kmalloc_slab(page))
 		return memdebug_usable_size(page->cache, ptr); /* reports a bad pointer itself */
+	/* under memdebug the bytes past the size asked are a red zone */
 	if (page && is_large_head(page, ptr))
-		return page->npages << PAGE_SHIFT;
+		return page->site ? memdebug_large_size(page) : page->npages << PAGE_SHIFT;
 	report_foreign(what, ptr, page);
 	return 0;
 }
@@ -367,5 +369,5 @@ void kmalloc_stats(struct kmalloc_stats *out)
 
 bool kmalloc_check(void)
 {
-	return slab_check() && buddy_check(heap);
+	return kmem_check() && buddy_check(heap);
 }

@@ -1,4 +1,5 @@
-/* linear.c: the seed's linear allocator. O(1), no free; the pointer only moves
+/* linear.c: layer: frames (beside the stack: calls nothing else in
+ * kernel/mm). The seed's linear allocator. O(1), no free; the pointer only moves
  * up. Unlike the seed's sketch, `next + size` is never computed where it could
  * wrap: sizes are compared with the room that is left. */
 #include "mm.h"

@@ -1,5 +1,6 @@
-/* list.h: a circular, intrusive doubly-linked list. A head is a node that
- * belongs to no element; an empty list's head points at itself. */
+/* list.h: layer: frames (inline helpers for every layer). A circular,
+ * intrusive doubly-linked list. A head is a node that belongs to no element;
+ * an empty list's head points at itself. */
 #ifndef VLSOS_MM_LIST_H
 #define VLSOS_MM_LIST_H
 

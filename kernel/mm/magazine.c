@@ -1,37 +1,32 @@
-/* magazine.c: the magazine layer (alloc.h) in front of a cache's slabs:
+/* magazine.c: layer: slots (above slabs; memdebug.c is its peer and neither
+ * calls the other). The magazine layer (mm.h) in front of a cache's slabs:
  * Bonwick and Adams, "Magazines and Vmem" (USENIX 2001), with one CPU. Each
- * cache has a loaded magazine (inline in struct kmem_cache), a previous one,
- * each either full or empty, and a depot of full and empty magazines. Spare
- * magazines come from their own slab cache, which has no magazines itself.
+ * cache has a loaded magazine (inline in its struct kmem_magazines), a
+ * previous one, each either full or empty, and a depot of full and empty
+ * magazines. Spare magazines come from a supply cache of their own, which
+ * has no magazines itself.
  *
  * Which objects are handed out is kept in the zone's live map (page.h), not in
  * the objects: allocation sets an object's bit, a free checks and clears it. A
  * free is then checked exactly (an object's start, not already free, wherever
  * the free copy is: a magazine, the depot, its slab) with no read of the
  * object, and a magazine's objects keep every byte their owner left. */
-#include "alloc.h"
-#include "mm_report.h"
+#include "mm.h"
 #include "slab_link.h"
 
-static struct kmem_cache *magazine_cache; /* NULL until a cache enables magazines */
-
-void __magazines_forget(void)
-{
-	magazine_cache = NULL;
-}
-
-void kmem_cache_enable_magazines(struct kmem_cache *c)
+bool __magazines_fit(const struct kmem_cache *c)
 {
 	/* a debug cache checks every free in full; objects under a grain would
 	 * share their live bits; no live map, no magazines; objects handed out
 	 * before have no live bit */
-	if ((c->flags & KMEM_CACHE_DEBUG) || c->size < LIVE_GRAIN || !c->zone->live_map ||
-	    c->nr_slabs)
-		return;
-	if (!magazine_cache)
-		magazine_cache = kmem_cache_create("kmem_magazine", sizeof(struct kmem_magazine), 0, NULL);
-	if (magazine_cache && c != magazine_cache)
-		c->flags |= KMEM_CACHE_MAGAZINES;
+	return !(c->flags & KMEM_CACHE_DEBUG) && c->size >= LIVE_GRAIN && c->zone->live_map &&
+	       !c->nr_slabs;
+}
+
+void __magazines_enable(struct kmem_cache *c, struct kmem_cache *supply)
+{
+	c->mag.supply = supply;
+	c->flags |= KMEM_CACHE_MAGAZINES;
 }
 
 /* Takes a magazine off a depot list; *min follows the fewest the list held. */
@@ -55,17 +50,31 @@ static void push_list(struct kmem_magazine **list, size_t *count, struct kmem_ma
 	(*count)++;
 }
 
-/* An empty magazine from the depot, else a new one; NULL when memory is out. */
+/* An empty magazine from the depot, else a new one from the supply cache;
+ * NULL when the zone has no frame for one (the object then goes to its slab:
+ * a full zone is no time to hold more). */
 static struct kmem_magazine *empty_magazine(struct kmem_cache *c)
 {
-	struct kmem_magazine *m = pop_list(&c->depot_empty, &c->depot_nr_empty, &c->depot_min_empty);
+	struct kmem_magazine *m = pop_list(&c->mag.depot_empty, &c->mag.depot_nr_empty,
+					   &c->mag.depot_min_empty);
+	struct kmem_cache *supply = c->mag.supply;
 
-	if (m || !magazine_cache)
+	if (m)
 		return m;
-	m = kmem_cache_alloc(magazine_cache);
+	m = __slab_alloc_slot(supply);
+	if (!m && slab_grow(supply))
+		m = __slab_alloc_slot(supply);
 	if (m)
 		*m = (struct kmem_magazine){ .rounds = 0 };
 	return m;
+}
+
+/* A magazine no longer needed back to the supply cache. */
+static void free_magazine(struct kmem_cache *c, struct kmem_magazine *m)
+{
+	struct kmem_cache *supply = c->mag.supply;
+
+	__slab_free(supply, buddy_page(supply->zone, m), m);
 }
 
 static void copy_rounds(void **to, void *const *from, size_t n)
@@ -79,10 +88,10 @@ static void copy_rounds(void **to, void *const *from, size_t n)
  * their frames would hold nothing) */
 static void depot_put_empty(struct kmem_cache *c, struct kmem_magazine *m)
 {
-	if (c->depot_nr_empty < KMEM_DEPOT_EMPTY)
-		push_list(&c->depot_empty, &c->depot_nr_empty, m);
+	if (c->mag.depot_nr_empty < KMEM_DEPOT_EMPTY)
+		push_list(&c->mag.depot_empty, &c->mag.depot_nr_empty, m);
 	else
-		kmem_cache_free(magazine_cache, m);
+		free_magazine(c, m);
 }
 
 /* The loaded magazine, empty, takes the rounds of the full magazine m, which
@@ -91,17 +100,17 @@ static void load_from(struct kmem_cache *c, struct kmem_magazine *m)
 {
 	/* a pointer at a time: the fast paths then load each round as it was
 	 * stored (a byte-wise copy would stall their loads on store forwarding) */
-	copy_rounds(c->loaded, m->obj, m->rounds);
-	c->rounds = (uint16_t)m->rounds;
+	copy_rounds(c->mag.loaded, m->obj, m->rounds);
+	c->mag.rounds = (uint16_t)m->rounds;
 	m->rounds = 0;
 }
 
 /* The loaded magazine, full, gives its rounds to the empty magazine m. */
 static void unload_to(struct kmem_cache *c, struct kmem_magazine *m)
 {
-	copy_rounds(m->obj, c->loaded, c->rounds);
-	m->rounds = c->rounds;
-	c->rounds = 0;
+	copy_rounds(m->obj, c->mag.loaded, c->mag.rounds);
+	m->rounds = c->mag.rounds;
+	c->mag.rounds = 0;
 }
 
 static uintptr_t zone_offset(const struct kmem_cache *c, const void *obj)
@@ -122,22 +131,23 @@ static void *handed_out(struct kmem_cache *c, void *obj)
  * from the depot, else the slab layer. */
 void *__magazine_alloc(struct kmem_cache *c)
 {
-	if (!c->rounds) {
-		struct kmem_magazine *full = c->previous;
+	if (!c->mag.rounds) {
+		struct kmem_magazine *full = c->mag.previous;
 		if (!full || !full->rounds) {
-			full = pop_list(&c->depot_full, &c->depot_nr_full, &c->depot_min_full);
+			full = pop_list(&c->mag.depot_full, &c->mag.depot_nr_full,
+					&c->mag.depot_min_full);
 			if (!full)
 				return handed_out(c, __slab_alloc_slot(c));
 			/* the depot's full magazine becomes previous (emptied into
 			 * loaded); an empty previous goes to the depot */
-			if (c->previous)
-				depot_put_empty(c, c->previous);
-			c->previous = full;
+			if (c->mag.previous)
+				depot_put_empty(c, c->mag.previous);
+			c->mag.previous = full;
 		}
 		load_from(c, full);
 	}
-	void *obj = c->loaded[--c->rounds];
-	c->magazine_allocs++;
+	void *obj = c->mag.loaded[--c->mag.rounds];
+	c->mag.allocs++;
 	return handed_out(c, obj);
 }
 
@@ -146,28 +156,21 @@ void *__magazine_alloc(struct kmem_cache *c)
  * to the depot, else the slab layer. */
 static void magazine_put(struct kmem_cache *c, void *obj)
 {
-	if (c->rounds == KMEM_MAGAZINE_ROUNDS) {
-		struct kmem_magazine *empty = c->previous;
+	if (c->mag.rounds == KMEM_MAGAZINE_ROUNDS) {
+		struct kmem_magazine *empty = c->mag.previous;
 		if (!empty || empty->rounds) {
 			empty = empty_magazine(c);
 			if (!empty) {
 				__slab_free_slot(c, obj);
 				return;
 			}
-			if (c->rounds < KMEM_MAGAZINE_ROUNDS) {
-				/* a new magazine's slab could not grow until every
-				 * magazine was drained (slab_shrink), this cache's too */
-				depot_put_empty(c, empty);
-				goto push;
-			}
-			if (c->previous)
-				push_list(&c->depot_full, &c->depot_nr_full, c->previous);
-			c->previous = empty;
+			if (c->mag.previous)
+				push_list(&c->mag.depot_full, &c->mag.depot_nr_full, c->mag.previous);
+			c->mag.previous = empty;
 		}
 		unload_to(c, empty);
 	}
-push:
-	c->loaded[c->rounds++] = obj;
+	c->mag.loaded[c->mag.rounds++] = obj;
 }
 
 bool __magazine_is_live(const struct kmem_cache *c, const void *obj)
@@ -204,7 +207,7 @@ static size_t magazine_release(struct kmem_cache *c, struct kmem_magazine *m)
 
 	while (m->rounds)
 		__slab_free_slot(c, m->obj[--m->rounds]);
-	kmem_cache_free(magazine_cache, m);
+	free_magazine(c, m);
 	return n;
 }
 
@@ -213,26 +216,28 @@ static size_t magazine_release(struct kmem_cache *c, struct kmem_magazine *m)
  * Returns the objects given back. */
 static size_t release_depot(struct kmem_cache *c, size_t full, size_t empty)
 {
-	size_t objects = 0;
+	struct kmem_magazines *mg = &c->mag;
 	struct kmem_magazine *m;
+	size_t objects = 0;
 
-	while (full-- > 0 && (m = pop_list(&c->depot_full, &c->depot_nr_full, &c->depot_min_full)))
+	while (full-- > 0 && (m = pop_list(&mg->depot_full, &mg->depot_nr_full, &mg->depot_min_full)))
 		objects += magazine_release(c, m);
-	while (empty-- > 0 && (m = pop_list(&c->depot_empty, &c->depot_nr_empty, &c->depot_min_empty)))
+	while (empty-- > 0 &&
+	       (m = pop_list(&mg->depot_empty, &mg->depot_nr_empty, &mg->depot_min_empty)))
 		magazine_release(c, m);
-	c->depot_min_full = c->depot_nr_full;
-	c->depot_min_empty = c->depot_nr_empty;
+	mg->depot_min_full = mg->depot_nr_full;
+	mg->depot_min_empty = mg->depot_nr_empty;
 	return objects;
 }
 
 size_t __magazines_drain(struct kmem_cache *c)
 {
-	struct kmem_magazine *m = c->previous;
-	size_t objects = c->rounds;
+	struct kmem_magazine *m = c->mag.previous;
+	size_t objects = c->mag.rounds;
 
-	while (c->rounds)
-		__slab_free_slot(c, c->loaded[--c->rounds]);
-	c->previous = NULL;
+	while (c->mag.rounds)
+		__slab_free_slot(c, c->mag.loaded[--c->mag.rounds]);
+	c->mag.previous = NULL;
 	if (m)
 		objects += magazine_release(c, m);
 	return objects + release_depot(c, SIZE_MAX, SIZE_MAX);
@@ -242,18 +247,18 @@ size_t __magazines_drain(struct kmem_cache *c)
  * were not needed (the fewest the depot held meanwhile) */
 size_t __magazines_reap(struct kmem_cache *c)
 {
-	return release_depot(c, c->depot_min_full, c->depot_min_empty);
+	return release_depot(c, c->mag.depot_min_full, c->mag.depot_min_empty);
 }
 
 void __magazines_count(const struct kmem_cache *c, size_t *objects, size_t *magazines)
 {
-	size_t n = c->rounds, mags = c->depot_nr_full + c->depot_nr_empty;
+	size_t n = c->mag.rounds, mags = c->mag.depot_nr_full + c->mag.depot_nr_empty;
 
-	if (c->previous) {
-		n += c->previous->rounds;
+	if (c->mag.previous) {
+		n += c->mag.previous->rounds;
 		mags++;
 	}
-	for (const struct kmem_magazine *m = c->depot_full; m; m = m->next)
+	for (const struct kmem_magazine *m = c->mag.depot_full; m; m = m->next)
 		n += m->rounds;
 	*objects = n;
 	*magazines = mags;
@@ -304,18 +309,18 @@ bool __magazines_check(const struct kmem_cache *c)
 	const char *what = NULL, *where = "";
 	bool on = c->flags & KMEM_CACHE_MAGAZINES;
 
-	if (!on && (c->rounds || c->previous || c->depot_full || c->depot_empty))
+	if (!on && (c->mag.rounds || c->mag.previous || c->mag.depot_full || c->mag.depot_empty))
 		what = "magazines in a cache without the magazine layer";
-	else if (c->rounds > KMEM_MAGAZINE_ROUNDS)
+	else if (c->mag.rounds > KMEM_MAGAZINE_ROUNDS)
 		what = "rounds out of range", where = "loaded ";
-	else if ((what = check_rounds(c, c->loaded, c->rounds)) != NULL)
+	else if ((what = check_rounds(c, c->mag.loaded, c->mag.rounds)) != NULL)
 		where = "loaded ";
-	else if (c->previous &&
-		 (what = check_magazine(c, c->previous, c->previous->rounds != 0)) != NULL)
+	else if (c->mag.previous &&
+		 (what = check_magazine(c, c->mag.previous, c->mag.previous->rounds != 0)) != NULL)
 		where = "previous ";
-	else if ((what = check_depot(c, c->depot_full, c->depot_nr_full, true)) != NULL)
+	else if ((what = check_depot(c, c->mag.depot_full, c->mag.depot_nr_full, true)) != NULL)
 		where = "depot full ";
-	else if ((what = check_depot(c, c->depot_empty, c->depot_nr_empty, false)) != NULL)
+	else if ((what = check_depot(c, c->mag.depot_empty, c->mag.depot_nr_empty, false)) != NULL)
 		where = "depot empty ";
 	if (what)
 		mm_report("slab %s: check: %smagazine: %s", c->name, where, what);

@@ -1,9 +1,9 @@
-/* memdebug.c: red zones, poisoning, allocation tracking and leak reports for
- * the slab caches and kmalloc (see memdebug.h for the slot layout). Plain C
- * over the allocators' structures, so the host tests drive it too. */
-#include "memdebug.h"
-#include "lib.h"
-#include "mm_report.h"
+/* memdebug.c: layer: slots (above slabs; magazine.c is its peer and neither
+ * calls the other). Red zones, poisoning and allocation tracking for the slab
+ * caches and kmalloc (the slot layout is in mm.h); the whole-heap walks are
+ * memdebug_report.c's. Plain C over the allocators' structures, so the host
+ * tests drive it too. */
+#include "mm.h"
 #include "slab_link.h"
 
 enum slot_state {
@@ -109,16 +109,30 @@ static bool poisons(const struct kmem_cache *c)
 	return c->ctor == NULL;
 }
 
-void memdebug_slot_init(const struct kmem_cache *c, void *slot)
+/* A slot of a new slab: red zones and poison written, state new. The slab
+ * layer has already put the slot on its free list: its link stays. */
+static void slot_init(const struct kmem_cache *c, uintptr_t slot)
 {
-	uintptr_t s = (uintptr_t)slot, user = user_of(c, s);
+	uintptr_t user = user_of(c, slot);
+	struct memdebug_track *t = track_of(c, slot);
 
-	LIB_NAME(memset)(slot, MEMDEBUG_REDZONE, c->user_offset);
+	LIB_NAME(memset)((void *)slot, MEMDEBUG_REDZONE, c->user_offset);
 	if (poisons(c))
 		LIB_NAME(memset)((void *)user, MEMDEBUG_FREED, c->object_size);
 	LIB_NAME(memset)((void *)(user + c->object_size), MEMDEBUG_REDZONE,
 			 c->track_offset - c->user_offset - c->object_size);
-	*track_of(c, s) = (struct memdebug_track){ .state = SLOT_NEW };
+	t->alloc_site = 0;
+	t->free_site = 0;
+	t->size = 0;
+	t->state = SLOT_NEW;
+}
+
+void memdebug_slab_init(const struct kmem_cache *c, const struct page *head)
+{
+	uintptr_t base = (uintptr_t)buddy_page_addr(c->zone, head);
+
+	for (size_t i = 0; i < c->objects; i++)
+		slot_init(c, base + i * c->size);
 }
 
 /* ---- findings ---- */
@@ -244,7 +258,7 @@ void *memdebug_alloc(struct kmem_cache *c, size_t size, uintptr_t site)
 {
 	uintptr_t slot = (uintptr_t)__slab_alloc_slot(c);
 	if (!slot)
-		return NULL; /* the slab layer gave the out-of-memory report */
+		return NULL; /* no slab has a slot: the cache front grows the cache */
 	struct memdebug_track *t = track_of(c, slot);
 	uintptr_t user = user_of(c, slot);
 
@@ -372,6 +386,12 @@ static size_t block_bytes(const struct page *head)
 	return head->npages << PAGE_SHIFT;
 }
 
+/* the slack's length is kept in head->inuse (below PAGE_SIZE) */
+size_t memdebug_large_size(const struct page *head)
+{
+	return block_bytes(head) - head->inuse;
+}
+
 void memdebug_large_alloc(struct page *head, void *block, size_t size, uintptr_t site)
 {
 	size_t slack = block_bytes(head) - size;
@@ -383,7 +403,7 @@ void memdebug_large_alloc(struct page *head, void *block, size_t size, uintptr_t
 
 static bool check_large(const struct page *head, uintptr_t block, const char *when)
 {
-	size_t size = block_bytes(head) - head->inuse, first = 0;
+	size_t size = memdebug_large_size(head), first = 0;
 	size_t n = changed_bytes(block + size, head->inuse, MEMDEBUG_REDZONE, &first);
 	struct memdebug_track t = { .alloc_site = head->site, .size = (uint32_t)size };
 	char a[80];
@@ -406,172 +426,46 @@ void memdebug_large_free(struct page *head, void *block)
 	head->inuse = 0;
 }
 
-/* ---- whole-heap walks ---- */
+/* ---- for the whole-heap walks of memdebug_report.c ---- */
 
-static bool is_debug_slab_head(const struct page *p)
+struct buddy_zone *__memdebug_zone(void)
 {
-	return (p->flags & (PAGE_SLAB | PAGE_TAIL)) == PAGE_SLAB && p->cache &&
-	       (p->cache->flags & KMEM_CACHE_DEBUG);
+	return debug_zone;
 }
 
-static bool is_debug_large_head(const struct page *p)
+size_t __memdebug_check_slot(const struct kmem_cache *c, uintptr_t slot)
 {
-	return (p->flags & PAGE_LARGE) && p->site != 0;
-}
-
-typedef void (*slot_visit_fn)(const struct kmem_cache *c, uintptr_t slot, void *ctx);
-typedef void (*large_visit_fn)(const struct page *head, uintptr_t block, void *ctx);
-
-static void walk_heap(slot_visit_fn on_slot, large_visit_fn on_large, void *ctx)
-{
-	struct buddy_zone *z = debug_zone;
-
-	for (size_t pfn = 0; z && pfn < z->npages; pfn++) {
-		const struct page *p = &z->pages[pfn];
-		uintptr_t start = (uintptr_t)buddy_page_addr(z, p);
-		if (is_debug_slab_head(p))
-			for (uint32_t i = 0; i < p->cache->objects; i++)
-				on_slot(p->cache, start + i * p->cache->size, ctx);
-		else if (is_debug_large_head(p) && on_large)
-			on_large(p, start, ctx);
-	}
-}
-
-static void check_slot(const struct kmem_cache *c, uintptr_t slot, void *ctx)
-{
-	size_t *problems = ctx;
 	struct memdebug_track *t = track_of(c, slot);
 	uint32_t size = t->size;
-
-	if (t->state != SLOT_LIVE) {
-		*problems += !check_poison(c, slot, "by the heap check");
-		t->size = (uint32_t)c->object_size; /* the red zone of a free slot */
-	}
-	*problems += !check_red_zones(c, slot, "found by the heap check");
-	t->size = size;
-}
-
-static void check_large_block(const struct page *head, uintptr_t block, void *ctx)
-{
-	*(size_t *)ctx += !check_large(head, block, "found by the heap check");
-}
-
-size_t memdebug_check_heap(void)
-{
 	size_t problems = 0;
 
-	walk_heap(check_slot, check_large_block, &problems);
+	if (t->state != SLOT_LIVE) {
+		problems += !check_poison(c, slot, "by the heap check");
+		t->size = (uint32_t)c->object_size; /* the red zone of a free slot */
+	}
+	problems += !check_red_zones(c, slot, "found by the heap check");
+	t->size = size;
 	return problems;
 }
 
-/* ---- leaks ---- */
-
-struct site_tally {
-	uintptr_t site;
-	size_t objects, bytes;
-};
-
-struct leak_walk {
-	struct site_tally sites[MEMDEBUG_LEAK_SITES];
-	size_t nsites;
-	struct site_tally other; /* sites past the table */
-	struct memdebug_leaks total;
-};
-
-static void tally(struct leak_walk *w, uintptr_t site, size_t bytes)
+bool __memdebug_check_large(const struct page *head, uintptr_t block)
 {
-	struct site_tally *s = NULL;
-
-	for (size_t i = 0; i < w->nsites && !s; i++)
-		if (w->sites[i].site == site)
-			s = &w->sites[i];
-	if (!s && w->nsites < MEMDEBUG_LEAK_SITES) {
-		s = &w->sites[w->nsites++];
-		*s = (struct site_tally){ .site = site };
-		w->total.sites++;
-	}
-	if (!s)
-		s = &w->other;
-	s->objects++;
-	s->bytes += bytes;
-	w->total.objects++;
-	w->total.bytes += bytes;
+	return check_large(head, block, "found by the heap check");
 }
 
-static void tally_slot(const struct kmem_cache *c, uintptr_t slot, void *ctx)
+bool __memdebug_slot_is_live(const struct kmem_cache *c, uintptr_t slot, uintptr_t *site,
+			     size_t *size)
 {
 	const struct memdebug_track *t = track_of(c, slot);
 
-	if (t->state == SLOT_LIVE)
-		tally(ctx, t->alloc_site, t->size);
+	*site = t->alloc_site;
+	*size = t->size;
+	return t->state == SLOT_LIVE;
 }
 
-static void tally_large(const struct page *head, uintptr_t block, void *ctx)
+void __memdebug_out_of_memory(size_t size)
 {
-	(void)block;
-	tally(ctx, head->site, block_bytes(head) - head->inuse);
-}
-
-struct memdebug_leaks memdebug_leak_report(const char *title)
-{
-	static struct leak_walk w; /* too big for a kernel stack */
-	char s[80];
-
-	w = (struct leak_walk){ 0 };
-	walk_heap(tally_slot, tally_large, &w);
-	/* most bytes first: an insertion sort of at most MEMDEBUG_LEAK_SITES */
-	for (size_t i = 1; i < w.nsites; i++)
-		for (size_t j = i; j > 0 && w.sites[j].bytes > w.sites[j - 1].bytes; j--) {
-			struct site_tally tmp = w.sites[j];
-			w.sites[j] = w.sites[j - 1];
-			w.sites[j - 1] = tmp;
-		}
-	mm_report("memdebug: %s: %zu live allocation(s), %zu bytes, from %zu site(s)", title,
-		  w.total.objects, w.total.bytes, w.total.sites);
-	for (size_t i = 0; i < w.nsites; i++)
-		mm_report("memdebug:   %zu allocation(s), %zu bytes, at %s", w.sites[i].objects,
-			  w.sites[i].bytes, site_text(s, sizeof s, w.sites[i].site));
-	if (w.other.objects)
-		mm_report("memdebug:   %zu allocation(s), %zu bytes, at other sites", w.other.objects,
-			  w.other.bytes);
-	return w.total;
-}
-
-/* ---- out of memory ---- */
-
-void memdebug_oom_report(size_t size)
-{
-	struct buddy_zone *z = debug_zone;
-	struct kmalloc_stats ks;
-	char line[160];
-	int len = 0;
-
 	record(MEMDEBUG_OUT_OF_MEMORY, NULL, 0, NULL);
 	last.cache = NULL; /* the zone as a whole, not one cache */
 	last.size = size;
-	if (!z) {
-		mm_report("memdebug: out of memory for %zu bytes (no debug caches yet)", size);
-		return;
-	}
-	mm_report("memdebug: out of memory for %zu bytes; %zu of %zu frames free, %zu allocated",
-		  size, z->free_pages, z->npages, z->allocated_pages);
-	for (unsigned o = 0; o <= BUDDY_MAX_ORDER; o++)
-		len += LIB_NAME(snprintf)(line + len, sizeof line - (size_t)len, " %u:%zu", o,
-					  z->nr_free[o]);
-	mm_report("memdebug:   buddy free blocks by order:%s", line);
-	kmalloc_stats(&ks);
-	for (unsigned i = 0; i < KMALLOC_CLASSES; i++)
-		if (ks.cls[i].pages)
-			mm_report("memdebug:   %s: %zu object(s) in use of %zu, %zu frame(s)",
-				  ks.cls[i].name, ks.cls[i].inuse, ks.cls[i].total, ks.cls[i].pages);
-	mm_report("memdebug:   kmalloc-large: %zu block(s), %zu frame(s)", ks.large_live,
-		  ks.large_pages);
-	for (struct kmem_cache *c = slab_next_cache(NULL); c; c = slab_next_cache(c)) {
-		struct kmem_cache_stats s;
-		if (c->flags & KMEM_CACHE_KMALLOC)
-			continue;
-		kmem_cache_stats(c, &s);
-		mm_report("memdebug:   cache %s: %zu object(s) in use of %zu, %zu frame(s)", s.name,
-			  s.inuse, s.total, s.pages);
-	}
 }

@@ -1,4 +1,5 @@
-/* memmap.c: answers about the E820 map the loader recorded (ACPI 6.x 15.1).
+/* memmap.c: layer: frames (beside the stack: calls nothing else in
+ * kernel/mm). Answers about the E820 map the loader recorded (ACPI 6.x 15.1).
  * Where entries overlap, anything not usable wins, as in Linux's sanitiser. */
 #include "mm.h"
 

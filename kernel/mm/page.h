@@ -1,4 +1,4 @@
-/* page.h: the descriptor every 4 KiB frame has, and the buddy zone that owns
+/* page.h: layer: frames. The descriptor every 4 KiB frame has, and the buddy zone that owns
  * them (the binary buddy system of Knowlton 1965, as Linux's mm/page_alloc.c
  * keeps it: free lists per order, a block's order kept in its head frame). */
 #ifndef VLSOS_MM_PAGE_H
@@ -69,7 +69,7 @@ struct buddy_zone {
 	uintptr_t base;      /* address of pfn 0's frame */
 	struct page *pages;  /* npages descriptors, supplied by the caller */
 	size_t npages;
-	/* LIVE_MAP_BYTES(npages), supplied by the caller before slab_init, NULL
+	/* LIVE_MAP_BYTES(npages), supplied by the caller before kmem_init, NULL
 	 * for none; buddy_init leaves it as it is, and slab.c clears a frame's
 	 * share when the frame becomes a slab of a cache with magazines */
 	uint32_t *live_map;

@@ -1,9 +1,8 @@
-/* slab_check.c: kmem_cache_check, the whole-cache walk the tests and the
- * fuzz target lean on (SLUB's validate_slab in spirit): every slab on the
- * right list, free lists inside their slabs, counts adding up, and with
- * magazines the live map agreeing with them. O(frames). */
-#include "alloc.h"
-#include "mm_report.h"
+/* slab_check.c: layer: slabs. slab_cache_check, the whole-cache walk the
+ * tests and the fuzz target lean on (SLUB's validate_slab in spirit): every
+ * slab on the right list, free lists inside their slabs, counts adding up,
+ * and with magazines the live map agreeing with them. O(frames). */
+#include "mm.h"
 #include "slab_link.h"
 
 /* With magazines: what is wrong with the live map over a slab (a bit set
@@ -87,11 +86,12 @@ static bool check_list(const struct kmem_cache *c, const struct list_node *head,
 }
 
 /* Finds every slab of the cache in the zone: as many as counted, full ones
- * on no list, objects in use adding up. O(frames in the zone). */
-static bool check_all_slabs(const struct kmem_cache *c)
+ * on no list, objects in use adding up (in_magazines of them held by the
+ * magazine layer, with no live bit). O(frames in the zone). */
+static bool check_all_slabs(const struct kmem_cache *c, size_t in_magazines)
 {
 	const struct buddy_zone *z = c->zone;
-	size_t slabs = 0, live = 0, in_magazines = 0, magazines;
+	size_t slabs = 0, live = 0;
 	uint64_t inuse = 0;
 
 	for (size_t pfn = 0; pfn < z->npages; pfn++) {
@@ -123,8 +123,6 @@ static bool check_all_slabs(const struct kmem_cache *c)
 			  (unsigned long)(c->allocs - c->frees));
 		return false;
 	}
-	if (c->flags & KMEM_CACHE_MAGAZINES)
-		__magazines_count(c, &in_magazines, &magazines);
 	if ((c->flags & KMEM_CACHE_MAGAZINES) && live != inuse - in_magazines) {
 		mm_report("slab %s: check: the live map marks %zu objects handed out; counted %lu",
 			  c->name, live, (unsigned long)(inuse - in_magazines));
@@ -133,9 +131,9 @@ static bool check_all_slabs(const struct kmem_cache *c)
 	return true;
 }
 
-bool kmem_cache_check(const struct kmem_cache *c)
+bool slab_cache_check(const struct kmem_cache *c, size_t in_magazines)
 {
 	return check_list(c, &c->partial, (size_t)-1, 1, c->objects - 1u, "partial") &&
-	       check_list(c, &c->empty, c->nr_empty, 0, 0, "empty") && check_all_slabs(c) &&
-	       __magazines_check(c);
+	       check_list(c, &c->empty, c->nr_empty, 0, 0, "empty") &&
+	       check_all_slabs(c, in_magazines);
 }

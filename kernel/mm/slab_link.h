@@ -1,11 +1,11 @@
-/* slab_link.h: how slab.c and slab_check.c read a slab: free-list links
- * stored encoded in free objects (next ^ cache key ^ the object's address, as
- * SLUB's hardened free list), object offsets and the live map's bits.
- * Private to the mm files. */
+/* slab_link.h: layer: slabs. How the files from slab.c up read a slab:
+ * free-list links stored encoded in free objects (next ^ cache key ^ the
+ * object's address, as SLUB's hardened free list), object offsets and the
+ * live map's bits. Inline helpers private to kernel/mm. */
 #ifndef VLSOS_MM_SLAB_LINK_H
 #define VLSOS_MM_SLAB_LINK_H
 
-#include "alloc.h"
+#include "mm.h"
 
 #define LINK_ALLOCATED UINTPTR_MAX /* decodes outside every slab */
 #define KEY_SALT ((uintptr_t)0x9E3779B97F4A7C15ull) /* any odd constant; no RNG this early */
@@ -84,25 +84,5 @@ static inline bool live_test(const uint32_t *map, uintptr_t off)
 {
 	return (map[off >> (LIVE_GRAIN_SHIFT + 5)] & live_bit(off)) != 0;
 }
-
-/* slab.c, for memdebug.c: a cache's slots with no checks (a debug cache's
- * free-list link lives in the slot's track), and a walk over every cache */
-void *__slab_alloc_slot(struct kmem_cache *c);
-void __slab_free_slot(struct kmem_cache *c, void *slot);
-void __slab_free_object(struct kmem_cache *c, struct page *slab, void *obj); /* slab: its head */
-struct kmem_cache *slab_next_cache(const struct kmem_cache *prev); /* NULL: the first */
-
-
-/* slab.c, for magazine.c: reports a free of obj (at `offset` in its slab)
- * that is not a live object of c: no object's start, or a double free */
-void __slab_report_bad_free(const struct kmem_cache *c, const void *obj, uint32_t offset);
-
-/* magazine.c, for slab.c and slab_check.c */
-void __magazines_forget(void);                 /* slab_init: every cache is gone */
-bool __magazine_is_live(const struct kmem_cache *c, const void *obj);
-size_t __magazines_drain(struct kmem_cache *c); /* objects sent back to their slabs */
-size_t __magazines_reap(struct kmem_cache *c);  /* the same, of the depot's idle magazines */
-void __magazines_count(const struct kmem_cache *c, size_t *objects, size_t *magazines);
-bool __magazines_check(const struct kmem_cache *c);
 
 #endif

@@ -2,10 +2,8 @@
  * real memory map: alignment, reuse, exhaustion and full recovery, overflow
  * safety, kmalloc's magazines, and the accounting staying exact through it all. */
 #include "ktest.h"
+#include "../kernel.h"
 #include "../mm/mm.h"
-#include "../mm/alloc.h"
-#include "../mm/memdebug.h"
-#include "../mm/mm_report.h"
 #include "lib.h"
 
 static void snapshot(size_t counts[BUDDY_MAX_ORDER + 1])
@@ -63,7 +61,7 @@ static void buddy_exhaustion_and_full_recovery(struct ktest *t)
 	size_t free_pages, taken = 0;
 	void *chain = NULL, *p;
 
-	slab_shrink(); /* nothing left for the out-of-memory path to reclaim */
+	kmem_shrink(); /* nothing left for the out-of-memory path to reclaim */
 	free_pages = memory_zone()->free_pages;
 	snapshot(before);
 	while ((p = buddy_alloc(memory_zone(), 0)) != NULL) {
@@ -114,7 +112,7 @@ static void malloc_free_reclaims_memory(struct ktest *t)
 		free(blocks[i]);
 	}
 	free(NULL);
-	slab_shrink();
+	kmem_shrink();
 	memory_accounting(&after);
 	EXPECT_EQ(t, after.large, before.large);
 	EXPECT(t, after.free + after.slab == before.free + before.slab);
@@ -183,7 +181,7 @@ static void cache_lifecycle(struct ktest *t)
 }
 
 /* kmalloc-64's magazines on the real heap: objects freed from full slabs are
- * held, counts say what callers did, and slab_shrink gives every frame back
+ * held, counts say what callers did, and kmem_shrink gives every frame back
  * with the accounting exact throughout. */
 static void magazines_hold_and_give_back(struct ktest *t)
 {
@@ -194,7 +192,7 @@ static void magazines_hold_and_give_back(struct ktest *t)
 
 	if (memdebug_enabled())
 		KTEST_SKIP(t, "memdebug's caches have no magazines: every free is checked in full");
-	slab_shrink();
+	kmem_shrink();
 	memory_accounting(&before);
 	kmalloc_stats(&s);
 	while (cls < KMALLOC_CLASSES - 1 && strcmp(s.cls[cls].name, "kmalloc-64") != 0)
@@ -215,7 +213,7 @@ static void magazines_hold_and_give_back(struct ktest *t)
 	EXPECT_EQ(t, s.cls[cls].frees - frees, 512);
 	EXPECT(t, accounting_exact());
 	EXPECT(t, kmalloc_check());
-	slab_shrink();
+	kmem_shrink();
 	kmalloc_stats(&s);
 	EXPECT_EQ(t, s.cls[cls].in_magazines, 0);
 	EXPECT_EQ(t, s.cls[cls].magazines, 0);

@@ -1,5 +1,6 @@
 /* test_linear.c: the seed's linear allocator, on a scratch arena and on the real heap. */
 #include "ktest.h"
+#include "../kernel.h"
 #include "../mm/mm.h"
 #include "layout.h"
 

@@ -7,10 +7,8 @@
  * the whole-heap check and the leak report. */
 #include "ktest.h"
 #include "../ksyms.h"
-#include "../mm/alloc.h"
-#include "../mm/memdebug.h"
+#include "../kernel.h"
 #include "../mm/mm.h"
-#include "../mm/mm_report.h"
 #include "lib.h"
 
 #define OBJECT_SIZE 40
@@ -195,7 +193,7 @@ static void out_of_memory_report(struct ktest *t)
 
 	if (!was_on)
 		memdebug_enable(true); /* the report comes only while memdebug is on */
-	slab_shrink(); /* nothing left that the allocator would reclaim first */
+	kmem_shrink(); /* nothing left that the allocator would reclaim first */
 	void *keep = kmalloc(24); /* a size class in use, for the report to list */
 	while ((p = buddy_alloc(memory_zone(), 0)) != NULL) {
 		*(void **)p = chain;
@@ -263,6 +261,27 @@ static void kmalloc_large_block_red_zone(struct ktest *t)
 	EXPECT(t, strcmp(last()->cache, "kmalloc-large") == 0);
 }
 
+/* A caller may write every byte malloc_usable_size gives: under memdebug that
+ * is the size asked, so writing it all is no overflow (issue 12). */
+static void usable_size_is_writable(struct ktest *t)
+{
+	static const size_t sizes[] = { 20, 2000, 4097, 6000, 8193 };
+
+	if (!on_at_boot)
+		KTEST_SKIP(t, "boot with memdebug to test kmalloc's caches");
+	size_t overflows = memdebug_count(MEMDEBUG_OVERFLOW);
+	unsigned long reported = mm_report_count();
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		uint8_t *p = malloc(sizes[i]);
+		size_t usable = kmalloc_usable_size(p);
+		EXPECT_EQ(t, usable, sizes[i]);
+		memset(p, 0x5A, usable);
+		free(p);
+	}
+	EXPECT_EQ(t, memdebug_count(MEMDEBUG_OVERFLOW), overflows);
+	EXPECT_EQ(t, mm_report_count(), reported);
+}
+
 /* Last: the whole heap after every suite, and what is still allocated. */
 static void heap_clean_and_leaks_at_end(struct ktest *t)
 {
@@ -288,4 +307,5 @@ KTEST_SUITE(memdebug_suite, "memdebug",
 	    KTEST_CASE(kmalloc_slack_is_red_zone),
 	    KTEST_CASE(kmalloc_double_free_named),
 	    KTEST_CASE(kmalloc_large_block_red_zone),
+	    KTEST_CASE(usable_size_is_writable),
 	    KTEST_CASE(heap_clean_and_leaks_at_end));

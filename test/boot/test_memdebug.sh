@@ -21,9 +21,9 @@ tap_check "memdebug boot: every suite passes with memdebug on (QEMU 33)" \
 	[ "$QEMU_STATUS" = 33 ]
 tap_check "memdebug boot: the kernel says memdebug is on" "no 'memdebug: on' line" \
 	grep -q '^memdebug: on:' "$T/test.log"
-tap_check "memdebug boot: 14 memdebug cases ran, none skipped, none failed" \
+tap_check "memdebug boot: 15 memdebug cases ran, none skipped, none failed" \
 	"$(grep -cE '^    ok [0-9]+ [a-z_]+$' "$T/cases") clean of $(wc -l <"$T/cases"): $(grep -E 'SKIP|not ok' "$T/cases" | head -1)" \
-	bash -c "[ \$(grep -cE '^    ok [0-9]+ [a-z_]+\$' '$T/cases') -eq 14 ] && [ \$(wc -l <'$T/cases') -eq 14 ]"
+	bash -c "[ \$(grep -cE '^    ok [0-9]+ [a-z_]+\$' '$T/cases') -eq 15 ] && [ \$(wc -l <'$T/cases') -eq 15 ]"
 tap_check "memdebug boot: an overflow report names size, offset and the allocating function" \
 	"$(grep -m1 'memdebug: overflow' "$T/test.log")" \
 	grep -qE '^mm: memdebug: overflow found when it was freed: 1 byte\(s\) changed from offset 25 of object 0x[0-9a-f]{8} \(20 bytes, cache kmalloc-32\) allocated at kmalloc_slack_is_red_zone\+0x[0-9a-f]+ \(0x[0-9a-f]{8}\)' \

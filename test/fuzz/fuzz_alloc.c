@@ -8,7 +8,6 @@
  * Built and run by test/host/test_fuzz_alloc.sh. */
 #include "mm_host.h"
 #include "errors.h"
-#include "../../kernel/mm/memdebug.h"
 
 #define ZONE_PAGES 512
 #define LIVE_MAX   256
@@ -253,7 +252,7 @@ static void run(struct input *in)
 		case 10: op_misuse(in); break;
 		case 11:
 			if (op & 0x10)
-				slab_shrink();
+				kmem_shrink();
 			else if (!kmalloc_check())
 				FAIL("kmalloc_check failed");
 			break;
@@ -274,7 +273,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buddy_init(&hz.z, (uintptr_t)hz.arena, hz.pages, ZONE_PAGES);
 	buddy_release_range(&hz.z, 0, ZONE_PAGES);
 	memdebug_enable(debug);
-	slab_init(&hz.z);
+	kmem_init(&hz.z);
 	if (kmalloc_init(&hz.z) != 0)
 		FAIL("kmalloc_init");
 	struct zone_snapshot start = zone_snapshot(&hz.z);
@@ -293,7 +292,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (unsigned s = 0; s < CACHES; s++)
 		if (caches[s] && kmem_cache_destroy(caches[s]) != 0)
 			FAIL("destroy of an idle cache");
-	slab_shrink();
+	kmem_shrink();
 	struct zone_snapshot end = zone_snapshot(&hz.z);
 	if (!zone_snapshot_equal(&start, &end) || !kmalloc_check())
 		FAIL("zone not back to its start: %zu free, %zu at the start", end.free_pages,

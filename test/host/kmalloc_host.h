@@ -13,7 +13,7 @@ static void fresh_heap(size_t npages)
 	host_zone_free(&hz);
 	host_zone_init(&hz, npages);
 	buddy_release_range(&hz.z, 0, npages);
-	slab_init(&hz.z);
+	kmem_init(&hz.z);
 	if (kmalloc_init(&hz.z) != 0) {
 		printf("Bail out! kmalloc_init failed on %zu frames\n", npages);
 		exit(1);
@@ -22,10 +22,10 @@ static void fresh_heap(size_t npages)
 	reports_clear();
 }
 
-/* after everything is freed: slab_shrink gives the zone back as kmalloc_init left it */
+/* after everything is freed: kmem_shrink gives the zone back as kmalloc_init left it */
 static bool heap_back_to_start(void)
 {
-	slab_shrink();
+	kmem_shrink();
 	struct zone_snapshot now = zone_snapshot(&hz.z);
 	return CHECK_MSG(zone_snapshot_equal(&zone_start, &now), "zone has %zu free frames, not %zu",
 			 now.free_pages, zone_start.free_pages) &&

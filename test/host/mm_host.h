@@ -1,8 +1,8 @@
 /* mm_host.h: what the allocator host tests (and the fuzz target) share: a
- * zone over a page-aligned host arena, the mm_report hook that records what
- * the allocators say, and a model of live allocations (a shadow map at 8-byte
- * grain, a fill pattern per allocation) that catches overlap, stray writes and
- * pointers outside the arena. Include from one translation unit. */
+ * zone over a page-aligned host arena, questions about the reports the host
+ * glue (mm_glue.c) recorded, and a model of live allocations (a shadow map at
+ * 8-byte grain, a fill pattern per allocation) that catches overlap, stray
+ * writes and pointers outside the arena. Include from one translation unit. */
 #ifndef VLSOS_MM_HOST_H
 #define VLSOS_MM_HOST_H
 
@@ -13,34 +13,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../kernel/mm/alloc.h"
+#include "../../kernel/mm/mm.h"
+#include "mm_glue.h"
 
 #define ARENA_ALIGN ((size_t)4 << 20) /* so pfn alignment is address alignment */
 
-/* ---- mm_report: counts reports and keeps the last one ---- */
-
-static struct {
-	unsigned count;
-	char last[512];
-	bool print;
-} reports;
-
-void mm_report(const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(reports.last, sizeof reports.last, fmt, ap);
-	va_end(ap);
-	reports.count++;
-	if (reports.print)
-		printf("# mm_report: %s\n", reports.last);
-}
-
-void mm_describe_site(char *buf, size_t len, uintptr_t site)
-{
-	snprintf(buf, len, "0x%lx", (unsigned long)site);
-}
+/* ---- the reports mm_glue.c recorded ---- */
 
 static void reports_clear(void)
 {

@@ -1,4 +1,4 @@
-/* sources: kernel/mm/buddy.c lib/string.c */
+/* uses: kernel/mm */
 /* test_buddy.c: the buddy allocator on a host arena: release with holes,
  * split and coalesce back to the starting lists, exact page counts, every
  * misuse reported with the zone unchanged, exhaustion, and a random run

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# test_fuzz_alloc.sh: builds test/fuzz/fuzz_alloc.c with clang's libFuzzer,
+# test_fuzz_alloc.sh: builds test/fuzz/fuzz_alloc.c with kernel/mm as a folder
+# (and its host glue, test/host/mm_glue.c) under clang's libFuzzer,
 # ASan and UBSan, and runs it for FUZZ_SECONDS (default 20) or FUZZ_RUNS
 # inputs, from a small seed corpus written here. TAP: ok only when the fuzzer
 # ran to its limit and found nothing. Scratch files go to $BUILD/tmp.
@@ -26,8 +27,8 @@ runtime="$(clang --print-runtime-dir 2>/dev/null)/libclang_rt.fuzzer-$(uname -m)
 [ -f "$runtime" ] || fail "clang's libFuzzer runtime ($runtime) is missing: apt-get install $RUNTIME_PACKAGE"
 
 if ! clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	-DLIB_HOST -Iinclude -Ilib -Itest/host test/fuzz/fuzz_alloc.c kernel/mm/buddy.c \
-	kernel/mm/slab.c kernel/mm/slab_check.c kernel/mm/magazine.c kernel/mm/kmalloc.c kernel/mm/memdebug.c lib/string.c lib/format.c -o "$T/fuzz_alloc" >"$T/build.log" 2>&1; then
+	-DLIB_HOST -Iinclude -Ilib -Itest/host test/fuzz/fuzz_alloc.c kernel/mm/*.c \
+	test/host/mm_glue.c lib/*.c -o "$T/fuzz_alloc" >"$T/build.log" 2>&1; then
 	sed 's/^/# /' "$T/build.log"
 	fail "does not compile"
 fi

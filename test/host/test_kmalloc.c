@@ -1,4 +1,4 @@
-/* sources: kernel/mm/buddy.c kernel/mm/slab.c kernel/mm/slab_check.c kernel/mm/magazine.c kernel/mm/kmalloc.c kernel/mm/memdebug.c lib/string.c lib/format.c */
+/* uses: kernel/mm */
 /* test_kmalloc.c: kmalloc/kfree/kcalloc/krealloc on a host zone: size
  * classes and alignment, malloc(0), calloc overflow, realloc keeping contents,
  * foreign pointers and double frees reported, exhaustion, and a random run

@@ -1,4 +1,4 @@
-/* sources: kernel/mm/linear.c */
+/* uses: kernel/mm */
 /* test_linear.c: the seed's linear allocator on the host: alignment, exhaustion,
  * huge sizes that would wrap the seed's `heap_ptr + size` check, and a random
  * run checked against a model (in bounds, aligned, never overlapping). */

@@ -1,4 +1,4 @@
-/* sources: kernel/mm/buddy.c kernel/mm/slab.c kernel/mm/slab_check.c kernel/mm/magazine.c kernel/mm/kmalloc.c kernel/mm/memdebug.c lib/string.c lib/format.c */
+/* uses: kernel/mm */
 /* test_magazine.c: the magazine layer in front of kmalloc's size classes on a
  * host zone: freed objects reused newest first, frees into a full slab held in
  * magazines and into a slab with free objects given to it, counts that callers see, a
@@ -13,7 +13,6 @@
 #include "errors.h"
 #include "mm_host.h"
 #include "kmalloc_host.h"
-#include "../../kernel/mm/memdebug.h"
 #include "../../kernel/mm/slab_link.h"
 
 #define ZONE_PAGES 4096 /* 16 MiB */
@@ -78,7 +77,7 @@ static void counts_are_what_callers_did(void)
 	CHECK_EQ_UINT(s.pages, 16);
 	for (size_t i = 0; i < n; i++)
 		kfree(p[i]);
-	slab_shrink(); /* the drain moves objects, it frees nothing a caller had */
+	kmem_shrink(); /* the drain moves objects, it frees nothing a caller had */
 	s = class_stats(CLASS_64);
 	CHECK_EQ_UINT(s.frees, n + n / 2);
 	CHECK_EQ_UINT(s.inuse, 0);

@@ -1,4 +1,4 @@
-/* sources: kernel/mm/buddy.c kernel/mm/slab.c kernel/mm/slab_check.c kernel/mm/magazine.c kernel/mm/kmalloc.c kernel/mm/memdebug.c lib/string.c lib/format.c */
+/* uses: kernel/mm */
 /* test_memdebug.c: the heap debugger on a host zone. Each case commits one
  * bug on purpose (overflow, underflow, write after free, double, interior,
  * invalid and wrong-cache frees, a leak, running out of memory) and checks
@@ -7,7 +7,6 @@
  * use reports nothing. */
 #include "check.h"
 #include "mm_host.h"
-#include "../../kernel/mm/memdebug.h"
 
 #define ZONE_PAGES 4096 /* 16 MiB */
 
@@ -19,7 +18,7 @@ static void fresh_debug_heap(size_t npages)
 	host_zone_init(&hz, npages);
 	buddy_release_range(&hz.z, 0, npages);
 	memdebug_enable(true);
-	slab_init(&hz.z);
+	kmem_init(&hz.z);
 	if (kmalloc_init(&hz.z) != 0) {
 		printf("Bail out! kmalloc_init failed\n");
 		exit(1);
@@ -125,6 +124,33 @@ static void large_block_slack_is_a_red_zone(void)
 	CHECK_EQ_UINT(last()->first_bad, 5001);
 	CHECK_EQ_STR(last()->cache, "kmalloc-large");
 	CHECK(site_in(last()->alloc_site, (void *)alloc_site_a));
+	CHECK(kmalloc_check());
+}
+
+/* The issue-12 false report: a caller may write every byte kmalloc_usable_size
+ * gives (systemd's greedy realloc, V8's allocate-at-least do), so under memdebug
+ * it is the size asked, for slab objects and large blocks alike, and the red
+ * zone starts where it ends. */
+static void writing_up_to_usable_size_reports_nothing(void)
+{
+	static const size_t sizes[] = { 1, 20, 100, 2000, 2048, 2049, 4095, 4096, 4097,
+					5000, 8191, 8193, 65537 };
+
+	fresh_debug_heap(ZONE_PAGES);
+	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		unsigned char *p = alloc_site_a(sizes[i]);
+		size_t usable = kmalloc_usable_size(p);
+		CHECK_MSG(usable == sizes[i], "kmalloc(%zu): usable size %zu", sizes[i], usable);
+		memset(p, 0x5A, usable);
+		CHECK_EQ_UINT(memdebug_check_heap(), 0);
+		unsigned char *q = krealloc(p, usable); /* what realloc relies on */
+		CHECK(q != NULL && q[usable - 1] == 0x5A);
+		kfree(q);
+		CHECK_MSG(reports.count == 0, "kmalloc(%zu), written to its usable size: \"%s\"",
+			  sizes[i], reports.last);
+		reports_clear();
+	}
+	CHECK_EQ_UINT(memdebug_count(MEMDEBUG_OVERFLOW), 0);
 	CHECK(kmalloc_check());
 }
 
@@ -368,6 +394,7 @@ int main(void)
 	RUN(underflow_is_reported_on_free);
 	RUN(heap_check_finds_live_overflow);
 	RUN(large_block_slack_is_a_red_zone);
+	RUN(writing_up_to_usable_size_reports_nothing);
 	RUN(write_after_free_is_reported_on_reuse);
 	RUN(heap_check_finds_write_after_free);
 	RUN(double_free_is_named_and_ignored);

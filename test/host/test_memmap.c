@@ -1,4 +1,4 @@
-/* sources: kernel/mm/memmap.c */
+/* uses: kernel/mm */
 /* test_memmap.c: the kernel's E820 questions on maps QEMU gives (the -m 2,
  * -m 64 and -m 3584 maps in shared/reference) and on overlapping, unsorted,
  * zero-length ones, checked against a byte-granular model. */

@@ -1,4 +1,4 @@
-/* sources: kernel/mm/buddy.c kernel/mm/slab.c kernel/mm/slab_check.c kernel/mm/magazine.c kernel/mm/kmalloc.c kernel/mm/memdebug.c lib/string.c lib/format.c */
+/* uses: kernel/mm */
 /* test_slab.c: slab caches on a host zone: argument checks, full/partial/empty
  * transitions and the empty-slab reserve, constructors, destroy refusing live
  * objects, every misuse reported with the cache unchanged, exhaustion, and a
@@ -10,23 +10,23 @@
 #define ZONE_PAGES 2048 /* 8 MiB */
 
 static struct host_zone hz;
-static struct zone_snapshot zone_start; /* after slab_init */
+static struct zone_snapshot zone_start; /* after kmem_init */
 
 static struct buddy_zone *fresh_zone(size_t npages)
 {
 	host_zone_free(&hz);
 	host_zone_init(&hz, npages);
 	buddy_release_range(&hz.z, 0, npages);
-	slab_init(&hz.z);
+	kmem_init(&hz.z);
 	zone_start = zone_snapshot(&hz.z);
 	reports_clear();
 	return &hz.z;
 }
 
-/* after every object is freed and slab_shrink: the zone as slab_init left it */
+/* after every object is freed and kmem_shrink: the zone as kmem_init left it */
 static bool zone_back_to_start(void)
 {
-	slab_shrink();
+	kmem_shrink();
 	struct zone_snapshot now = zone_snapshot(&hz.z);
 	return CHECK_MSG(zone_snapshot_equal(&zone_start, &now), "zone has %zu free frames, not %zu",
 			 now.free_pages, zone_start.free_pages) &&
@@ -315,9 +315,9 @@ static void exhaustion_returns_null_and_recovers(void)
 	while (n > 0)
 		kmem_cache_free(c, objs[--n]);
 	CHECK(kmem_cache_check(c));
-	CHECK(slab_check());
+	CHECK(kmem_check());
 	kmem_cache_destroy(c);
-	slab_shrink();
+	kmem_shrink();
 	CHECK_EQ_UINT(hz.z.free_pages, 64);
 }
 
@@ -331,7 +331,7 @@ static void cache_descriptors_come_from_the_cache_of_caches(void)
 		if (!CHECK(c[i] != NULL))
 			return;
 	}
-	CHECK(slab_check());
+	CHECK(kmem_check());
 	for (int i = 0; i < 300; i += 2)
 		CHECK_EQ_INT(kmem_cache_destroy(c[i]), 0);
 	for (int i = 1; i < 300; i += 2)
@@ -393,18 +393,18 @@ static void random_run_matches_model(void)
 				*(uint32_t *)p = 0xC0C0C0C0u;
 			kmem_cache_free(c[k], p);
 		}
-		if (op % 5000 == 0 && !CHECK_MSG(slab_check(), "op %d: %s", op, reports.last))
+		if (op % 5000 == 0 && !CHECK_MSG(kmem_check(), "op %d: %s", op, reports.last))
 			break;
 	}
 	CHECK_MSG(m.err[0] == '\0', "%s", m.err);
-	CHECK(slab_check());
+	CHECK(kmem_check());
 	while (m.n > 0) {
 		void *p = m.v[m.n - 1].p;
 		int k = m.v[m.n - 1].kind;
 		model_del(&m, m.n - 1);
 		kmem_cache_free(c[k], p);
 	}
-	CHECK(slab_check());
+	CHECK(kmem_check());
 	for (int k = 0; k < NCACHES; k++)
 		kmem_cache_shrink(c[k]);
 	struct zone_snapshot end = zone_snapshot(&hz.z);

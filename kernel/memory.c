@@ -1,17 +1,15 @@
-/* memory.c: the seed's memory interface (VlsOs-memory-management.md). Early on,
+/* memory.c: the kernel's glue around kernel/mm: the seed's memory interface
+ * (VlsOs-memory-management.md) and the allocators' bring-up. Early on,
  * malloc is the seed's linear allocator over the heap at HEAP_START; once
  * memory_init_allocators() has built the page allocator over every usable
  * E820 range, malloc/free/calloc/realloc go to the slab-backed kmalloc and free
  * reclaims. What the linear heap did not use is handed over, so no RAM is lost.
  * The heap's place is fixed by the seed and by disk.img.layout; the build
  * checks that they agree. */
-#include "mm.h"
-#include "alloc.h"
-#include "memdebug.h"
-#include "mm_report.h"
+#include "kernel.h"
 #include "layout.h"
 #include "lib.h"
-#include "../kernel.h"
+#include "mm/mm.h"
 
 #define HEAP_START 0x200000 /* Starting address */
 #define HEAP_SIZE  0x100000 /* Size in bytes (1 MB) */
@@ -184,16 +182,13 @@ static void release_usable(const struct boot_info *bi)
 	}
 }
 
-/* `memdebug` on the command line, or a kernel built with VLSOS_MEMDEBUG=1,
- * turns the heap debugger on; it must be on before the caches exist. */
+/* `memdebug` on the command line, or a kernel built with VLSOS_MEMDEBUG=1
+ * (MEMDEBUG_ALWAYS), turns the heap debugger on; it must be on before the
+ * caches exist. */
 static void enable_memdebug_on_request(const struct boot_info *bi)
 {
-#ifdef VLSOS_MEMDEBUG
-	bool on = true;
-	(void)bi;
-#else
-	bool on = cmdline_has(bi, "memdebug");
-#endif
+	bool on = MEMDEBUG_ALWAYS || cmdline_has(bi, "memdebug");
+
 	memdebug_enable(on);
 	if (on)
 		kprintf("memdebug: on: red zones, poisoning, allocation sites, leak reports\n");
@@ -209,7 +204,7 @@ void memory_init_allocators(const struct boot_info *bi)
 	zone.live_map = (uint32_t *)live_map.start;
 	release_usable(bi);
 	enable_memdebug_on_request(bi);
-	slab_init(&zone);
+	kmem_init(&zone);
 	if (kmalloc_init(&zone) < 0)
 		panic("memory: no pages for kmalloc's size-class caches");
 	allocators_up = true;

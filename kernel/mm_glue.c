@@ -1,11 +1,13 @@
-/* mm_report.c: the kernel's end of mm_report.h: allocator misuse goes to the
- * console as "mm: <report>". Host tests define their own mm_report instead
- * and never compile this file. */
+/* mm_glue.c: the kernel's end of kernel/mm/glue.h: allocator misuse goes to
+ * the console as "mm: <report>", code addresses are named from the kernel's
+ * symbol table, and an allocation that finds memory out gets memdebug's
+ * report when memdebug is on. */
 #include <stdarg.h>
 
+#include "kernel.h"
+#include "ksyms.h"
 #include "lib.h"
-#include "mm_report.h"
-#include "../ksyms.h"
+#include "mm/mm.h"
 
 static unsigned long reports;
 
@@ -35,4 +37,10 @@ void mm_describe_site(char *buf, size_t len, uintptr_t site)
 			 (unsigned long)site);
 	else
 		snprintf(buf, len, "0x%08lx", (unsigned long)site);
+}
+
+void mm_out_of_memory(size_t size)
+{
+	if (memdebug_enabled())
+		memdebug_oom_report(size);
 }
