@@ -37,6 +37,14 @@ bochs_boot() {
 		grep -qE "^VlsOs ready|BOOT ERROR|PANIC" "$T/$name.log" && break
 		sleep 0.2
 	done
+	# An error report is several lines written as Bochs runs (slowly on a loaded
+	# machine): stop only once the log has stopped growing, not at its first word.
+	local size=-1
+	while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ] &&
+		[ "$(stat -c %s "$T/$name.log")" != "$size" ]; do
+		size=$(stat -c %s "$T/$name.log")
+		sleep 1
+	done
 	kill "$pid" 2>/dev/null
 	wait "$pid" 2>/dev/null
 	sed -i 's/\r$//' "$T/$name.log"
