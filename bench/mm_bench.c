@@ -314,12 +314,18 @@ static void make_seq(const char *name, struct seq *s)
 {
 	bool small = !strcmp(name, "small"), mixed = !strcmp(name, "mixed");
 	bool fixed = !strcmp(name, "fixed64"), lifo = !strcmp(name, "lifo"), fifo = !strcmp(name, "fifo");
-	if (!(small || mixed || fixed || lifo || fifo)) {
-		fprintf(stderr, "mm_bench: unknown workload %s (small mixed fixed64 lifo fifo)\n", name);
+	/* a 4 KiB page plus a small header (sqlite's page cache), and 2-4 KiB */
+	bool pageplus = !strcmp(name, "pageplus"), subpage = !strcmp(name, "subpage");
+	if (!(small || mixed || fixed || lifo || fifo || pageplus || subpage)) {
+		fprintf(stderr, "mm_bench: unknown workload %s (small mixed fixed64 lifo fifo "
+				"pageplus subpage)\n", name);
 		exit(2);
 	}
 	*s = (struct seq){ 0 };
-	if (small || mixed) {
+	if (pageplus || subpage) {
+		s->live = 5000;
+		s->steps = 300000;
+	} else if (small || mixed) {
 		s->live = small ? 10000 : 2000;
 		s->steps = small ? 2000000 : 300000;
 	} else {
@@ -330,7 +336,11 @@ static void make_seq(const char *name, struct seq *s)
 	s->sizes = harness_alloc(n * sizeof *s->sizes);
 	s->slots = harness_alloc((s->steps ? s->steps : s->live) * sizeof *s->slots);
 	for (size_t i = 0; i < n; i++)
-		s->sizes[i] = fixed ? 64 : mixed ? bench_log_uniform(&rng, 8, 65536) : 8 + rand_below(249);
+		s->sizes[i] = fixed      ? 64
+			      : mixed    ? bench_log_uniform(&rng, 8, 65536)
+			      : pageplus ? 4097 + rand_below(4096)
+			      : subpage  ? 2049 + rand_below(2048)
+					 : 8 + rand_below(249);
 	if (s->steps) {
 		for (size_t k = 0; k < s->steps; k++)
 			s->slots[k] = rand_below((uint32_t)s->live);
@@ -358,7 +368,7 @@ int main(int argc, char **argv)
 	struct seq s;
 
 	if (argc != 2) {
-		fprintf(stderr, "usage: mm_bench small|mixed|fixed64|lifo|fifo\n");
+		fprintf(stderr, "usage: mm_bench small|mixed|fixed64|lifo|fifo|pageplus|subpage\n");
 		return 2;
 	}
 	make_seq(argv[1], &s);

@@ -337,7 +337,7 @@ void memory_accounting(struct memory_accounting *a)
 	struct kmalloc_stats ks;
 	kmalloc_stats(&ks);
 	a->slab = (uint64_t)slab_frames() * PAGE_SIZE;
-	a->large = (uint64_t)ks.large_pages * PAGE_SIZE;
+	a->large = (uint64_t)(ks.large_pages + ks.span.pages) * PAGE_SIZE;
 	a->page_tables = (uint64_t)owner_pages[PAGE_OWNER_PAGE_TABLES] * PAGE_SIZE;
 	a->other = (uint64_t)owner_pages[PAGE_OWNER_OTHER] * PAGE_SIZE;
 	for (unsigned r = 0; r < RESERVED_COUNT; r++)

@@ -138,7 +138,7 @@ void report_memory_usage(const struct boot_info *bi)
 	kprintf("  Stack:          %u KiB\n", REGION_BOOT_STACK_SIZE / KIB);
 	struct memory_accounting a;
 	memory_accounting(&a);
-	kprintf("  Heap used:      %u bytes early (linear), %llu bytes in slab caches and whole pages\n",
+	kprintf("  Heap used:      %u bytes early (linear), %llu bytes in slab caches, spans and whole pages\n",
 		(unsigned)heap_used(), (unsigned long long)(a.slab + a.large));
 	kprintf("  Heap free:      %llu bytes (%llu KiB, the page allocator's free pages)\n",
 		(unsigned long long)a.free, (unsigned long long)(a.free / KIB));
@@ -170,7 +170,7 @@ void report_memory_accounting(void)
 	kprintf("Physical memory accounting (bytes):\n");
 	account("free pages", a.free, &sum);
 	account("slab caches", a.slab, &sum);
-	account("malloc, whole pages", a.large, &sum);
+	account("malloc, spans and whole pages", a.large, &sum);
 	account("page tables", a.page_tables, &sum);
 	account("other page allocations", a.other, &sum);
 	for (unsigned r = 0; r < RESERVED_COUNT; r++)

@@ -184,6 +184,39 @@ void *buddy_alloc(struct buddy_zone *z, unsigned order)
 	return buddy_page_addr(z, p);
 }
 
+void *buddy_alloc_at(struct buddy_zone *z, const void *addr, unsigned order)
+{
+	const struct page *want = buddy_page(z, addr);
+
+	if (!want || order > BUDDY_MAX_ORDER || ((uintptr_t)addr - z->base) & (PAGE_SIZE - 1))
+		return NULL;
+	size_t pfn = buddy_pfn(z, want);
+	if ((pfn & (order_pages(order) - 1)) || z->npages - pfn < order_pages(order))
+		return NULL;
+	size_t head = free_block_holding(z, pfn);
+	if (head == NO_BLOCK || z->pages[head].order < order)
+		return NULL;
+	/* split the free block down to the one wanted, the other halves back on the lists */
+	unsigned o = z->pages[head].order;
+	free_list_del(z, &z->pages[head]);
+	while (o > order) {
+		o--;
+		size_t half = head + order_pages(o);
+		if (pfn >= half) {
+			free_list_add(z, head, o);
+			head = half;
+		} else {
+			free_list_add(z, half, o);
+		}
+	}
+	struct page *p = &z->pages[pfn];
+	p->flags = PAGE_ALLOCATED;
+	p->order = (uint8_t)order;
+	z->free_pages -= order_pages(order);
+	z->allocated_pages += order_pages(order);
+	return buddy_page_addr(z, p);
+}
+
 /* Reports why `block` cannot be freed as an allocated block of `order`;
  * false when it can. Changes nothing. */
 static bool is_bad_free(const struct buddy_zone *z, const void *block, unsigned order)

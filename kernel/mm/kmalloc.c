@@ -2,9 +2,12 @@
  * realloc for the kernel. Sizes up to KMALLOC_MAX_SMALL come from slab
  * caches: every 16 bytes to 256, then four
  * size classes per doubling (at most 20% rounding; 16-byte alignment, and
- * every class a multiple of the live map's grain); larger ones are whole
- * frames from buddy_alloc_pages, their count kept in the head frame
- * (PAGE_LARGE, page->npages). No header precedes any object.
+ * every class a multiple of the live map's grain); larger ones up to
+ * SPAN_MAX_REQUEST are span.c's blocks (a 4-byte header, 16-byte rounding:
+ * a page plus a small header no longer takes two frames), and larger still,
+ * or any above KMALLOC_MAX_SMALL under memdebug, whole frames from
+ * buddy_alloc_pages, their count kept in the head frame (PAGE_LARGE,
+ * page->npages). No header precedes a size-class object or a frame block.
  *
  * The size classes have magazines (mm.h): the common kmalloc pops the
  * class's loaded magazine and sets the object's live bit; the common kfree
@@ -75,6 +78,7 @@ int kmalloc_init(struct buddy_zone *z)
 	}
 	for (size_t i = 0; i <= KMALLOC_MAX_SMALL / 8; i++)
 		cache_by_8[i] = classes[class_by_8[i]];
+	span_init(z);
 	return 0;
 }
 
@@ -82,6 +86,12 @@ static __attribute__((noinline)) void *large_alloc(size_t size, uintptr_t site)
 {
 	if (size > KMALLOC_MAX_SIZE)
 		return NULL;
+	/* a span block; under memdebug whole frames, the slack a red zone */
+	if (size <= SPAN_MAX_REQUEST && !memdebug_enabled()) {
+		void *p = span_alloc(size);
+		if (p || (kmem_shrink() && (p = span_alloc(size)) != NULL))
+			return p;
+	}
 	size_t n = (size + PAGE_SIZE - 1) >> PAGE_SHIFT;
 	void *p = buddy_alloc_pages(heap, n);
 	if (!p && kmem_shrink()) /* frames held by magazines and empty slabs */
@@ -205,6 +215,8 @@ static __attribute__((noinline)) void kfree_other(struct page *page, void *ptr, 
 {
 	if (page && is_large_head(page, ptr))
 		large_free(page, ptr);
+	else if (page && (page->flags & PAGE_SPAN))
+		span_free(ptr); /* checks in full, reports misuse */
 	else if (page && is_debug_kmalloc_slab(page))
 		memdebug_free(page->cache, ptr, site);
 	else
@@ -293,6 +305,8 @@ static size_t usable_size(const void *ptr, const char *what)
 	/* under memdebug the bytes past the size asked are a red zone */
 	if (page && is_large_head(page, ptr))
 		return page->site ? memdebug_large_size(page) : page->npages << PAGE_SHIFT;
+	if (page && (page->flags & PAGE_SPAN))
+		return span_usable_size(ptr); /* reports a bad pointer itself */
 	report_foreign(what, ptr, page);
 	return 0;
 }
@@ -317,6 +331,8 @@ static size_t rounded_size(size_t size)
 {
 	if (size <= KMALLOC_MAX_SMALL)
 		return class_info[class_by_8[(size + 7) >> 3]].size;
+	if (size <= SPAN_MAX_REQUEST && !memdebug_enabled())
+		return (size + 15) & ~(size_t)15;
 	return (size + PAGE_SIZE - 1) & ~(size_t)(PAGE_SIZE - 1);
 }
 
@@ -365,9 +381,11 @@ void kmalloc_stats(struct kmalloc_stats *out)
 	out->large_allocs = large_allocs;
 	out->large_frees = large_frees;
 	out->pages += large_pages;
+	span_stats(&out->span);
+	out->pages += out->span.pages;
 }
 
 bool kmalloc_check(void)
 {
-	return kmem_check() && buddy_check(heap);
+	return kmem_check() && span_check() && buddy_check(heap);
 }

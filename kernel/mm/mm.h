@@ -3,11 +3,13 @@
  * (test/host/test_mm_layers.sh checks):
  *
  *   reports     memdebug_report.c: whole-heap walks and reports, reading every layer
- *   kmalloc     kmalloc.c: size classes over caches, large blocks over frames
+ *   kmalloc     kmalloc.c: size classes over caches, mid sizes over spans,
+ *               large blocks over frames
  *   caches      cache.c: kmem_cache_*, which path a call takes, whole-cache work
  *   slots       magazine.c | memdebug.c: two ways to hand out slots, neither
  *               calling the other
  *   slabs       slab.c, slab_check.c: slabs of slots over frames
+ *   spans       span.c: blocks that split and merge, in regions of frames
  *   frames      buddy.c; beside the stack, linear.c and memmap.c
  *
  * Plain C with no hardware in it: its only contact with the surroundings is
@@ -74,6 +76,10 @@ void *buddy_alloc(struct buddy_zone *z, unsigned order);
  * not such a block (misaligned, outside, reserved, a double free, another
  * order) is reported and nothing changes. */
 void buddy_free(struct buddy_zone *z, void *block, unsigned order);
+/* The block of 2^order frames at addr (aligned to its size), when every frame
+ * of it is free, split out of the free block that holds it; else NULL. For an
+ * allocator that grows a run of frames in place (span.c). */
+void *buddy_alloc_at(struct buddy_zone *z, const void *addr, unsigned order);
 /* count frames (1 to 2^BUDDY_MAX_ORDER) with no rounding to a power of two:
  * the frames past count go back to the free lists. Free with the same count. */
 void *buddy_alloc_pages(struct buddy_zone *z, size_t count);
@@ -211,6 +217,35 @@ void slab_release_empty(struct kmem_cache *c);
  * magazines, the live map marks the objects in use but for the in_magazines
  * the magazine layer holds. Reports the first inconsistency; false then. */
 bool slab_cache_check(const struct kmem_cache *c, size_t in_magazines);
+
+/* ---- span.c: kmalloc's mid-size blocks, split and merged in regions of spans ---- */
+
+#define SPAN_ORDER 3             /* a region grows and shrinks by 8 frames (32 KiB) */
+#define SPAN_MAX_REQUEST 8192    /* larger requests take whole frames */
+
+struct span_stats {
+	size_t spans, pages;            /* spans held and their frames */
+	size_t live_blocks, live_bytes; /* blocks handed out, their bytes with headers */
+	uint64_t allocs, frees;
+};
+
+/* Starts an empty heap of spans over z (which needs a live map); called
+ * again, forgets every span (tests do, over a fresh zone). */
+void span_init(struct buddy_zone *z);
+/* size bytes or more, 16-aligned, for size <= SPAN_MAX_REQUEST; NULL when no
+ * block is free and no span can be had. */
+void *span_alloc(size_t size);
+/* A pointer span_alloc did not return, a second free, or a block whose
+ * headers were overwritten is reported, and the call ignored. */
+void span_free(void *ptr);
+/* whether ptr lies in a span's frames */
+bool span_owns(const void *ptr);
+/* usable bytes at a live block; 0, reported, for anything else */
+size_t span_usable_size(const void *ptr);
+void span_stats(struct span_stats *out);
+/* Walks every region: headers, sizes, neighbours, footers, live bits, lists
+ * and counts agree. Reports the first inconsistency; false then. */
+bool span_check(void);
 
 /* ---- magazine.c: the magazine layer (above) ---- */
 
@@ -382,20 +417,24 @@ bool kmem_check(void);
 /* ---- kmalloc.c: malloc over size classes ---- */
 
 #define KMALLOC_CLASSES  28 /* every 16 bytes to 256, then four a doubling to 2048 */
-#define KMALLOC_MAX_SMALL KMEM_MAX_OBJECT  /* larger: whole frames */
+#define KMALLOC_MAX_SMALL KMEM_MAX_OBJECT  /* larger: span.c's blocks, then whole frames */
 #define KMALLOC_MAX_SIZE ((size_t)PAGE_SIZE << BUDDY_MAX_ORDER) /* 4 MiB */
 
 struct kmalloc_stats {
 	struct kmem_cache_stats cls[KMALLOC_CLASSES];
 	size_t large_live, large_pages;  /* whole-frame allocations now, their frames */
+	struct span_stats span;          /* mid-size blocks (span.c) */
 	uint64_t large_allocs, large_frees;
-	size_t pages;                    /* frames held: every class's slabs and large blocks */
+	size_t pages;                    /* frames held: class slabs, large blocks, spans */
 };
 
 /* Creates the size-class caches; kmem_init(z) must have run. 0, ERR_NOMEM, or
  * ERR_INVAL when z has no live map (page.h). */
 int kmalloc_init(struct buddy_zone *z);
-/* Alignment: 16; PAGE_SIZE above KMALLOC_MAX_SMALL. kmalloc(0) returns a
+/* Alignment: 16; PAGE_SIZE above SPAN_MAX_REQUEST (and, under memdebug, above
+ * KMALLOC_MAX_SMALL: its mid sizes take whole frames with the slack as a red
+ * zone). Up to KMALLOC_MAX_SMALL a size class, then a span block, then whole
+ * frames. kmalloc(0) returns a
  * unique 16-byte object (as glibc does). NULL above
  * KMALLOC_MAX_SIZE or when memory is out. */
 void *kmalloc(size_t size);

@@ -27,8 +27,9 @@
 #define PAGE_TAIL      0x20u /* a frame inside a block, marked by the block's owner */
 #define PAGE_KMALLOC   0x40u /* with PAGE_SLAB: the slab is one of kmalloc's size classes */
 #define PAGE_PARTIAL   0x80u /* with PAGE_SLAB, in every frame: the slab's free list is not empty */
+#define PAGE_SPAN      0x100u /* every frame of a region of kmalloc's mid-size blocks (span.c) */
 /* the marks an allocated block's owner may set; the buddy allocator keeps out of them */
-#define PAGE_OWNER_MARKS (PAGE_SLAB | PAGE_LARGE | PAGE_TAIL | PAGE_KMALLOC | PAGE_PARTIAL)
+#define PAGE_OWNER_MARKS (PAGE_SLAB | PAGE_LARGE | PAGE_TAIL | PAGE_KMALLOC | PAGE_PARTIAL | PAGE_SPAN)
 
 struct kmem_cache;
 

@@ -67,7 +67,7 @@ static size_t read_size(struct input *in)
 
 static size_t kmalloc_align(size_t size)
 {
-	return size > KMALLOC_MAX_SMALL ? PAGE_SIZE : size >= 16 ? 16 : 8;
+	return size > SPAN_MAX_REQUEST ? PAGE_SIZE : size >= 16 ? 16 : 8;
 }
 
 static void take(void *p, size_t size, size_t align, int kind)

@@ -12,7 +12,7 @@
 
 static size_t want_align(size_t size)
 {
-	return size > KMALLOC_MAX_SMALL ? PAGE_SIZE : size >= 16 ? 16 : 8;
+	return size > SPAN_MAX_REQUEST ? PAGE_SIZE : size >= 16 ? 16 : 8;
 }
 
 static void sizes_are_aligned_and_usable(void)

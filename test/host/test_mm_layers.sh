@@ -19,6 +19,7 @@ T=$BUILD/tmp/mm_layers
 # The layers, bottom first, as "name: file..." (kernel/mm/FILE.c).
 MM_LAYERS=(
 	"frames: buddy linear memmap"
+	"spans: span"
 	"slabs: slab slab_check"
 	"slots: magazine memdebug"
 	"caches: cache"
