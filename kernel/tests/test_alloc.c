@@ -252,6 +252,38 @@ static void magazine_double_free_reported_and_ignored(struct ktest *t)
 	EXPECT(t, kmalloc_check());
 }
 
+/* A page plus a small header (4,196 bytes) takes a span block, not two frames:
+ * 16 of them fit 3 spans (24 frames, not 32); all go back when freed, and a
+ * second free is reported and ignored. */
+static void kmalloc_mid_sizes_share_spans(struct ktest *t)
+{
+	static void *p[16];
+	struct kmalloc_stats before, full, after;
+
+	if (memdebug_enabled())
+		KTEST_SKIP(t, "under memdebug mid sizes take whole frames, the slack a red zone");
+	kmalloc_stats(&before);
+	for (unsigned i = 0; i < 16; i++) {
+		p[i] = kmalloc(4096 + 100);
+		EXPECT(t, p[i] && span_owns(p[i]) && (uintptr_t)p[i] % 16 == 0);
+		memset(p[i], (int)i, 4096 + 100);
+	}
+	kmalloc_stats(&full);
+	EXPECT(t, full.span.pages - before.span.pages <= 3u << SPAN_ORDER);
+	EXPECT_EQ(t, full.span.live_blocks - before.span.live_blocks, 16);
+	EXPECT(t, accounting_exact());
+	for (unsigned i = 0; i < 16; i++)
+		kfree(p[i]);
+	unsigned long reported = mm_report_count();
+	kprintf("    # a double free follows, on purpose:\n");
+	kfree(p[3]);
+	EXPECT_EQ(t, mm_report_count(), reported + 1);
+	kmalloc_stats(&after);
+	EXPECT_EQ(t, after.span.pages, before.span.pages);
+	EXPECT(t, kmalloc_check());
+	EXPECT(t, accounting_exact());
+}
+
 static void accounting_exact_after_churn(struct ktest *t)
 {
 	void *p[200];
@@ -274,4 +306,5 @@ KTEST_SUITE(alloc_suite, "alloc",
 	KTEST_CASE(cache_lifecycle),
 	KTEST_CASE(magazines_hold_and_give_back),
 	KTEST_CASE(magazine_double_free_reported_and_ignored),
+	KTEST_CASE(kmalloc_mid_sizes_share_spans),
 	KTEST_CASE(accounting_exact_after_churn));
