@@ -23,11 +23,11 @@
 
 #include "bench_random.h"
 
-#define ALLOC_KERNEL   1
-#define ALLOC_GLIBC    2
+#define ALLOC_KERNEL 1
+#define ALLOC_GLIBC 2
 #define ALLOC_JEMALLOC 3
 #define ALLOC_MIMALLOC 4
-#define ALLOC_BUMP     5
+#define ALLOC_BUMP 5
 #define ALLOC_MEMDEBUG 6 /* the kernel's allocator with memdebug on */
 
 #define BENCH_REPS 3
@@ -91,9 +91,19 @@ static void alloc_setup(void)
 	if (kmalloc_init(&zone) != 0)
 		exit(1);
 }
-static inline void *a_malloc(size_t size) { return kmalloc(size); }
-static inline void a_free(void *p, size_t size) { (void)size; kfree(p); }
-static size_t a_footprint(void) { return zone.allocated_pages * PAGE_SIZE; }
+static inline void *a_malloc(size_t size)
+{
+	return kmalloc(size);
+}
+static inline void a_free(void *p, size_t size)
+{
+	(void)size;
+	kfree(p);
+}
+static size_t a_footprint(void)
+{
+	return zone.allocated_pages * PAGE_SIZE;
+}
 
 #elif BENCH_ALLOC == ALLOC_GLIBC
 /* mallinfo2's arena + hblkhd, but it walks every free chunk (too slow to
@@ -105,18 +115,40 @@ static size_t a_footprint(void) { return zone.allocated_pages * PAGE_SIZE; }
 #define ALLOC_NAME "glibc"
 #define FOOTPRINT_HOW "program break growth (= mallinfo2 arena; hblkhd checked 0)"
 static char *brk_start;
-static void alloc_setup(void) { brk_start = sbrk(0); }
-static inline void *a_malloc(size_t size) { return malloc(size); }
-static inline void a_free(void *p, size_t size) { (void)size; free(p); }
-static size_t a_footprint(void) { return (size_t)((char *)sbrk(0) - brk_start); }
+static void alloc_setup(void)
+{
+	brk_start = sbrk(0);
+}
+static inline void *a_malloc(size_t size)
+{
+	return malloc(size);
+}
+static inline void a_free(void *p, size_t size)
+{
+	(void)size;
+	free(p);
+}
+static size_t a_footprint(void)
+{
+	return (size_t)((char *)sbrk(0) - brk_start);
+}
 
 #elif BENCH_ALLOC == ALLOC_JEMALLOC
 #include <jemalloc/jemalloc.h>
 #define ALLOC_NAME "jemalloc"
 #define FOOTPRINT_HOW "mallctl stats.active after an epoch refresh"
-static void alloc_setup(void) {}
-static inline void *a_malloc(size_t size) { return mallocx(size, 0); }
-static inline void a_free(void *p, size_t size) { (void)size; dallocx(p, 0); }
+static void alloc_setup(void)
+{
+}
+static inline void *a_malloc(size_t size)
+{
+	return mallocx(size, 0);
+}
+static inline void a_free(void *p, size_t size)
+{
+	(void)size;
+	dallocx(p, 0);
+}
 static size_t a_footprint(void)
 {
 	uint64_t epoch = 1;
@@ -153,8 +185,15 @@ static void alloc_setup(void)
 	statm = open("/proc/self/statm", O_RDONLY);
 	mi_free(mi_malloc(8)); /* mimalloc's own start-up is not the workload's */
 }
-static inline void *a_malloc(size_t size) { return mi_malloc(size); }
-static inline void a_free(void *p, size_t size) { (void)size; mi_free(p); }
+static inline void *a_malloc(size_t size)
+{
+	return mi_malloc(size);
+}
+static inline void a_free(void *p, size_t size)
+{
+	(void)size;
+	mi_free(p);
+}
 static size_t a_footprint(void)
 {
 	size_t rss = rss_bytes();
@@ -182,8 +221,14 @@ static inline void *a_malloc(size_t size)
 	ring_next += size;
 	return p;
 }
-static inline void a_free(void *p, size_t size) { (void)p, (void)size; }
-static size_t a_footprint(void) { return 0; }
+static inline void a_free(void *p, size_t size)
+{
+	(void)p, (void)size;
+}
+static size_t a_footprint(void)
+{
+	return 0;
+}
 
 #else
 #error "build with -DBENCH_ALLOC=ALLOC_KERNEL (or _GLIBC, _JEMALLOC, _MIMALLOC, _BUMP)"
@@ -204,7 +249,10 @@ static void *harness_alloc(size_t bytes)
 
 static struct bench_rng rng = { SEED };
 
-static uint32_t rand_below(uint32_t n) { return bench_rand_below(&rng, n); }
+static uint32_t rand_below(uint32_t n)
+{
+	return bench_rand_below(&rng, n);
+}
 
 struct seq {
 	size_t live, steps; /* churn: objects kept live, replacements */
@@ -313,12 +361,15 @@ static size_t run_measured(const struct seq *s)
 static void make_seq(const char *name, struct seq *s)
 {
 	bool small = !strcmp(name, "small"), mixed = !strcmp(name, "mixed");
-	bool fixed = !strcmp(name, "fixed64"), lifo = !strcmp(name, "lifo"), fifo = !strcmp(name, "fifo");
+	bool fixed = !strcmp(name, "fixed64"), lifo = !strcmp(name, "lifo"),
+	     fifo = !strcmp(name, "fifo");
 	/* a 4 KiB page plus a small header (sqlite's page cache), and 2-4 KiB */
 	bool pageplus = !strcmp(name, "pageplus"), subpage = !strcmp(name, "subpage");
 	if (!(small || mixed || fixed || lifo || fifo || pageplus || subpage)) {
-		fprintf(stderr, "mm_bench: unknown workload %s (small mixed fixed64 lifo fifo "
-				"pageplus subpage)\n", name);
+		fprintf(stderr,
+			"mm_bench: unknown workload %s (small mixed fixed64 lifo fifo "
+			"pageplus subpage)\n",
+			name);
 		exit(2);
 	}
 	*s = (struct seq){ 0 };

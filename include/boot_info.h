@@ -7,90 +7,90 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define BOOT_INFO_MAGIC   0x424C5356u /* "VSLB" in memory order */
+#define BOOT_INFO_MAGIC 0x424C5356u /* "VSLB" in memory order */
 #define BOOT_INFO_VERSION 1
 
-#define BOOT_E820_MAX     128
-#define BOOT_CMDLINE_MAX  256
+#define BOOT_E820_MAX 128
+#define BOOT_CMDLINE_MAX 256
 
 /* E820 types (ACPI 6.x table 15.4) */
-#define E820_USABLE       1
-#define E820_RESERVED     2
+#define E820_USABLE 1
+#define E820_RESERVED 2
 #define E820_ACPI_RECLAIM 3
-#define E820_ACPI_NVS     4
-#define E820_BAD          5
+#define E820_ACPI_NVS 4
+#define E820_BAD 5
 
 /* how the loader read the disk */
-#define BOOT_READ_EDD     1   /* INT 13h AH=42h extended reads */
-#define BOOT_READ_CHS     2   /* INT 13h AH=02h, geometry from AH=08h */
+#define BOOT_READ_EDD 1 /* INT 13h AH=42h extended reads */
+#define BOOT_READ_CHS 2 /* INT 13h AH=02h, geometry from AH=08h */
 
 /* how A20 came on */
-#define A20_WAS_ON        1
-#define A20_BIOS          2   /* INT 15h AX=2401h */
-#define A20_KBC           3   /* 8042 output port */
-#define A20_FAST          4   /* port 0x92 */
+#define A20_WAS_ON 1
+#define A20_BIOS 2 /* INT 15h AX=2401h */
+#define A20_KBC 3  /* 8042 output port */
+#define A20_FAST 4 /* port 0x92 */
 
 /* where the memory size came from */
-#define MEM_FROM_E820     1
-#define MEM_FROM_E801     2
-#define MEM_FROM_88       3
+#define MEM_FROM_E820 1
+#define MEM_FROM_E801 2
+#define MEM_FROM_88 3
 
 /* boot_info.flags */
-#define BOOT_FLAG_DL_FIXED     0x01 /* BIOS passed a DL out of range; 0x80 assumed */
-#define BOOT_FLAG_E820_ACPI3   0x02 /* 24-byte entries whose attribute bit 0 was honoured */
+#define BOOT_FLAG_DL_FIXED 0x01     /* BIOS passed a DL out of range; 0x80 assumed */
+#define BOOT_FLAG_E820_ACPI3 0x02   /* 24-byte entries whose attribute bit 0 was honoured */
 #define BOOT_FLAG_HAVE_CMDLINE 0x04 /* BOOT.CFG was found */
 
 struct e820_entry {
 	uint64_t base;
 	uint64_t length;
 	uint32_t type;
-	uint32_t attr;        /* ACPI 3.0 extended attributes, 1 when absent */
+	uint32_t attr; /* ACPI 3.0 extended attributes, 1 when absent */
 } __attribute__((packed));
 
 struct boot_info {
 	uint32_t magic;
 	uint16_t version;
-	uint16_t size;                 /* sizeof(struct boot_info) */
+	uint16_t size; /* sizeof(struct boot_info) */
 	uint32_t flags;
 
 	/* drive */
-	uint8_t  boot_drive;           /* the INT 13h drive number used */
-	uint8_t  bios_drive;           /* DL as the BIOS passed it */
-	uint8_t  read_method;          /* BOOT_READ_* */
-	uint8_t  a20_method;           /* A20_* */
-	uint16_t chs_heads;            /* geometry from AH=08h (0 when EDD) */
+	uint8_t boot_drive;  /* the INT 13h drive number used */
+	uint8_t bios_drive;  /* DL as the BIOS passed it */
+	uint8_t read_method; /* BOOT_READ_* */
+	uint8_t a20_method;  /* A20_* */
+	uint16_t chs_heads;  /* geometry from AH=08h (0 when EDD) */
 	uint16_t chs_sectors;
-	uint32_t kernel_read_calls;    /* INT 13h read calls that loaded KERNEL.BIN */
+	uint32_t kernel_read_calls; /* INT 13h read calls that loaded KERNEL.BIN */
 	uint32_t kernel_read_sectors;
-	uint32_t disk_retries;         /* reads that failed and were retried */
+	uint32_t disk_retries; /* reads that failed and were retried */
 
 	/* low memory, as the BIOS reports it */
-	uint16_t conv_kib;             /* INT 12h */
-	uint16_t equipment;            /* BDA 0x410 */
-	uint16_t com_ports[4];         /* BDA 0x400 */
-	uint16_t lpt_ports[3];         /* BDA 0x408 */
-	uint16_t ebda_segment;         /* BDA 0x40E, 0 when none */
-	uint32_t ebda_base;            /* bytes */
-	uint32_t ebda_size;            /* bytes: first EBDA byte in KiB, else to 0xA0000 */
-	uint32_t ivt_set[8];           /* bit n: vector n points into the BIOS (not 0:0) */
+	uint16_t conv_kib;     /* INT 12h */
+	uint16_t equipment;    /* BDA 0x410 */
+	uint16_t com_ports[4]; /* BDA 0x400 */
+	uint16_t lpt_ports[3]; /* BDA 0x408 */
+	uint16_t ebda_segment; /* BDA 0x40E, 0 when none */
+	uint32_t ebda_base;    /* bytes */
+	uint32_t ebda_size;    /* bytes: first EBDA byte in KiB, else to 0xA0000 */
+	uint32_t ivt_set[8];   /* bit n: vector n points into the BIOS (not 0:0) */
 
 	/* extended memory */
-	uint8_t  mem_source;           /* MEM_FROM_* */
-	uint8_t  e820_entry_size;      /* 20 or 24, as the BIOS answered */
+	uint8_t mem_source;      /* MEM_FROM_* */
+	uint8_t e820_entry_size; /* 20 or 24, as the BIOS answered */
 	uint16_t e820_count;
-	uint32_t e801_below_16m_kib;   /* E801 AX/CX */
-	uint32_t e801_above_16m_64k;   /* E801 BX/DX */
-	uint32_t ext_88_kib;           /* INT 15h AH=88h */
-	uint32_t stack_low_water;      /* lowest loader SP seen (from the fill pattern) */
-	uint8_t  cursor_row;           /* INT 10h AH=03h just before protected mode, so */
-	uint8_t  cursor_col;           /* the kernel writes on below the loader's lines */
+	uint32_t e801_below_16m_kib; /* E801 AX/CX */
+	uint32_t e801_above_16m_64k; /* E801 BX/DX */
+	uint32_t ext_88_kib;         /* INT 15h AH=88h */
+	uint32_t stack_low_water;    /* lowest loader SP seen (from the fill pattern) */
+	uint8_t cursor_row;          /* INT 10h AH=03h just before protected mode, so */
+	uint8_t cursor_col;          /* the kernel writes on below the loader's lines */
 	uint16_t reserved;
 
 	/* kernel */
 	uint32_t kernel_addr;
 	uint32_t kernel_size;
 	uint32_t cmdline_len;
-	char     cmdline[BOOT_CMDLINE_MAX];
+	char cmdline[BOOT_CMDLINE_MAX];
 	struct e820_entry e820[BOOT_E820_MAX];
 } __attribute__((packed));
 

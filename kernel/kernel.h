@@ -31,25 +31,25 @@ void report_memory_usage(const struct boot_info *bi);
 void report_memory_accounting(void);
 
 /* memory.c: the seed's memory interface and kernel/mm's bring-up over the E820 map */
-enum page_owner {            /* who took a page through page_alloc_zeroed */
-	PAGE_OWNER_PAGE_TABLES,
-	PAGE_OWNER_OTHER,
-	PAGE_OWNER_COUNT
+enum page_owner { /* who took a page through page_alloc_zeroed */
+		  PAGE_OWNER_PAGE_TABLES,
+		  PAGE_OWNER_OTHER,
+		  PAGE_OWNER_COUNT
 };
-enum reserved_reason {       /* why a usable frame is never handed out */
-	RESERVED_BIOS_LOADER,    /* page 0 (IVT, BDA), the boot_info page, the EBDA */
-	RESERVED_BOOT_STACK,     /* the seed's boot stack and the guard page below it */
-	RESERVED_KERNEL,         /* KERNEL.BIN's image and .bss */
-	RESERVED_EARLY_HEAP,     /* what the linear allocator handed out before the rest */
-	RESERVED_DESCRIPTORS,    /* the page allocator's struct page array and live map */
-	RESERVED_COUNT
+enum reserved_reason {                       /* why a usable frame is never handed out */
+		       RESERVED_BIOS_LOADER, /* page 0 (IVT, BDA), the boot_info page, the EBDA */
+		       RESERVED_BOOT_STACK,  /* the seed's boot stack and the guard page below it */
+		       RESERVED_KERNEL,      /* KERNEL.BIN's image and .bss */
+		       RESERVED_EARLY_HEAP,  /* what the linear allocator handed out before the rest */
+		       RESERVED_DESCRIPTORS, /* the page allocator's struct page array and live map */
+		       RESERVED_COUNT
 };
-struct memory_accounting {   /* bytes; the parts add up to `usable` exactly */
-	uint64_t usable;         /* E820 usable, sanitised */
+struct memory_accounting { /* bytes; the parts add up to `usable` exactly */
+	uint64_t usable;   /* E820 usable, sanitised */
 	uint64_t free, slab, large, page_tables, other;
 	uint64_t reserved[RESERVED_COUNT];
-	uint64_t partial;        /* usable bytes in pages only partly usable */
-	uint64_t above_4g;       /* usable RAM a 32-bit kernel does not manage */
+	uint64_t partial;                       /* usable bytes in pages only partly usable */
+	uint64_t above_4g;                      /* usable RAM a 32-bit kernel does not manage */
 	uint64_t zone_allocated, zone_reserved; /* the zone's own counters, to cross-check */
 };
 struct buddy_zone;
@@ -61,11 +61,11 @@ struct buddy_zone;
 #define MEMDEBUG_ALWAYS false
 #endif
 
-void memory_map_init(const struct boot_info *bi);    /* sanitises the loader's E820 map */
-const struct e820_entry *memory_map(unsigned *count); /* the sanitised map */
-void memory_init(const struct boot_info *bi);        /* PANIC when the heap is not RAM */
+void memory_map_init(const struct boot_info *bi);        /* sanitises the loader's E820 map */
+const struct e820_entry *memory_map(unsigned *count);    /* the sanitised map */
+void memory_init(const struct boot_info *bi);            /* PANIC when the heap is not RAM */
 void memory_init_allocators(const struct boot_info *bi); /* buddy, slab, kmalloc over all RAM */
-void *page_alloc_zeroed(enum page_owner owner);      /* one 4 KiB page, or NULL */
+void *page_alloc_zeroed(enum page_owner owner);          /* one 4 KiB page, or NULL */
 void page_free(void *page, enum page_owner owner);
 struct buddy_zone *memory_zone(void);
 void memory_accounting(struct memory_accounting *out);
@@ -73,7 +73,7 @@ void *malloc(size_t size);
 void free(void *ptr);
 void *calloc(size_t count, size_t size);
 void *realloc(void *ptr, size_t size);
-void *kalloc_early(size_t size, size_t align);       /* linear heap, before the allocators */
+void *kalloc_early(size_t size, size_t align); /* linear heap, before the allocators */
 size_t heap_used(void);
 size_t heap_free(void);
 uintptr_t heap_start(void);

@@ -39,7 +39,8 @@ void kmain(const struct boot_info *bi)
 		console_init(bi->com_ports[0], bi->cursor_row, bi->cursor_col);
 	else
 		console_init(COM1_DEFAULT_PORT, 0, 0);
-	kprintf("VlsOs %s: an i386 kernel at 0x%x\n", VLSOS_VERSION, (unsigned)(uintptr_t)__kernel_start);
+	kprintf("VlsOs %s: an i386 kernel at 0x%x\n", VLSOS_VERSION,
+		(unsigned)(uintptr_t)__kernel_start);
 	if (!valid)
 		panic("kmain: no valid boot_info from the loader (magic, version or size wrong)");
 	panic_exit_qemu_on_panic(cmdline_has(bi, "test"));

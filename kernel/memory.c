@@ -12,8 +12,8 @@
 #include "mm/mm.h"
 
 #define HEAP_START 0x200000 /* Starting address */
-#define HEAP_SIZE  0x100000 /* Size in bytes (1 MB) */
-#define HEAP_END   (HEAP_START + HEAP_SIZE)
+#define HEAP_SIZE 0x100000  /* Size in bytes (1 MB) */
+#define HEAP_END (HEAP_START + HEAP_SIZE)
 
 _Static_assert(HEAP_START == REGION_HEAP_START, "HEAP_START disagrees with disk.img.layout");
 _Static_assert(HEAP_SIZE == REGION_HEAP_SIZE, "HEAP_SIZE disagrees with disk.img.layout");
@@ -57,8 +57,14 @@ void memory_init(const struct boot_info *bi)
 
 /* ---- the page allocator over the E820 map ---- */
 
-static uint64_t page_up(uint64_t a) { return (a + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1); }
-static uint64_t page_down(uint64_t a) { return a & ~(uint64_t)(PAGE_SIZE - 1); }
+static uint64_t page_up(uint64_t a)
+{
+	return (a + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+}
+static uint64_t page_down(uint64_t a)
+{
+	return a & ~(uint64_t)(PAGE_SIZE - 1);
+}
 
 /* frames past the last whole usable page below 4 GiB */
 static size_t managed_frames(void)
@@ -151,7 +157,8 @@ static unsigned kept_ranges(struct kept *k, const struct boot_info *bi)
 static void release_run(uint64_t start, uint64_t end)
 {
 	if (start < end)
-		buddy_release_range(&zone, (size_t)(start / PAGE_SIZE), (size_t)((end - start) / PAGE_SIZE));
+		buddy_release_range(&zone, (size_t)(start / PAGE_SIZE),
+				    (size_t)((end - start) / PAGE_SIZE));
 }
 
 /* Hands every whole usable page below 4 GiB to the buddy allocator but the kept

@@ -8,8 +8,8 @@
 #include "lib.h"
 
 #define KIB 1024u
-#define IVT_BYTES   0x400u
-#define BDA_BYTES   0x100u
+#define IVT_BYTES 0x400u
+#define BDA_BYTES 0x100u
 #define LOW_RAM_TOP 0xA0000u
 
 static void row(const char *name, uint64_t start, uint64_t size, const char *usage)
@@ -17,8 +17,8 @@ static void row(const char *name, uint64_t start, uint64_t size, const char *usa
 	bool small = size < KIB;
 
 	kprintf("  %-20s 0x%08llx-0x%08llx %8llu %s  %s\n", name, (unsigned long long)start,
-		(unsigned long long)(start + size - 1),
-		(unsigned long long)(small ? size : size / KIB), small ? "B  " : "KiB", usage);
+		(unsigned long long)(start + size - 1), (unsigned long long)(small ? size : size / KIB),
+		small ? "B  " : "KiB", usage);
 }
 
 static unsigned ivt_vectors_set(const struct boot_info *bi)

@@ -15,6 +15,7 @@ void tests_absent_on_request(const struct boot_info *bi)
 		return;
 	kprintf("kernel: `%s` asks for the in-kernel tests, but this is the production kernel "
 		"without them: boot build/kernel-test.bin (`test`) or build/kernel-bench.bin "
-		"(`bench`) as KERNEL.BIN\n", testing ? "test" : "bench");
+		"(`bench`) as KERNEL.BIN\n",
+		testing ? "test" : "bench");
 	qemu_exit(false);
 }

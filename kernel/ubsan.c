@@ -28,7 +28,7 @@ struct type_descriptor {
 };
 
 #define TYPE_KIND_INTEGER 0
-#define COLUMN_REPORTED   0xFFFFFFFFu
+#define COLUMN_REPORTED 0xFFFFFFFFu
 
 struct type_mismatch_data {
 	struct source_location loc;
@@ -82,9 +82,18 @@ struct invalid_builtin_data {
 
 /* compiler-rt's TypeCheckKind order */
 static const char *const type_check_kinds[] = {
-	"load of", "store to", "reference binding to", "member access within",
-	"member call on", "constructor call on", "downcast of", "downcast of",
-	"upcast of", "cast to virtual base of", "_Nonnull binding to", "dynamic operation on",
+	"load of",
+	"store to",
+	"reference binding to",
+	"member access within",
+	"member call on",
+	"constructor call on",
+	"downcast of",
+	"downcast of",
+	"upcast of",
+	"cast to virtual base of",
+	"_Nonnull binding to",
+	"dynamic operation on",
 };
 
 static unsigned report_count;
@@ -104,8 +113,7 @@ static bool begin(struct source_location *loc, const char *kind)
 	last.column = loc->column;
 	loc->column = COLUMN_REPORTED;
 	report_count++;
-	kprintf("UBSAN: %s at %s:%u:%u\n", kind, last.file, (unsigned)last.line,
-		(unsigned)last.column);
+	kprintf("UBSAN: %s at %s:%u:%u\n", kind, last.file, (unsigned)last.line, (unsigned)last.column);
 	return true;
 }
 
@@ -177,16 +185,16 @@ void __ubsan_handle_type_mismatch_v1(struct type_mismatch_data *data, uintptr_t 
 	} else {
 		if (!begin(&data->loc, "object too small"))
 			return;
-		kprintf("  %s address 0x%08x with too little space for an object of type %s\n",
-			what, (unsigned)ptr, data->type->name);
+		kprintf("  %s address 0x%08x with too little space for an object of type %s\n", what,
+			(unsigned)ptr, data->type->name);
 	}
 	end();
 }
 
 static void overflow(struct overflow_data *data, uintptr_t lhs, uintptr_t rhs, char op)
 {
-	if (!begin(&data->loc, is_signed(data->type) ? "signed integer overflow"
-						      : "unsigned integer overflow"))
+	if (!begin(&data->loc,
+		   is_signed(data->type) ? "signed integer overflow" : "unsigned integer overflow"))
 		return;
 	kprintf("  ");
 	print_value(data->type, lhs);
@@ -309,8 +317,7 @@ void __ubsan_handle_nonnull_arg(struct nonnull_arg_data *data)
 {
 	if (!begin(&data->loc, "null pointer argument"))
 		return;
-	kprintf("  null pointer passed as argument %d, which is declared never null\n",
-		data->arg_index);
+	kprintf("  null pointer passed as argument %d, which is declared never null\n", data->arg_index);
 	end();
 }
 

@@ -44,11 +44,9 @@ char *LIB_NAME(strchr)(const char *s, int c);
  */
 typedef void (*format_sink_fn)(char c, void *ctx);
 int format(format_sink_fn sink, void *ctx, const char *fmt, va_list ap);
-int LIB_NAME(vsnprintf)(char *restrict buf, size_t size,
-                        const char *restrict fmt, va_list ap);
-int LIB_NAME(snprintf)(char *restrict buf, size_t size,
-                       const char *restrict fmt, ...)
-    __attribute__((format(printf, 3, 4)));
+int LIB_NAME(vsnprintf)(char *restrict buf, size_t size, const char *restrict fmt, va_list ap);
+int LIB_NAME(snprintf)(char *restrict buf, size_t size, const char *restrict fmt, ...)
+	__attribute__((format(printf, 3, 4)));
 
 /* ---- lib/kprintf.c ---- */
 typedef void (*kprintf_write_fn)(const char *s, size_t n);

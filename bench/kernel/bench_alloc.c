@@ -27,7 +27,10 @@ static const char *const names[WORKLOADS] = { "small", "mixed", "fixed64", "lifo
 
 static struct bench_rng rng = { BENCH_SEED };
 
-static uint32_t rand_below(uint32_t n) { return bench_rand_below(&rng, n); }
+static uint32_t rand_below(uint32_t n)
+{
+	return bench_rand_below(&rng, n);
+}
 
 /* n / d without libgcc's __udivdi3: the high half first, then DIV on the rest */
 static uint64_t div64_32(uint64_t n, uint32_t d)
@@ -72,7 +75,9 @@ static void make_seq(enum workload w, struct seq *s)
 	s->slots = harness((churn ? s->steps : s->live) * sizeof *s->slots);
 	s->ptrs = harness(s->live * sizeof *s->ptrs);
 	for (size_t i = 0; i < s->live + s->steps; i++)
-		s->sizes[i] = w == FIXED64 ? 64 : w == MIXED ? bench_log_uniform(&rng, 8, 65536) : 8 + rand_below(249);
+		s->sizes[i] = w == FIXED64 ? 64
+			      : w == MIXED ? bench_log_uniform(&rng, 8, 65536)
+					   : 8 + rand_below(249);
 	if (churn) {
 		for (size_t k = 0; k < s->steps; k++)
 			s->slots[k] = rand_below((uint32_t)s->live);

@@ -82,8 +82,8 @@ static inline void __attribute__((noreturn)) arch_halt_forever(void)
  * (value << 1) | 1; on real hardware the write does nothing. Inline, so that
  * panic.c, below kernel/arch, can leave QEMU without calling up into it. */
 #define ISA_DEBUG_EXIT_PORT 0xf4
-#define QEMU_EXIT_PASSED    0x10 /* QEMU exit status 33 */
-#define QEMU_EXIT_FAILED    0x11 /* QEMU exit status 35 */
+#define QEMU_EXIT_PASSED 0x10 /* QEMU exit status 33 */
+#define QEMU_EXIT_FAILED 0x11 /* QEMU exit status 35 */
 
 static inline void qemu_exit(bool passed)
 {
@@ -146,9 +146,9 @@ void trap_panic(const struct trap_frame *frame) __attribute__((noreturn));
 
 /* paging.c: the seed's paging interface, on PAE tables with NX where the CPU
  * has both (Intel SDM vol. 3A 4.4), else on 32-bit tables (4.3) */
-#define CR4_PAE    0x00000020u  /* 64-bit entries, three levels */
-#define MSR_EFER   0xC0000080u  /* extended feature enable register */
-#define EFER_NXE   0x00000800u  /* entries' bit 63 means no-execute, not reserved */
+#define CR4_PAE 0x00000020u  /* 64-bit entries, three levels */
+#define MSR_EFER 0xC0000080u /* extended feature enable register */
+#define EFER_NXE 0x00000800u /* entries' bit 63 means no-execute, not reserved */
 
 static inline uint32_t read_cr4(void)
 {
@@ -175,27 +175,28 @@ static inline void wrmsr(uint32_t msr, uint64_t value)
 }
 
 #define PF_PRESENT 0x01u /* page fault error code: a protection violation, not a missing page */
-#define PF_WRITE   0x02u /* ... on a write */
-#define PF_FETCH   0x10u /* ... on an instruction fetch (only reported with NX) */
+#define PF_WRITE 0x02u   /* ... on a write */
+#define PF_FETCH 0x10u   /* ... on an instruction fetch (only reported with NX) */
 
-#define PAGING_NOT_MAPPED 0xFFFFFFFFu    /* virt_to_phys/phys_to_virt: no mapping */
-#define PAGE_FLAG_WRITABLE   0x002u      /* map_page flags */
-#define PAGE_FLAG_EXECUTABLE 0x200u      /* without it map_page's page is NX (under PAE) */
-void paging_init(void);                /* identity map of RAM, seed permissions; says which tables */
-void paging_enable(void);              /* CR4.PAE and EFER.NXE (PAE), CR3, CR0.PG and CR0.WP */
-bool paging_is_enabled(void);          /* this and paging_table_pages: paging_tables.c */
-bool paging_has_nx(void);              /* PAE tables with NX: data cannot be executed */
-const char *paging_nx_missing(void);   /* what the CPU lacks for NX ("PAE or NX", "NX"...), NULL: nothing */
+#define PAGING_NOT_MAPPED 0xFFFFFFFFu /* virt_to_phys/phys_to_virt: no mapping */
+#define PAGE_FLAG_WRITABLE 0x002u     /* map_page flags */
+#define PAGE_FLAG_EXECUTABLE 0x200u   /* without it map_page's page is NX (under PAE) */
+void paging_init(void);               /* identity map of RAM, seed permissions; says which tables */
+void paging_enable(void);             /* CR4.PAE and EFER.NXE (PAE), CR3, CR0.PG and CR0.WP */
+bool paging_is_enabled(void);         /* this and paging_table_pages: paging_tables.c */
+bool paging_has_nx(void);             /* PAE tables with NX: data cannot be executed */
+const char *
+paging_nx_missing(void); /* what the CPU lacks for NX ("PAE or NX", "NX"...), NULL: nothing */
 int map_page(uint32_t virt, uint32_t phys, uint32_t flags); /* 0, ERR_EXIST, ERR_NOMEM, ERR_INVAL */
-int unmap_page(uint32_t virt);                              /* 0, ERR_NOTMAPPED, ERR_INVAL; flushes the TLB entry */
-uint32_t virt_to_phys(uint32_t virt);  /* walks the tables */
-uint32_t phys_to_virt(uint32_t phys);  /* identity where mapped */
+int unmap_page(uint32_t virt);        /* 0, ERR_NOTMAPPED, ERR_INVAL; flushes the TLB entry */
+uint32_t virt_to_phys(uint32_t virt); /* walks the tables */
+uint32_t phys_to_virt(uint32_t phys); /* identity where mapped */
 bool paging_is_writable(uint32_t virt);
 bool paging_is_executable(uint32_t virt); /* mapped, and not NX; true for everything without paging */
 /* bytes the mapping that holds virt covers: 4 KiB, or a large page's 4 MiB
  * (2 MiB under PAE); 0 when virt is not mapped or paging is off */
 uint32_t paging_mapping_size(uint32_t virt);
-unsigned paging_table_pages(void);     /* page directories + tables (PAE's 32-byte PDPT is in .bss) */
+unsigned paging_table_pages(void); /* page directories + tables (PAE's 32-byte PDPT is in .bss) */
 const char *paging_region_name(uint32_t addr);
 bool page_fault_report(struct trap_frame *frame) __attribute__((noreturn));
 /* two bytes of ud2 in .data: executing them faults under NX, else raises #UD */

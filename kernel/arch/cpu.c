@@ -5,15 +5,15 @@
 #include "arch.h"
 #include "../kernel.h"
 
-#define EFLAGS_ID         0x00200000u  /* toggles only when CPUID exists */
-#define CPUID_EDX_PSE     (1u << 3)
-#define CPUID_EDX_TSC     (1u << 4)
-#define CPUID_EDX_PAE     (1u << 6)
-#define CPUID_EDX_CX8     (1u << 8)
-#define CPUID_EDX_CMOV    (1u << 15)
-#define CPUID_EXT_BASE    0x80000000u
+#define EFLAGS_ID 0x00200000u /* toggles only when CPUID exists */
+#define CPUID_EDX_PSE (1u << 3)
+#define CPUID_EDX_TSC (1u << 4)
+#define CPUID_EDX_PAE (1u << 6)
+#define CPUID_EDX_CX8 (1u << 8)
+#define CPUID_EDX_CMOV (1u << 15)
+#define CPUID_EXT_BASE 0x80000000u
 #define CPUID_EXT_FEATURES 0x80000001u
-#define CPUID_EXT_EDX_NX  (1u << 20)
+#define CPUID_EXT_EDX_NX (1u << 20)
 /* QEMU's 486 answers 0x480 to leaf 0x80000000: only 0x8000xxxx counts as a max leaf */
 #define CPUID_EXT_VALID_MASK 0xFFFF0000u
 

@@ -24,8 +24,8 @@ static uint64_t gdt[] __attribute__((aligned(16))) = {
 	0,              /* SEL_DOUBLE_FAULT_TSS, by gdt_set_tss */
 };
 
-_Static_assert(SEL_KERNEL_CODE == 1 * 8 && SEL_KERNEL_DATA == 2 * 8 &&
-		       SEL_KERNEL_TSS == 3 * 8 && SEL_DOUBLE_FAULT_TSS == 4 * 8,
+_Static_assert(SEL_KERNEL_CODE == 1 * 8 && SEL_KERNEL_DATA == 2 * 8 && SEL_KERNEL_TSS == 3 * 8 &&
+		       SEL_DOUBLE_FAULT_TSS == 4 * 8,
 	       "selectors index gdt[]");
 
 void gdt_set_tss(uint16_t selector, const struct tss *tss)

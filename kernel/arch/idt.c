@@ -5,7 +5,7 @@
 #include "tss.h"
 
 #define IDT_INTERRUPT_GATE 0x8E /* present, ring 0, 32-bit interrupt gate */
-#define IDT_TASK_GATE      0x85 /* present, ring 0, task gate: the selector names a TSS */
+#define IDT_TASK_GATE 0x85      /* present, ring 0, task gate: the selector names a TSS */
 
 struct idt_gate {
 	uint16_t offset_low;

@@ -21,14 +21,14 @@
 #include "../kernel.h"
 #include "lib.h"
 
-#define PAGE_MASK       (~(PAGE_SIZE - 1))
-#define LOW_MEMORY_END  0x100000u /* BIOS areas, VGA text memory: mapped whole */
-#define ADDRESS_LIMIT   0x100000000ull /* a 32-bit kernel reaches no further */
+#define PAGE_MASK (~(PAGE_SIZE - 1))
+#define LOW_MEMORY_END 0x100000u     /* BIOS areas, VGA text memory: mapped whole */
+#define ADDRESS_LIMIT 0x100000000ull /* a 32-bit kernel reaches no further */
 
 uint8_t paging_exec_probe[] = { 0x0F, 0x0B }; /* ud2, kept in .data */
 
 static const struct page_table_format *tables; /* the format chosen at boot */
-static bool nx;              /* PAE tables with EFER.NXE: PTE_NX means something */
+static bool nx;                                /* PAE tables with EFER.NXE: PTE_NX means something */
 
 /* PTE_NX when this CPU honours it; 0 on 32-bit tables, which have no such bit */
 static pte_t no_execute(void)

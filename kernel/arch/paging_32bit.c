@@ -14,8 +14,14 @@
 
 static uint32_t *page_directory;
 
-static inline uint32_t directory_index(uint32_t virt) { return virt >> 22; }
-static inline uint32_t table_index(uint32_t virt) { return (virt >> 12) & (ENTRIES_32BIT - 1); }
+static inline uint32_t directory_index(uint32_t virt)
+{
+	return virt >> 22;
+}
+static inline uint32_t table_index(uint32_t virt)
+{
+	return (virt >> 12) & (ENTRIES_32BIT - 1);
+}
 
 static void create_directory(void)
 {
@@ -66,7 +72,8 @@ static pte_t lookup_32bit(uint32_t virt, uint32_t *span)
 	if (!(pde & PTE_PRESENT))
 		return 0;
 	if (pde & PTE_LARGE)
-		return ((pde & ~(LARGE_SPAN_32BIT - 1)) + (virt & (LARGE_SPAN_32BIT - 1) & PTE_FRAME_MASK)) |
+		return ((pde & ~(LARGE_SPAN_32BIT - 1)) +
+			(virt & (LARGE_SPAN_32BIT - 1) & PTE_FRAME_MASK)) |
 		       (pde & (uint32_t)PTE_SPLIT_KEEPS);
 	return ((const volatile uint32_t *)(pde & PTE_FRAME_MASK))[table_index(virt)];
 }

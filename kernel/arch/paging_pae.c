@@ -9,16 +9,25 @@
 #include "../mm/page.h"
 
 #define PDPT_ENTRIES 4u
-#define ENTRIES_PAE  512u
+#define ENTRIES_PAE 512u
 #define LARGE_SPAN_PAE (ENTRIES_PAE * PAGE_SIZE)
 
 /* CR3 holds the PDPT's physical address in bits 31:5, so it needs 32-byte
  * alignment only: 32 bytes of .bss rather than a page of its own. */
 static uint64_t pdpt[PDPT_ENTRIES] __attribute__((aligned(32)));
 
-static inline uint32_t pdpt_index(uint32_t virt) { return virt >> 30; }
-static inline uint32_t directory_index(uint32_t virt) { return (virt >> 21) & (ENTRIES_PAE - 1); }
-static inline uint32_t table_index(uint32_t virt) { return (virt >> 12) & (ENTRIES_PAE - 1); }
+static inline uint32_t pdpt_index(uint32_t virt)
+{
+	return virt >> 30;
+}
+static inline uint32_t directory_index(uint32_t virt)
+{
+	return (virt >> 21) & (ENTRIES_PAE - 1);
+}
+static inline uint32_t table_index(uint32_t virt)
+{
+	return (virt >> 12) & (ENTRIES_PAE - 1);
+}
 
 static pte_t read_pae(const void *entry)
 {
@@ -103,7 +112,8 @@ static void *entry_pae(uint32_t virt, bool create)
 	uint64_t *pde = directory_entry(virt, create);
 	if (!pde)
 		return NULL;
-	if ((read_pae(pde) & (PTE_PRESENT | PTE_LARGE)) == (PTE_PRESENT | PTE_LARGE) && !split_large_pae(pde))
+	if ((read_pae(pde) & (PTE_PRESENT | PTE_LARGE)) == (PTE_PRESENT | PTE_LARGE) &&
+	    !split_large_pae(pde))
 		return NULL;
 	uint64_t *table = table_below(pde, PTE_PRESENT | PTE_WRITABLE, create);
 	return table ? &table[table_index(virt)] : NULL;
@@ -119,7 +129,8 @@ static pte_t lookup_pae(uint32_t virt, uint32_t *span)
 		return 0;
 	if (entry & PTE_LARGE)
 		return ((uint32_t)entry & ~(LARGE_SPAN_PAE - 1)) +
-		       (virt & (LARGE_SPAN_PAE - 1) & PTE_FRAME_MASK) | (entry & PTE_SPLIT_KEEPS);
+			       (virt & (LARGE_SPAN_PAE - 1) & PTE_FRAME_MASK) |
+		       (entry & PTE_SPLIT_KEEPS);
 	return read_pae(&((uint64_t *)((uint32_t)entry & PTE_FRAME_MASK))[table_index(virt)]);
 }
 

@@ -15,20 +15,20 @@
  * below 4 GiB, so a frame always fits PTE_FRAME_MASK. */
 typedef uint64_t pte_t;
 
-#define PTE_PRESENT    0x001u
-#define PTE_WRITABLE   0x002u
-#define PTE_LARGE      0x080u /* in a directory entry (PS): it maps a large page itself */
+#define PTE_PRESENT 0x001u
+#define PTE_WRITABLE 0x002u
+#define PTE_LARGE 0x080u /* in a directory entry (PS): it maps a large page itself */
 #define PTE_FRAME_MASK 0xFFFFF000u
-#define PTE_NX         (1ull << 63) /* PAE with EFER.NXE: no instruction fetch from the page */
+#define PTE_NX (1ull << 63) /* PAE with EFER.NXE: no instruction fetch from the page */
 /* what a 4 KiB entry keeps of a large page's when the large page is split:
  * present, writable, user, write-through, cache-disable (not accessed, dirty,
  * PS, global or PAT, whose bit sits elsewhere in a large entry) */
 #define PTE_SPLIT_KEEPS (0x01Fu | PTE_NX)
 
 struct page_table_format {
-	uint32_t table_span;  /* bytes of address space one page table maps, and
+	uint32_t table_span; /* bytes of address space one page table maps, and
 			       * one directory entry as a large page */
-	unsigned entry_size;  /* bytes of one entry, to step through a table */
+	unsigned entry_size; /* bytes of one entry, to step through a table */
 	/* the top level, before anything is mapped; panics without a page */
 	void (*create_root)(void);
 	/* virt's page-table entry, to change: a large page over virt is split

@@ -9,15 +9,38 @@
 static trap_handler_fn handlers[TRAP_VECTORS];
 
 static const char *const names[TRAP_VECTORS] = {
-	"divide error", "debug", "non-maskable interrupt", "breakpoint", "overflow",
-	"bound range exceeded", "invalid opcode", "device not available", "double fault",
-	"coprocessor segment overrun", "invalid TSS", "segment not present",
-	"stack-segment fault", "general protection fault", "page fault", "reserved 15",
-	"x87 floating-point error", "alignment check", "machine check",
-	"SIMD floating-point exception", "virtualization exception",
-	"control protection exception", "reserved 22", "reserved 23", "reserved 24",
-	"reserved 25", "reserved 26", "reserved 27", "hypervisor injection exception",
-	"VMM communication exception", "security exception", "reserved 31",
+	"divide error",
+	"debug",
+	"non-maskable interrupt",
+	"breakpoint",
+	"overflow",
+	"bound range exceeded",
+	"invalid opcode",
+	"device not available",
+	"double fault",
+	"coprocessor segment overrun",
+	"invalid TSS",
+	"segment not present",
+	"stack-segment fault",
+	"general protection fault",
+	"page fault",
+	"reserved 15",
+	"x87 floating-point error",
+	"alignment check",
+	"machine check",
+	"SIMD floating-point exception",
+	"virtualization exception",
+	"control protection exception",
+	"reserved 22",
+	"reserved 23",
+	"reserved 24",
+	"reserved 25",
+	"reserved 26",
+	"reserved 27",
+	"hypervisor injection exception",
+	"VMM communication exception",
+	"security exception",
+	"reserved 31",
 };
 
 trap_handler_fn trap_set_handler(unsigned vector, trap_handler_fn handler)
@@ -47,10 +70,9 @@ void trap_panic(const struct trap_frame *f)
 	      "  EAX %08x EBX %08x ECX %08x EDX %08x\n"
 	      "  ESI %08x EDI %08x EBP %08x ESP %08x\n"
 	      "  CS %04x EFLAGS %08x CR0 %08x CR3 %08x",
-	      f->vector, trap_name(f->vector), f->error_code, f->eip, read_cr2(),
-	      f->eax, f->ebx, f->ecx, f->edx,
-	      f->esi, f->edi, f->ebp, f->esp_at_trap + 20,
-	      f->cs, f->eflags, read_cr0(), read_cr3());
+	      f->vector, trap_name(f->vector), f->error_code, f->eip, read_cr2(), f->eax, f->ebx, f->ecx,
+	      f->edx, f->esi, f->edi, f->ebp, f->esp_at_trap + 20, f->cs, f->eflags, read_cr0(),
+	      read_cr3());
 }
 
 void trap_dispatch(struct trap_frame *frame)

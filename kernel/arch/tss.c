@@ -14,7 +14,7 @@
 #include "layout.h"
 
 #define VECTOR_DOUBLE_FAULT 8
-#define EFLAGS_RESERVED     0x00000002u /* bit 1 is always set; IF clear: no interrupts */
+#define EFLAGS_RESERVED 0x00000002u /* bit 1 is always set; IF clear: no interrupts */
 
 /* A stack overflow faults on a push (up to pushad's 32 bytes) or a store below
  * ESP, so ESP at the fault lies in the guard page or at most this far above. */
@@ -65,8 +65,8 @@ void double_fault_task(uint32_t error_code)
 	if (esp >= REGION_STACK_GUARD_START && esp < REGION_STACK_GUARD_END + STACK_OVERFLOW_NEAR)
 		panic("kernel stack overflow: ESP 0x%08x ran into the guard page below the boot stack "
 		      "(0x%08x-0x%08x), EIP 0x%08x in %s",
-		      (unsigned)esp, REGION_STACK_GUARD_START, REGION_STACK_GUARD_END - 1,
-		      (unsigned)eip, where);
+		      (unsigned)esp, REGION_STACK_GUARD_START, REGION_STACK_GUARD_END - 1, (unsigned)eip,
+		      where);
 	panic("CPU exception 8 (double fault), error code %08x, EIP %08x in %s, ESP %08x, CR2 %08x",
 	      (unsigned)error_code, (unsigned)eip, where, (unsigned)esp, read_cr2());
 }

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 /* GDT slots after SEL_KERNEL_CODE and SEL_KERNEL_DATA (arch.h) */
-#define SEL_KERNEL_TSS       0x18 /* the kernel's own task: TR from tss_init on */
+#define SEL_KERNEL_TSS 0x18       /* the kernel's own task: TR from tss_init on */
 #define SEL_DOUBLE_FAULT_TSS 0x20 /* the #DF task */
 
 /* The 32-bit TSS as the CPU reads and writes it (SDM vol. 3A figure 7-2). */

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 /* serial.c: 16550 UART */
-void serial_init(uint16_t port);           /* port 0: no serial output */
+void serial_init(uint16_t port); /* port 0: no serial output */
 void serial_write(const char *s, size_t n);
 
 /* vga.c: 80x25 colour text mode at 0xB8000 */

@@ -7,14 +7,14 @@
 #define UART_IER 1
 #define UART_DLM 1
 #define UART_FCR 2
-#define   UART_FCR_ENABLE_CLEAR 0x07
+#define UART_FCR_ENABLE_CLEAR 0x07
 #define UART_LCR 3
-#define   UART_LCR_DLAB 0x80
-#define   UART_LCR_8N1  0x03
+#define UART_LCR_DLAB 0x80
+#define UART_LCR_8N1 0x03
 #define UART_MCR 4
-#define   UART_MCR_DTR_RTS 0x03
+#define UART_MCR_DTR_RTS 0x03
 #define UART_LSR 5
-#define   UART_LSR_THRE 0x20
+#define UART_LSR_THRE 0x20
 #define UART_DIVISOR_115200 1
 #define UART_FIFO_BYTES 16     /* with FIFOs on, THRE means all 16 slots are free */
 #define UART_WAIT_LOOPS 100000 /* a dead UART costs a bounded wait, not a hang */

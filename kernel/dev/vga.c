@@ -5,16 +5,16 @@
 #include "lib.h"
 
 #define VGA_TEXT_ADDR 0xB8000
-#define VGA_TEXT_CELLS 0x4000  /* 32 KiB of text memory in colour mode: 204 rows */
+#define VGA_TEXT_CELLS 0x4000 /* 32 KiB of text memory in colour mode: 204 rows */
 #define VGA_COLS 80
 #define VGA_ROWS 25
 #define VGA_ATTR_GREY_ON_BLACK 0x07
 #define VGA_CRTC_INDEX 0x3D4
-#define VGA_CRTC_DATA  0x3D5
-#define   CRTC_START_HIGH  0x0C  /* first cell shown: scrolling moves this */
-#define   CRTC_START_LOW   0x0D
-#define   CRTC_CURSOR_HIGH 0x0E
-#define   CRTC_CURSOR_LOW  0x0F
+#define VGA_CRTC_DATA 0x3D5
+#define CRTC_START_HIGH 0x0C /* first cell shown: scrolling moves this */
+#define CRTC_START_LOW 0x0D
+#define CRTC_CURSOR_HIGH 0x0E
+#define CRTC_CURSOR_LOW 0x0F
 #define TAB_WIDTH 8
 
 /* The screen is a window of VGA_ROWS rows that starts at row `top` of text

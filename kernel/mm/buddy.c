@@ -139,8 +139,8 @@ static void release_run(struct buddy_zone *z, size_t pfn, size_t end)
 void buddy_release_range(struct buddy_zone *z, size_t first_pfn, size_t count)
 {
 	if (first_pfn > z->npages || count > z->npages - first_pfn) {
-		mm_report("buddy: release of frames %zu+%zu outside the zone of %zu frames",
-			  first_pfn, count, z->npages);
+		mm_report("buddy: release of frames %zu+%zu outside the zone of %zu frames", first_pfn,
+			  count, z->npages);
 		return;
 	}
 	size_t pfn = first_pfn, end = first_pfn + count;
@@ -340,8 +340,8 @@ static size_t check_block(const struct buddy_zone *z, size_t pfn, size_t *free_p
 	size_t n = order_pages(p->order <= BUDDY_MAX_ORDER ? p->order : 0);
 
 	if (p->order > BUDDY_MAX_ORDER || (pfn & (n - 1)) || z->npages - pfn < n) {
-		mm_report("buddy: check: frame %zu heads a block of order %u that does not fit",
-			  pfn, p->order);
+		mm_report("buddy: check: frame %zu heads a block of order %u that does not fit", pfn,
+			  p->order);
 		return 0;
 	}
 	for (size_t i = 1; i < n; i++) {
@@ -356,8 +356,8 @@ static size_t check_block(const struct buddy_zone *z, size_t pfn, size_t *free_p
 		size_t buddy = pfn ^ n;
 		if (p->order < BUDDY_MAX_ORDER && buddy < z->npages && z->npages - buddy >= n &&
 		    z->pages[buddy].flags == PAGE_FREE && z->pages[buddy].order == p->order) {
-			mm_report("buddy: check: free buddies %zu and %zu (order %u) not merged",
-				  pfn, buddy, p->order);
+			mm_report("buddy: check: free buddies %zu and %zu (order %u) not merged", pfn,
+				  buddy, p->order);
 			return 0;
 		}
 		*free_pages += n;
@@ -374,7 +374,7 @@ static bool check_list(const struct buddy_zone *z, unsigned order, size_t blocks
 	size_t n = 0;
 	const struct list_node *pos;
 
-	list_for_each(pos, &z->free_list[order]) {
+	list_for_each (pos, &z->free_list[order]) {
 		const struct page *p = list_entry(pos, struct page, node);
 		if (p < z->pages || p >= z->pages + z->npages || p->flags != PAGE_FREE ||
 		    p->order != order || ++n > z->npages) {
@@ -383,8 +383,8 @@ static bool check_list(const struct buddy_zone *z, unsigned order, size_t blocks
 		}
 	}
 	if (n != z->nr_free[order] || n != blocks) {
-		mm_report("buddy: check: order %u: %zu listed, %zu counted, %zu in the zone", order,
-			  n, z->nr_free[order], blocks);
+		mm_report("buddy: check: order %u: %zu listed, %zu counted, %zu in the zone", order, n,
+			  z->nr_free[order], blocks);
 		return false;
 	}
 	return true;
@@ -417,8 +417,9 @@ bool buddy_check(const struct buddy_zone *z)
 	if (free_pages != z->free_pages || allocated_pages != z->allocated_pages ||
 	    reserved_pages != z->reserved_pages) {
 		mm_report("buddy: check: counted %zu free, %zu allocated, %zu reserved; the zone "
-			  "says %zu, %zu, %zu", free_pages, allocated_pages, reserved_pages,
-			  z->free_pages, z->allocated_pages, z->reserved_pages);
+			  "says %zu, %zu, %zu",
+			  free_pages, allocated_pages, reserved_pages, z->free_pages, z->allocated_pages,
+			  z->reserved_pages);
 		return false;
 	}
 	return true;

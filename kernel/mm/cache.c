@@ -69,8 +69,7 @@ static void reap_all(void)
 		__magazines_reap(c);
 }
 
-__attribute__((noinline)) void *__kmem_cache_refill(struct kmem_cache *c, size_t size,
-						   uintptr_t site)
+__attribute__((noinline)) void *__kmem_cache_refill(struct kmem_cache *c, size_t size, uintptr_t site)
 {
 	if (c->flags & KMEM_CACHE_MAGAZINES)
 		reap_all();
@@ -93,8 +92,8 @@ void *kmem_cache_alloc(struct kmem_cache *c)
 }
 
 /* A cache of the cache of caches; NULL when memory is out. */
-static struct kmem_cache *cache_new(const char *name, size_t size, size_t align,
-				    void (*ctor)(void *obj), bool debug)
+static struct kmem_cache *cache_new(const char *name, size_t size, size_t align, void (*ctor)(void *obj),
+				    bool debug)
 {
 	struct kmem_cache *c = kmem_cache_alloc(&cache_cache);
 
@@ -117,8 +116,8 @@ void kmem_cache_enable_magazines(struct kmem_cache *c)
 		return;
 	/* the allocator's own bookkeeping: never a memdebug cache */
 	if (!magazine_cache)
-		magazine_cache = cache_new("kmem_magazine", sizeof(struct kmem_magazine), 0, NULL,
-					   false);
+		magazine_cache =
+			cache_new("kmem_magazine", sizeof(struct kmem_magazine), 0, NULL, false);
 	if (magazine_cache && c != magazine_cache)
 		__magazines_enable(c, magazine_cache);
 }
@@ -183,7 +182,7 @@ void kmem_cache_stats(const struct kmem_cache *c, struct kmem_cache_stats *out)
 	const struct list_node *pos;
 	size_t in_magazines, magazines;
 
-	list_for_each(pos, &c->partial)
+	list_for_each (pos, &c->partial)
 		partial++;
 	__magazines_count(c, &in_magazines, &magazines);
 	size_t inuse = (size_t)(c->allocs - c->frees) - in_magazines;

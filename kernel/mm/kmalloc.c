@@ -21,21 +21,23 @@
  * wrappers (malloc, kcalloc, krealloc) name their callers, not themselves. */
 #define CALLER ((uintptr_t)__builtin_return_address(0))
 
+/* a brace pair in a macro: clang-format would spread it over four lines */
+/* clang-format off */
 #define CLASS(n) { n, "kmalloc-" #n }
+/* clang-format on */
 static const struct {
 	uint16_t size;
 	const char *name;
 } class_info[KMALLOC_CLASSES] = {
-	CLASS(16),   CLASS(32),   CLASS(48),   CLASS(64),   CLASS(80),
-	CLASS(96),   CLASS(112),  CLASS(128),  CLASS(144),  CLASS(160),  CLASS(176),
-	CLASS(192),  CLASS(208),  CLASS(224),  CLASS(240),  CLASS(256),  CLASS(320),
-	CLASS(384),  CLASS(448),  CLASS(512),  CLASS(640),  CLASS(768),  CLASS(896),
-	CLASS(1024), CLASS(1280), CLASS(1536), CLASS(1792), CLASS(2048),
+	CLASS(16),  CLASS(32),  CLASS(48),   CLASS(64),   CLASS(80),   CLASS(96),   CLASS(112),
+	CLASS(128), CLASS(144), CLASS(160),  CLASS(176),  CLASS(192),  CLASS(208),  CLASS(224),
+	CLASS(240), CLASS(256), CLASS(320),  CLASS(384),  CLASS(448),  CLASS(512),  CLASS(640),
+	CLASS(768), CLASS(896), CLASS(1024), CLASS(1280), CLASS(1536), CLASS(1792), CLASS(2048),
 };
 _Static_assert(KMALLOC_MAX_SMALL == 2048, "class_info ends at KMALLOC_MAX_SMALL");
 
 static struct kmem_cache *classes[KMALLOC_CLASSES];
-static uint8_t class_by_8[KMALLOC_MAX_SMALL / 8 + 1]; /* class of (size + 7) / 8 */
+static uint8_t class_by_8[KMALLOC_MAX_SMALL / 8 + 1];            /* class of (size + 7) / 8 */
 static struct kmem_cache *cache_by_8[KMALLOC_MAX_SMALL / 8 + 1]; /* its cache: one load */
 static struct buddy_zone *heap;
 /* heap's base, descriptors, live map and size, copied so the fast paths read
@@ -114,8 +116,7 @@ static __attribute__((noinline)) void *large_alloc(size_t size, uintptr_t site)
 /* A small allocation the loaded magazine cannot serve: memdebug's caches
  * (which never have one), or the magazine layer's slow half; the cache front
  * grows the class when neither finds a slot. */
-static __attribute__((noinline)) void *small_alloc(struct kmem_cache *c, size_t size,
-						   uintptr_t site)
+static __attribute__((noinline)) void *small_alloc(struct kmem_cache *c, size_t size, uintptr_t site)
 {
 	void *obj;
 
@@ -199,8 +200,8 @@ static void report_foreign(const char *what, const void *ptr, const struct page 
 		mm_report("kmalloc: %s of 0x%08lx which belongs to cache %s", what, a,
 			  page->cache->name);
 	else if (page->flags & PAGE_SLAB)
-		mm_report("kmalloc: %s of 0x%08lx which is not a live object of %s (double free?)",
-			  what, a, page->cache->name);
+		mm_report("kmalloc: %s of 0x%08lx which is not a live object of %s (double free?)", what,
+			  a, page->cache->name);
 	else if (page->flags & PAGE_LARGE)
 		mm_report("kmalloc: %s of 0x%08lx which is inside the block at 0x%08lx", what, a,
 			  (unsigned long)(uintptr_t)buddy_page_addr(heap, page));
@@ -265,11 +266,13 @@ static inline __attribute__((always_inline)) void kfree_at(void *ptr, uintptr_t 
 		uint32_t bit = live_bit(off);
 		/* zero for a grain-aligned pointer into a full kmalloc slab */
 		unsigned full_slab_start = ((page->flags & (PAGE_SLAB | PAGE_KMALLOC | PAGE_PARTIAL)) ^
-					    (PAGE_SLAB | PAGE_KMALLOC)) | (off & (LIVE_GRAIN - 1));
+					    (PAGE_SLAB | PAGE_KMALLOC)) |
+					   (off & (LIVE_GRAIN - 1));
 		if (__builtin_expect(full_slab_start == 0 && (*live & bit), 1)) {
 			struct kmem_cache *c = page->cache;
 			unsigned n = c->mag.rounds;
-			if (__builtin_expect(n < KMEM_MAGAZINE_ROUNDS, 1)) { /* every class has magazines */
+			if (__builtin_expect(n < KMEM_MAGAZINE_ROUNDS,
+					     1)) { /* every class has magazines */
 				*live &= ~bit;
 				c->mag.loaded[n] = ptr;
 				c->mag.rounds = (uint16_t)(n + 1);

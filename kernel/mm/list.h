@@ -13,7 +13,7 @@ struct list_node {
 };
 
 /* the element that holds `node` as its field `member` */
-#define list_entry(node, type, member) ((type *)((char *)(node) - offsetof(type, member)))
+#define list_entry(node, type, member) ((type *)(((char *)(node)) - offsetof(type, member)))
 
 static inline void list_init(struct list_node *head)
 {
@@ -26,8 +26,7 @@ static inline bool list_is_empty(const struct list_node *head)
 	return head->next == head;
 }
 
-static inline void __list_insert(struct list_node *node, struct list_node *prev,
-				 struct list_node *next)
+static inline void __list_insert(struct list_node *node, struct list_node *prev, struct list_node *next)
 {
 	node->prev = prev;
 	node->next = next;

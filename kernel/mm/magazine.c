@@ -55,8 +55,8 @@ static void push_list(struct kmem_magazine **list, size_t *count, struct kmem_ma
  * a full zone is no time to hold more). */
 static struct kmem_magazine *empty_magazine(struct kmem_cache *c)
 {
-	struct kmem_magazine *m = pop_list(&c->mag.depot_empty, &c->mag.depot_nr_empty,
-					   &c->mag.depot_min_empty);
+	struct kmem_magazine *m =
+		pop_list(&c->mag.depot_empty, &c->mag.depot_nr_empty, &c->mag.depot_min_empty);
 	struct kmem_cache *supply = c->mag.supply;
 
 	if (m)
@@ -289,8 +289,8 @@ static const char *check_magazine(const struct kmem_cache *c, const struct kmem_
 }
 
 /* ... of a depot list that must hold `count` magazines, full or empty */
-static const char *check_depot(const struct kmem_cache *c, const struct kmem_magazine *m,
-			       size_t count, bool want_full)
+static const char *check_depot(const struct kmem_cache *c, const struct kmem_magazine *m, size_t count,
+			       bool want_full)
 {
 	size_t n = 0;
 

@@ -208,8 +208,9 @@ static bool check_red_zones(const struct kmem_cache *c, uintptr_t slot, const ch
 		last.first_bad = c->user_offset - first; /* bytes before the object */
 		last.bad_bytes = n;
 		mm_report("memdebug: underflow %s: %zu byte(s) changed up to %zu before object "
-			  "0x%08lx (%u bytes, cache %s) allocated at %s", when, n, last.first_bad,
-			  addr(user), t->size, c->name, site_text(site, sizeof site, t->alloc_site));
+			  "0x%08lx (%u bytes, cache %s) allocated at %s",
+			  when, n, last.first_bad, addr(user), t->size, c->name,
+			  site_text(site, sizeof site, t->alloc_site));
 		LIB_NAME(memset)((void *)slot, MEMDEBUG_REDZONE, c->user_offset);
 		ok = false;
 	}
@@ -218,8 +219,9 @@ static bool check_red_zones(const struct kmem_cache *c, uintptr_t slot, const ch
 		last.first_bad = t->size + first;
 		last.bad_bytes = n;
 		mm_report("memdebug: overflow %s: %zu byte(s) changed from offset %zu of object "
-			  "0x%08lx (%u bytes, cache %s) allocated at %s", when, n, last.first_bad,
-			  addr(user), t->size, c->name, site_text(site, sizeof site, t->alloc_site));
+			  "0x%08lx (%u bytes, cache %s) allocated at %s",
+			  when, n, last.first_bad, addr(user), t->size, c->name,
+			  site_text(site, sizeof site, t->alloc_site));
 		LIB_NAME(memset)((void *)right, MEMDEBUG_REDZONE, right_len);
 		ok = false;
 	}
@@ -234,19 +236,19 @@ static bool check_poison(const struct kmem_cache *c, uintptr_t slot, const char 
 	size_t first = 0, n;
 	char a[80], f[80];
 
-	if (!poisons(c) ||
-	    (n = changed_bytes(user, c->object_size, MEMDEBUG_FREED, &first)) == 0)
+	if (!poisons(c) || (n = changed_bytes(user, c->object_size, MEMDEBUG_FREED, &first)) == 0)
 		return true;
 	record(MEMDEBUG_WRITE_AFTER_FREE, c, user, t);
 	last.first_bad = first;
 	last.bad_bytes = n;
 	if (t->state == SLOT_NEW)
 		mm_report("memdebug: write to never-allocated object 0x%08lx (cache %s) found %s: "
-			  "%zu byte(s) changed from offset %zu", addr(user), c->name, when, n, first);
+			  "%zu byte(s) changed from offset %zu",
+			  addr(user), c->name, when, n, first);
 	else
 		mm_report("memdebug: write after free %s: %zu byte(s) changed from offset %zu of "
-			  "object 0x%08lx (%u bytes, cache %s) allocated at %s, freed at %s", when, n,
-			  first, addr(user), t->size, c->name,
+			  "object 0x%08lx (%u bytes, cache %s) allocated at %s, freed at %s",
+			  when, n, first, addr(user), t->size, c->name,
 			  site_text(a, sizeof a, t->alloc_site), site_text(f, sizeof f, t->free_site));
 	LIB_NAME(memset)((void *)user, MEMDEBUG_FREED, c->object_size);
 	return false;
@@ -265,8 +267,7 @@ void *memdebug_alloc(struct kmem_cache *c, size_t size, uintptr_t site)
 	check_poison(c, slot, "when it was handed out again");
 	t->size = (uint32_t)c->object_size; /* the red zones as they were while free */
 	check_red_zones(c, slot, "found when it was handed out again");
-	*t = (struct memdebug_track){ .alloc_site = site, .size = (uint32_t)size,
-				      .state = SLOT_LIVE };
+	*t = (struct memdebug_track){ .alloc_site = site, .size = (uint32_t)size, .state = SLOT_LIVE };
 	if (poisons(c))
 		LIB_NAME(memset)((void *)user, MEMDEBUG_NEW, size);
 	LIB_NAME(memset)((void *)(user + size), MEMDEBUG_REDZONE,
@@ -310,18 +311,21 @@ static void refuse_free(const struct kmem_cache *c, uintptr_t ptr, uintptr_t sit
 		record(MEMDEBUG_INTERIOR_FREE, c, user, t->state == SLOT_LIVE ? t : NULL);
 		last.pointer = ptr;
 		mm_report("memdebug: free of interior pointer 0x%08lx at %s: %zu bytes into "
-			  "object 0x%08lx (cache %s)", addr(ptr), s, inside, addr(user), c->name);
+			  "object 0x%08lx (cache %s)",
+			  addr(ptr), s, inside, addr(user), c->name);
 	} else if (t->state == SLOT_FREED) {
 		record(MEMDEBUG_DOUBLE_FREE, c, user, t);
 		last.pointer = ptr;
 		mm_report("memdebug: double free of 0x%08lx (%u bytes, cache %s) at %s: allocated "
-			  "at %s, already freed at %s", addr(user), t->size, c->name, s,
-			  site_text(a, sizeof a, t->alloc_site), site_text(f, sizeof f, t->free_site));
+			  "at %s, already freed at %s",
+			  addr(user), t->size, c->name, s, site_text(a, sizeof a, t->alloc_site),
+			  site_text(f, sizeof f, t->free_site));
 	} else {
 		record(MEMDEBUG_INVALID_FREE, c, user, NULL);
 		last.pointer = ptr;
 		mm_report("memdebug: invalid free of 0x%08lx at %s: object of cache %s never "
-			  "allocated", addr(ptr), s, c->name);
+			  "allocated",
+			  addr(ptr), s, c->name);
 	}
 }
 
@@ -374,8 +378,8 @@ void memdebug_wrong_cache(const struct kmem_cache *c, const struct page *page, c
 
 	record(MEMDEBUG_WRONG_CACHE, owner, (uintptr_t)obj, t);
 	mm_report("memdebug: object 0x%08lx freed to cache %s at %s but it belongs to cache %s "
-		  "(allocated at %s); ignored", addr((uintptr_t)obj), c->name,
-		  site_text(s, sizeof s, site), owner->name,
+		  "(allocated at %s); ignored",
+		  addr((uintptr_t)obj), c->name, site_text(s, sizeof s, site), owner->name,
 		  site_text(a, sizeof a, t ? t->alloc_site : 0));
 }
 
@@ -414,8 +418,8 @@ static bool check_large(const struct page *head, uintptr_t block, const char *wh
 	last.first_bad = size + first;
 	last.bad_bytes = n;
 	mm_report("memdebug: overflow %s: %zu byte(s) changed from offset %zu of block 0x%08lx "
-		  "(%zu bytes, kmalloc-large) allocated at %s", when, n, last.first_bad, addr(block),
-		  size, site_text(a, sizeof a, head->site));
+		  "(%zu bytes, kmalloc-large) allocated at %s",
+		  when, n, last.first_bad, addr(block), size, site_text(a, sizeof a, head->site));
 	return false;
 }
 
@@ -453,8 +457,7 @@ bool __memdebug_check_large(const struct page *head, uintptr_t block)
 	return check_large(head, block, "found by the heap check");
 }
 
-bool __memdebug_slot_is_live(const struct kmem_cache *c, uintptr_t slot, uintptr_t *site,
-			     size_t *size)
+bool __memdebug_slot_is_live(const struct kmem_cache *c, uintptr_t slot, uintptr_t *site, size_t *size)
 {
 	const struct memdebug_track *t = track_of(c, slot);
 

@@ -152,8 +152,8 @@ void memdebug_oom_report(size_t size)
 		mm_report("memdebug: out of memory for %zu bytes (no debug caches yet)", size);
 		return;
 	}
-	mm_report("memdebug: out of memory for %zu bytes; %zu of %zu frames free, %zu allocated",
-		  size, z->free_pages, z->npages, z->allocated_pages);
+	mm_report("memdebug: out of memory for %zu bytes; %zu of %zu frames free, %zu allocated", size,
+		  z->free_pages, z->npages, z->allocated_pages);
 	for (unsigned o = 0; o <= BUDDY_MAX_ORDER; o++)
 		len += LIB_NAME(snprintf)(line + len, sizeof line - (size_t)len, " %u:%zu", o,
 					  z->nr_free[o]);

@@ -8,8 +8,7 @@ static bool overlaps(const struct e820_entry *e, uint64_t start, uint64_t end)
 	return e->base < end && start < e->base + e->length;
 }
 
-static bool reserved_overlaps(const struct e820_entry *map, unsigned count, uint64_t start,
-			      uint64_t end)
+static bool reserved_overlaps(const struct e820_entry *map, unsigned count, uint64_t start, uint64_t end)
 {
 	for (unsigned i = 0; i < count; i++)
 		if (map[i].type != E820_USABLE && map[i].length && overlaps(&map[i], start, end))
@@ -30,8 +29,7 @@ static uint64_t usable_reach(const struct e820_entry *map, unsigned count, uint6
 	return reach;
 }
 
-bool memmap_range_usable(const struct e820_entry *map, unsigned count, uint64_t start,
-			 uint64_t end)
+bool memmap_range_usable(const struct e820_entry *map, unsigned count, uint64_t start, uint64_t end)
 {
 	if (start >= end || reserved_overlaps(map, count, start, end))
 		return false;

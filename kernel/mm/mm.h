@@ -33,8 +33,8 @@
 
 struct linear_arena {
 	uintptr_t start;
-	uintptr_t next;  /* first byte not yet handed out */
-	uintptr_t end;   /* one past the last byte */
+	uintptr_t next; /* first byte not yet handed out */
+	uintptr_t end;  /* one past the last byte */
 };
 
 void linear_init(struct linear_arena *arena, uintptr_t start, size_t size);
@@ -47,8 +47,7 @@ size_t linear_free(const struct linear_arena *arena);
 /* ---- memmap.c: questions about the E820 map ---- */
 
 /* true when every byte of [start, end) is in a usable entry and in no other */
-bool memmap_range_usable(const struct e820_entry *map, unsigned count, uint64_t start,
-			 uint64_t end);
+bool memmap_range_usable(const struct e820_entry *map, unsigned count, uint64_t start, uint64_t end);
 uint64_t memmap_usable_total(const struct e820_entry *map, unsigned count);
 /* end of the usable range that contains addr, or addr when none does */
 uint64_t memmap_usable_end(const struct e820_entry *map, unsigned count, uint64_t addr);
@@ -97,11 +96,11 @@ bool buddy_check(const struct buddy_zone *z);
 
 /* ---- slab.c: slabs of slots (Bonwick 1994) over the buddy zone ---- */
 
-#define KMEM_MAX_OBJECT    2048 /* largest object size a cache takes */
-#define KMEM_MAX_SLAB_ORDER 3    /* a slab is at most 8 frames */
-#define KMEM_EMPTY_RESERVE 1    /* empty slabs a cache keeps; more go back to the zone */
-#define KMEM_CACHE_KMALLOC 0x01 /* cache->flags: one of kmalloc's size classes */
-#define KMEM_CACHE_DEBUG   0x02 /* cache->flags: slots with red zones and tracking (memdebug.c) */
+#define KMEM_MAX_OBJECT 2048      /* largest object size a cache takes */
+#define KMEM_MAX_SLAB_ORDER 3     /* a slab is at most 8 frames */
+#define KMEM_EMPTY_RESERVE 1      /* empty slabs a cache keeps; more go back to the zone */
+#define KMEM_CACHE_KMALLOC 0x01   /* cache->flags: one of kmalloc's size classes */
+#define KMEM_CACHE_DEBUG 0x02     /* cache->flags: slots with red zones and tracking (memdebug.c) */
 #define KMEM_CACHE_MAGAZINES 0x04 /* cache->flags: freed objects go through magazines first */
 
 /*
@@ -124,7 +123,7 @@ bool buddy_check(const struct buddy_zone *z);
  * answer, when a slab cannot grow.
  */
 #define KMEM_MAGAZINE_ROUNDS 30 /* 128 bytes a magazine on i386 */
-#define KMEM_DEPOT_EMPTY 1       /* empty magazines a depot keeps; more go back */
+#define KMEM_DEPOT_EMPTY 1      /* empty magazines a depot keeps; more go back */
 
 struct kmem_magazine {
 	struct kmem_magazine *next; /* on a depot list */
@@ -135,14 +134,14 @@ struct kmem_magazine {
 /* A cache's magazine layer (magazine.c's); the fields kmalloc's fast paths
  * read come first. */
 struct kmem_magazines {
-	uint16_t rounds;      /* objects in the loaded magazine, loaded[0 .. rounds) */
-	uint64_t allocs;      /* served by the magazine layer */
+	uint16_t rounds; /* objects in the loaded magazine, loaded[0 .. rounds) */
+	uint64_t allocs; /* served by the magazine layer */
 	void *loaded[KMEM_MAGAZINE_ROUNDS];
-	struct kmem_magazine *previous; /* full, empty or NULL */
+	struct kmem_magazine *previous;                 /* full, empty or NULL */
 	struct kmem_magazine *depot_full, *depot_empty; /* the depot's lists */
 	size_t depot_nr_full, depot_nr_empty;
 	size_t depot_min_full, depot_min_empty; /* the fewest since the last reap */
-	struct kmem_cache *supply; /* the cache spare magazines come from */
+	struct kmem_cache *supply;              /* the cache spare magazines come from */
 };
 
 /* A cache of objects of one size. The fields are slab.c's but for `mag`;
@@ -151,28 +150,28 @@ struct kmem_magazines {
  * none allocated on `empty`; a full slab is on no list (its node points at
  * itself). The fields kmalloc's fast paths read come first. */
 struct kmem_cache {
-	struct kmem_magazines mag; /* first: the fast paths find rounds at offset 0 */
-	uint16_t objects;     /* per slab */
-	uint8_t order;        /* buddy order of a slab */
-	uint8_t flags;        /* KMEM_CACHE_* */
-	uint32_t slab_bytes;  /* PAGE_SIZE << order */
-	uint32_t objects_bytes; /* objects * size: offsets below it may be objects */
-	uint32_t recip;       /* 2^32 / size + 1: (offset * recip) >> 32 == offset / size */
-	uintptr_t key;        /* a link is stored as next ^ key ^ the object's address */
+	struct kmem_magazines mag;       /* first: the fast paths find rounds at offset 0 */
+	uint16_t objects;                /* per slab */
+	uint8_t order;                   /* buddy order of a slab */
+	uint8_t flags;                   /* KMEM_CACHE_* */
+	uint32_t slab_bytes;             /* PAGE_SIZE << order */
+	uint32_t objects_bytes;          /* objects * size: offsets below it may be objects */
+	uint32_t recip;                  /* 2^32 / size + 1: (offset * recip) >> 32 == offset / size */
+	uintptr_t key;                   /* a link is stored as next ^ key ^ the object's address */
 	struct list_node partial, empty; /* slabs, by their head frame's node */
 	size_t nr_slabs, nr_empty;
-	uint32_t size;        /* stride between objects */
-	uint32_t free_offset; /* where a free object keeps its (encoded) free-list link */
-	uint32_t user_offset; /* KMEM_CACHE_DEBUG: the object's offset in its slot (else 0) */
-	uint32_t track_offset; /* KMEM_CACHE_DEBUG: where the slot's tracking record is */
-	uintptr_t base;       /* zone->base, kept here for the fast paths */
+	uint32_t size;          /* stride between objects */
+	uint32_t free_offset;   /* where a free object keeps its (encoded) free-list link */
+	uint32_t user_offset;   /* KMEM_CACHE_DEBUG: the object's offset in its slot (else 0) */
+	uint32_t track_offset;  /* KMEM_CACHE_DEBUG: where the slot's tracking record is */
+	uintptr_t base;         /* zone->base, kept here for the fast paths */
 	uint64_t allocs, frees; /* by the slab layer; objects in use: allocs - frees */
-	size_t object_size;   /* as created */
+	size_t object_size;     /* as created */
 	size_t align;
 	void (*ctor)(void *obj);
 	const char *name;
 	struct buddy_zone *zone;
-	struct list_node link;  /* on the list of every cache */
+	struct list_node link; /* on the list of every cache */
 };
 
 /* Starts the slab layer over zone z with no cache; calling it again forgets
@@ -220,8 +219,8 @@ bool slab_cache_check(const struct kmem_cache *c, size_t in_magazines);
 
 /* ---- span.c: kmalloc's mid-size blocks, split and merged in regions of spans ---- */
 
-#define SPAN_ORDER 3             /* a region grows and shrinks by 8 frames (32 KiB) */
-#define SPAN_MAX_REQUEST 8192    /* larger requests take whole frames */
+#define SPAN_ORDER 3          /* a region grows and shrinks by 8 frames (32 KiB) */
+#define SPAN_MAX_REQUEST 8192 /* larger requests take whole frames */
 
 struct span_stats {
 	size_t spans, pages;            /* spans held and their frames */
@@ -292,8 +291,8 @@ bool __magazines_check(const struct kmem_cache *c);
  * heap stays whole. */
 
 #define MEMDEBUG_REDZONE 0xBBu /* red zone bytes */
-#define MEMDEBUG_FREED   0x6Bu /* a freed object's bytes */
-#define MEMDEBUG_NEW     0xA5u /* a new object's bytes before its owner writes them */
+#define MEMDEBUG_FREED 0x6Bu   /* a freed object's bytes */
+#define MEMDEBUG_NEW 0xA5u     /* a new object's bytes before its owner writes them */
 #define MEMDEBUG_MIN_REDZONE 8 /* the right red zone is never shorter */
 #define MEMDEBUG_LEAK_SITES 64 /* call sites a leak report tells apart */
 
@@ -303,9 +302,9 @@ enum memdebug_kind {
 	MEMDEBUG_UNDERFLOW,        /* the red zone before an object was written */
 	MEMDEBUG_WRITE_AFTER_FREE, /* a freed object's poison changed */
 	MEMDEBUG_DOUBLE_FREE,
-	MEMDEBUG_INTERIOR_FREE,    /* a pointer into an object, not its start */
-	MEMDEBUG_INVALID_FREE,     /* a pointer the allocator never returned */
-	MEMDEBUG_WRONG_CACHE,      /* kmem_cache_free to a cache the object is not from */
+	MEMDEBUG_INTERIOR_FREE, /* a pointer into an object, not its start */
+	MEMDEBUG_INVALID_FREE,  /* a pointer the allocator never returned */
+	MEMDEBUG_WRONG_CACHE,   /* kmem_cache_free to a cache the object is not from */
 	MEMDEBUG_OUT_OF_MEMORY,
 	MEMDEBUG_KINDS
 };
@@ -313,14 +312,14 @@ enum memdebug_kind {
 /* What the last finding was about; tests compare it with what they did. */
 struct memdebug_report {
 	enum memdebug_kind kind;
-	uintptr_t object;      /* start of the object concerned (0 when none) */
-	size_t size;           /* bytes asked for it */
-	const char *cache;     /* its cache's name ("kmalloc-large" for a large block; NULL
+	uintptr_t object;                /* start of the object concerned (0 when none) */
+	size_t size;                     /* bytes asked for it */
+	const char *cache;               /* its cache's name ("kmalloc-large" for a large block; NULL
 				* for out of memory) */
 	uintptr_t alloc_site, free_site; /* code addresses; 0 when unknown */
-	uintptr_t pointer;     /* the pointer passed, when it is not `object` */
-	size_t first_bad;      /* changed bytes: offset of the first from `object` */
-	size_t bad_bytes;      /*   and how many */
+	uintptr_t pointer;               /* the pointer passed, when it is not `object` */
+	size_t first_bad;                /* changed bytes: offset of the first from `object` */
+	size_t bad_bytes;                /*   and how many */
 };
 
 void memdebug_enable(bool on);
@@ -356,8 +355,7 @@ const char *memdebug_kind_name(enum memdebug_kind kind);
 struct buddy_zone *__memdebug_zone(void);
 size_t __memdebug_check_slot(const struct kmem_cache *c, uintptr_t slot);
 bool __memdebug_check_large(const struct page *head, uintptr_t block);
-bool __memdebug_slot_is_live(const struct kmem_cache *c, uintptr_t slot, uintptr_t *site,
-			     size_t *size);
+bool __memdebug_slot_is_live(const struct kmem_cache *c, uintptr_t slot, uintptr_t *site, size_t *size);
 void __memdebug_out_of_memory(size_t size);
 
 /* ---- cache.c: the caches' front: kmem_cache_* ---- */
@@ -365,11 +363,11 @@ void __memdebug_out_of_memory(size_t size);
 struct kmem_cache_stats {
 	const char *name;
 	size_t object_size, stride, objects_per_slab, pages_per_slab;
-	size_t inuse, total;   /* objects handed out; objects in all slabs */
-	size_t in_magazines;   /* objects freed and kept in magazines (not in inuse) */
-	size_t magazines;      /* magazines it holds besides the loaded one: previous, depot */
+	size_t inuse, total; /* objects handed out; objects in all slabs */
+	size_t in_magazines; /* objects freed and kept in magazines (not in inuse) */
+	size_t magazines;    /* magazines it holds besides the loaded one: previous, depot */
 	size_t slabs_full, slabs_partial, slabs_empty;
-	size_t pages;          /* frames the cache holds */
+	size_t pages; /* frames the cache holds */
 	uint64_t allocs, frees;
 };
 
@@ -416,16 +414,16 @@ bool kmem_check(void);
 
 /* ---- kmalloc.c: malloc over size classes ---- */
 
-#define KMALLOC_CLASSES  28 /* every 16 bytes to 256, then four a doubling to 2048 */
-#define KMALLOC_MAX_SMALL KMEM_MAX_OBJECT  /* larger: span.c's blocks, then whole frames */
+#define KMALLOC_CLASSES 28                /* every 16 bytes to 256, then four a doubling to 2048 */
+#define KMALLOC_MAX_SMALL KMEM_MAX_OBJECT /* larger: span.c's blocks, then whole frames */
 #define KMALLOC_MAX_SIZE ((size_t)PAGE_SIZE << BUDDY_MAX_ORDER) /* 4 MiB */
 
 struct kmalloc_stats {
 	struct kmem_cache_stats cls[KMALLOC_CLASSES];
-	size_t large_live, large_pages;  /* whole-frame allocations now, their frames */
-	struct span_stats span;          /* mid-size blocks (span.c) */
+	size_t large_live, large_pages; /* whole-frame allocations now, their frames */
+	struct span_stats span;         /* mid-size blocks (span.c) */
 	uint64_t large_allocs, large_frees;
-	size_t pages;                    /* frames held: class slabs, large blocks, spans */
+	size_t pages; /* frames held: class slabs, large blocks, spans */
 };
 
 /* Creates the size-class caches; kmem_init(z) must have run. 0, ERR_NOMEM, or

@@ -11,7 +11,7 @@
 #include "list.h"
 
 #define PAGE_SHIFT 12
-#define PAGE_SIZE  (1u << PAGE_SHIFT)
+#define PAGE_SIZE (1u << PAGE_SHIFT)
 #define BUDDY_MAX_ORDER 10 /* blocks of 1 to 1024 frames: 4 KiB to 4 MiB */
 
 /*
@@ -19,15 +19,15 @@
  * other frames have flags 0, or PAGE_TAIL when the block's owner marked them
  * (slabs of several frames do, so a free finds the cache from any frame).
  */
-#define PAGE_RESERVED  0x01u /* never handed out: not RAM, kernel, loader data */
-#define PAGE_FREE      0x02u /* head of a free block of `order` on a free list */
+#define PAGE_RESERVED 0x01u  /* never handed out: not RAM, kernel, loader data */
+#define PAGE_FREE 0x02u      /* head of a free block of `order` on a free list */
 #define PAGE_ALLOCATED 0x04u /* head of an allocated block of `order` */
-#define PAGE_SLAB      0x08u /* the block is a slab of page->cache */
-#define PAGE_LARGE     0x10u /* head of a kmalloc of whole frames (page->npages) */
-#define PAGE_TAIL      0x20u /* a frame inside a block, marked by the block's owner */
-#define PAGE_KMALLOC   0x40u /* with PAGE_SLAB: the slab is one of kmalloc's size classes */
-#define PAGE_PARTIAL   0x80u /* with PAGE_SLAB, in every frame: the slab's free list is not empty */
-#define PAGE_SPAN      0x100u /* every frame of a region of kmalloc's mid-size blocks (span.c) */
+#define PAGE_SLAB 0x08u      /* the block is a slab of page->cache */
+#define PAGE_LARGE 0x10u     /* head of a kmalloc of whole frames (page->npages) */
+#define PAGE_TAIL 0x20u      /* a frame inside a block, marked by the block's owner */
+#define PAGE_KMALLOC 0x40u   /* with PAGE_SLAB: the slab is one of kmalloc's size classes */
+#define PAGE_PARTIAL 0x80u   /* with PAGE_SLAB, in every frame: the slab's free list is not empty */
+#define PAGE_SPAN 0x100u     /* every frame of a region of kmalloc's mid-size blocks (span.c) */
 /* the marks an allocated block's owner may set; the buddy allocator keeps out of them */
 #define PAGE_OWNER_MARKS (PAGE_SLAB | PAGE_LARGE | PAGE_TAIL | PAGE_KMALLOC | PAGE_PARTIAL | PAGE_SPAN)
 
@@ -36,9 +36,9 @@ struct kmem_cache;
 struct page {
 	struct list_node node; /* on a buddy free list, or on a cache's slab list */
 	uint16_t flags;
-	uint8_t order;         /* buddy order of the block this frame heads */
+	uint8_t order; /* buddy order of the block this frame heads */
 	uint8_t spare;
-	uint16_t inuse;        /* slab: objects handed out */
+	uint16_t inuse; /* slab: objects handed out */
 	uint16_t spare2;
 	union {
 		struct kmem_cache *cache; /* slab: the owning cache, in every frame of the slab */
@@ -67,8 +67,8 @@ _Static_assert(sizeof(struct page) == 24, "struct page grew: one exists for ever
 #define LIVE_MAP_BYTES(npages) ((size_t)(npages) * (PAGE_SIZE >> LIVE_GRAIN_SHIFT) / 8)
 
 struct buddy_zone {
-	uintptr_t base;      /* address of pfn 0's frame */
-	struct page *pages;  /* npages descriptors, supplied by the caller */
+	uintptr_t base;     /* address of pfn 0's frame */
+	struct page *pages; /* npages descriptors, supplied by the caller */
 	size_t npages;
 	/* LIVE_MAP_BYTES(npages), supplied by the caller before kmem_init, NULL
 	 * for none; buddy_init leaves it as it is, and slab.c clears a frame's

@@ -170,12 +170,13 @@ static __attribute__((noinline)) void *alloc_refill(struct kmem_cache *c)
 /* __slab_alloc_slot of the last free object of a slab (next is NULL: the slab
  * is full and leaves the partial list), or of one whose link was overwritten
  * after it was freed. */
-static __attribute__((noinline)) void *alloc_last(struct kmem_cache *c, struct page *slab,
-						  void *obj, uintptr_t next)
+static __attribute__((noinline)) void *alloc_last(struct kmem_cache *c, struct page *slab, void *obj,
+						  uintptr_t next)
 {
 	if (next)
 		mm_report("slab %s: free object 0x%08lx was overwritten (link 0x%08lx); the rest "
-			  "of its slab's free list is lost", c->name, addr_of(obj), (unsigned long)next);
+			  "of its slab's free list is lost",
+			  c->name, addr_of(obj), (unsigned long)next);
 	slab->freelist = NULL;
 	flip_partial(c, slab);
 	list_del(&slab->node);
@@ -256,8 +257,8 @@ void __slab_report_bad_free(const struct kmem_cache *c, const void *obj, uint32_
 /* The full check of a free: reports a bad pointer or a double free and
  * returns false; true for a live object, including one whose owner wrote
  * something that looks like a link. */
-static __attribute__((noinline)) bool free_checked(struct kmem_cache *c, struct page *slab,
-						   void *obj, uint32_t offset)
+static __attribute__((noinline)) bool free_checked(struct kmem_cache *c, struct page *slab, void *obj,
+						   uint32_t offset)
 {
 	if (is_object_offset(c, offset) && !is_on_free_list(c, slab, obj))
 		return true;

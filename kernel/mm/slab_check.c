@@ -8,8 +8,7 @@
 /* With magazines: what is wrong with the live map over a slab (a bit set
  * for a grain where no object starts); *live counts the bits set. NULL if
  * nothing. */
-static const char *check_live_bits(const struct kmem_cache *c, const struct page *slab,
-				   size_t *live)
+static const char *check_live_bits(const struct kmem_cache *c, const struct page *slab, size_t *live)
 {
 	uintptr_t start = (uintptr_t)buddy_page_addr(c->zone, slab) - c->base;
 	const uint32_t *w = live_word(c->zone->live_map, start);
@@ -18,8 +17,10 @@ static const char *check_live_bits(const struct kmem_cache *c, const struct page
 	*live = 0;
 	for (uint32_t i = 0; i < c->slab_bytes / LIVE_GRAIN / grains_per_word; i++) {
 		for (uint32_t bits = w[i]; bits; bits &= bits - 1) {
-			uint32_t off = (i * grains_per_word + (uint32_t)__builtin_ctz(bits)) * LIVE_GRAIN;
-			uint32_t first = (off + c->size - 1) / c->size * c->size; /* object start >= off */
+			uint32_t off =
+				(i * grains_per_word + (uint32_t)__builtin_ctz(bits)) * LIVE_GRAIN;
+			uint32_t first =
+				(off + c->size - 1) / c->size * c->size; /* object start >= off */
 			if (first >= off + LIVE_GRAIN || first >= c->objects_bytes)
 				return "the live map marks a grain where no object starts";
 			(*live)++;
@@ -65,13 +66,13 @@ static const char *check_slab(const struct kmem_cache *c, struct page *slab, siz
 }
 
 /* Checks every slab on one list, which must hold `want` of them. */
-static bool check_list(const struct kmem_cache *c, const struct list_node *head, size_t want,
-		       size_t lo, size_t hi, const char *name)
+static bool check_list(const struct kmem_cache *c, const struct list_node *head, size_t want, size_t lo,
+		       size_t hi, const char *name)
 {
 	const struct list_node *pos;
 	size_t n = 0;
 
-	list_for_each(pos, head) {
+	list_for_each (pos, head) {
 		struct page *slab = list_entry(pos, struct page, node);
 		const char *what = ++n > c->nr_slabs ? "more slabs listed than the cache has"
 						     : check_slab(c, slab, lo, hi);
@@ -134,6 +135,5 @@ static bool check_all_slabs(const struct kmem_cache *c, size_t in_magazines)
 bool slab_cache_check(const struct kmem_cache *c, size_t in_magazines)
 {
 	return check_list(c, &c->partial, (size_t)-1, 1, c->objects - 1u, "partial") &&
-	       check_list(c, &c->empty, c->nr_empty, 0, 0, "empty") &&
-	       check_all_slabs(c, in_magazines);
+	       check_list(c, &c->empty, c->nr_empty, 0, 0, "empty") && check_all_slabs(c, in_magazines);
 }

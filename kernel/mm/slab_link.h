@@ -7,7 +7,7 @@
 
 #include "mm.h"
 
-#define LINK_ALLOCATED UINTPTR_MAX /* decodes outside every slab */
+#define LINK_ALLOCATED UINTPTR_MAX                  /* decodes outside every slab */
 #define KEY_SALT ((uintptr_t)0x9E3779B97F4A7C15ull) /* any odd constant; no RNG this early */
 
 typedef uintptr_t __attribute__((may_alias)) link_word;

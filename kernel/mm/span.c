@@ -27,27 +27,28 @@
 #include "mm.h"
 #include "slab_link.h"
 
-#define HEADER       4u   /* a block's header: size | flags */
-#define FOOTER       4u   /* a free block's size again, in its last bytes */
+#define HEADER 4u /* a block's header: size | flags */
+#define FOOTER 4u /* a free block's size again, in its last bytes */
 #define PAYLOAD_ALIGN 16u
-#define REGION_PAD   (PAYLOAD_ALIGN - HEADER) /* before a region's first block */
-#define BLOCK_MIN    32u  /* header, a free block's list node, footer: rounded to 16 */
-#define BLOCK_USED      0x1u /* handed out, or the sentinel */
-#define BLOCK_PREV_USED 0x2u /* the block before is not free (or this is the first) */
-#define BLOCK_FIRST     0x4u /* a region's first block: nothing before it */
-#define BLOCK_FLAGS     0xFu
+#define REGION_PAD (PAYLOAD_ALIGN - HEADER) /* before a region's first block */
+#define BLOCK_MIN 32u                       /* header, a free block's list node, footer: rounded to 16 */
+#define BLOCK_USED 0x1u                     /* handed out, or the sentinel */
+#define BLOCK_PREV_USED 0x2u                /* the block before is not free (or this is the first) */
+#define BLOCK_FIRST 0x4u                    /* a region's first block: nothing before it */
+#define BLOCK_FLAGS 0xFu
 /* the largest block handed out: the largest request's, and a remainder too
  * small to stand alone */
-#define BLOCK_MAX_USED  (((SPAN_MAX_REQUEST + HEADER + PAYLOAD_ALIGN - 1) & ~(PAYLOAD_ALIGN - 1)) + \
-			 BLOCK_MIN - PAYLOAD_ALIGN)
+#define BLOCK_MAX_USED                                                                          \
+	(((SPAN_MAX_REQUEST + HEADER + PAYLOAD_ALIGN - 1) & ~(PAYLOAD_ALIGN - 1)) + BLOCK_MIN - \
+	 PAYLOAD_ALIGN)
 #define FIT_TRIES 8 /* blocks a best fit looks at in one list */
 
-#define SL_SHIFT  4 /* 16 lists a doubling */
-#define SL_COUNT  (1u << SL_SHIFT)
+#define SL_SHIFT 4 /* 16 lists a doubling */
+#define SL_COUNT (1u << SL_SHIFT)
 #define FL_MIN_SHIFT 5 /* BLOCK_MIN */
 /* lists for sizes below two spans; larger free blocks (regions merge spans)
  * all go on the last list, where any of them fits any request */
-#define FL_COUNT  (SPAN_ORDER + PAGE_SHIFT + 1 - FL_MIN_SHIFT)
+#define FL_COUNT (SPAN_ORDER + PAGE_SHIFT + 1 - FL_MIN_SHIFT)
 #define SPAN_BYTES ((uint32_t)PAGE_SIZE << SPAN_ORDER)
 
 _Static_assert(HEADER + sizeof(struct list_node) + FOOTER <= BLOCK_MIN, "a free block holds its node");
@@ -60,7 +61,7 @@ static struct {
 	uint32_t fl_map;           /* bit f: some list of first level f has a block */
 	uint16_t sl_map[FL_COUNT]; /* bit s: free[f][s] has a block */
 	struct list_node free[FL_COUNT][SL_COUNT];
-	uintptr_t grow_end;        /* end of the region that grew last, or 0 */
+	uintptr_t grow_end; /* end of the region that grew last, or 0 */
 	size_t nr_spans, live_blocks, live_bytes;
 	uint64_t allocs, frees;
 } heap;
@@ -150,7 +151,7 @@ static void remove_free(uintptr_t b)
 	list_index(size_of(b), &fl, &sl);
 	list_del(node_of(b));
 	if (list_is_empty(&heap.free[fl][sl])) {
-		heap.sl_map[fl] &= (uint16_t)~(1u << sl);
+		heap.sl_map[fl] &= (uint16_t) ~(1u << sl);
 		if (!heap.sl_map[fl])
 			heap.fl_map &= ~(1u << fl);
 	}
@@ -164,7 +165,7 @@ static uintptr_t best_in_list(unsigned fl, unsigned sl, uint32_t size)
 	uintptr_t best = 0;
 	struct list_node *n;
 
-	list_for_each(n, &heap.free[fl][sl]) {
+	list_for_each (n, &heap.free[fl][sl]) {
 		uintptr_t b = block_of_node(n);
 		uint32_t s = size_of(b);
 		if (s >= size && (!best || s < size_of(best) || (s == size_of(best) && b < best)))
@@ -434,7 +435,8 @@ static uintptr_t live_block(const void *ptr, const char *what)
 	const char *bad = damage(p - HEADER);
 	if (bad) {
 		mm_report("kmalloc: %s of 0x%08lx: %s was overwritten (an overflow or underflow); "
-			  "the block stays allocated", what, addr_of(p), bad);
+			  "the block stays allocated",
+			  what, addr_of(p), bad);
 		return 0;
 	}
 	return p - HEADER;
@@ -522,8 +524,8 @@ static uintptr_t region_check(uintptr_t region, size_t *used, size_t *used_bytes
 	for (;;) {
 		const char *bad = walk_fault(b, region, prev_used);
 		if (bad) {
-			mm_report("span: region at 0x%08lx: block at 0x%08lx has %s",
-				  addr_of(region), addr_of(b), bad);
+			mm_report("span: region at 0x%08lx: block at 0x%08lx has %s", addr_of(region),
+				  addr_of(b), bad);
 			return 0;
 		}
 		if (is_sentinel(b))
@@ -553,13 +555,14 @@ static bool lists_check(size_t *listed)
 
 	for (unsigned f = 0; f < FL_COUNT; f++)
 		for (unsigned s = 0; s < SL_COUNT; s++)
-			list_for_each(n, &heap.free[f][s]) {
+			list_for_each (n, &heap.free[f][s]) {
 				uintptr_t b = block_of_node(n);
 				unsigned fl, sl;
 				list_index(size_of(b), &fl, &sl);
 				if (fl != f || sl != s || is_used(b)) {
 					mm_report("span: free list %u/%u holds block 0x%08lx of %u "
-						  "bytes", f, s, addr_of(b), size_of(b));
+						  "bytes",
+						  f, s, addr_of(b), size_of(b));
 					return false;
 				}
 				(*listed)++;

@@ -7,8 +7,8 @@
 #include "lib.h"
 
 static const struct ktest_suite *const suites[] = {
-	&lib_suite, &linear_suite, &memmap_suite, &paging_suite, &traps_suite, &vga_suite,
-	&alloc_suite, &memdebug_suite, &hardening_suite,
+	&lib_suite, &linear_suite, &memmap_suite,   &paging_suite,    &traps_suite,
+	&vga_suite, &alloc_suite,  &memdebug_suite, &hardening_suite,
 };
 #define SUITE_COUNT (sizeof(suites) / sizeof(suites[0]))
 
@@ -20,8 +20,8 @@ void ktest_expect(struct ktest *t, bool ok, const char *what, const char *file, 
 	kprintf("    # %s:%d: expected %s\n", file, line, what);
 }
 
-void ktest_expect_eq(struct ktest *t, unsigned long long a, unsigned long long b,
-		     const char *what, const char *file, int line)
+void ktest_expect_eq(struct ktest *t, unsigned long long a, unsigned long long b, const char *what,
+		     const char *file, int line)
 {
 	if (a == b)
 		return;
@@ -50,8 +50,7 @@ static bool fault_catch(struct trap_frame *frame)
 	return true;
 }
 
-bool ktest_fault(unsigned vector, void (*fn)(void *arg), void *arg, uint32_t *error_code,
-		 uint32_t *cr2)
+bool ktest_fault(unsigned vector, void (*fn)(void *arg), void *arg, uint32_t *error_code, uint32_t *cr2)
 {
 	bool faulted = false;
 
@@ -95,8 +94,7 @@ bool ktest_run_all(const struct boot_info *bi)
 	kprintf("KTAP version 1\n1..%u\n", (unsigned)SUITE_COUNT);
 	for (unsigned i = 0; i < SUITE_COUNT; i++)
 		passed += run_suite(suites[i], i + 1, bi);
-	kprintf("# vlsos-ktest: %u suites passed, %u failed\n", passed,
-		(unsigned)SUITE_COUNT - passed);
+	kprintf("# vlsos-ktest: %u suites passed, %u failed\n", passed, (unsigned)SUITE_COUNT - passed);
 	return passed == SUITE_COUNT;
 }
 

@@ -16,8 +16,8 @@ struct ktest {
 };
 
 /* Ends a case that cannot run here; KTAP shows "ok N name # SKIP reason". */
-#define KTEST_SKIP(t, reason) \
-	do {                      \
+#define KTEST_SKIP(t, reason)         \
+	do {                          \
 		(t)->skip = (reason); \
 		return;               \
 	} while (0)
@@ -33,26 +33,28 @@ struct ktest_suite {
 	unsigned count;
 };
 
-#define KTEST_SUITE(sym, name_, ...)                                                \
-	static const struct ktest_case sym##_cases[] = { __VA_ARGS__ };            \
-	const struct ktest_suite sym = { name_, sym##_cases,                       \
-					  sizeof(sym##_cases) / sizeof(sym##_cases[0]) }
+#define KTEST_SUITE(sym, name_, ...)                                    \
+	static const struct ktest_case sym##_cases[] = { __VA_ARGS__ }; \
+	const struct ktest_suite sym = { name_, sym##_cases,            \
+					 sizeof(sym##_cases) / sizeof(sym##_cases[0]) }
+/* a brace pair in a macro: clang-format would spread it over four lines */
+/* clang-format off */
 #define KTEST_CASE(fn) { #fn, fn }
+/* clang-format on */
 
 /* EXPECT records a failure with the expression and location, and goes on. */
 #define EXPECT(t, cond) ktest_expect((t), (cond), #cond, __FILE__, __LINE__)
-#define EXPECT_EQ(t, a, b)                                                          \
-	ktest_expect_eq((t), (unsigned long long)(a), (unsigned long long)(b), #a " == " #b, \
-			__FILE__, __LINE__)
+#define EXPECT_EQ(t, a, b)                                                                             \
+	ktest_expect_eq((t), (unsigned long long)(a), (unsigned long long)(b), #a " == " #b, __FILE__, \
+			__LINE__)
 
 void ktest_expect(struct ktest *t, bool ok, const char *what, const char *file, int line);
-void ktest_expect_eq(struct ktest *t, unsigned long long a, unsigned long long b,
-		     const char *what, const char *file, int line);
+void ktest_expect_eq(struct ktest *t, unsigned long long a, unsigned long long b, const char *what,
+		     const char *file, int line);
 
 /* Runs fn(arg) expecting CPU exception `vector`. True when it came; the fault's
  * error code and CR2 are stored in *error_code and *cr2. */
-bool ktest_fault(unsigned vector, void (*fn)(void *arg), void *arg, uint32_t *error_code,
-		 uint32_t *cr2);
+bool ktest_fault(unsigned vector, void (*fn)(void *arg), void *arg, uint32_t *error_code, uint32_t *cr2);
 
 /* ktest.c (ktest_on_request, kernel.h, runs it): every suite, in KTAP; true when all passed */
 bool ktest_run_all(const struct boot_info *bi);

@@ -296,15 +296,10 @@ static void accounting_exact_after_churn(struct ktest *t)
 	EXPECT(t, kmalloc_check());
 }
 
-KTEST_SUITE(alloc_suite, "alloc",
-	KTEST_CASE(buddy_alloc_every_order_aligned_in_ram),
-	KTEST_CASE(buddy_exhaustion_and_full_recovery),
-	KTEST_CASE(kmalloc_alignment_and_reuse),
-	KTEST_CASE(malloc_free_reclaims_memory),
-	KTEST_CASE(calloc_overflow_and_zeroing),
-	KTEST_CASE(realloc_keeps_contents),
-	KTEST_CASE(cache_lifecycle),
-	KTEST_CASE(magazines_hold_and_give_back),
-	KTEST_CASE(magazine_double_free_reported_and_ignored),
-	KTEST_CASE(kmalloc_mid_sizes_share_spans),
-	KTEST_CASE(accounting_exact_after_churn));
+KTEST_SUITE(alloc_suite, "alloc", KTEST_CASE(buddy_alloc_every_order_aligned_in_ram),
+	    KTEST_CASE(buddy_exhaustion_and_full_recovery), KTEST_CASE(kmalloc_alignment_and_reuse),
+	    KTEST_CASE(malloc_free_reclaims_memory), KTEST_CASE(calloc_overflow_and_zeroing),
+	    KTEST_CASE(realloc_keeps_contents), KTEST_CASE(cache_lifecycle),
+	    KTEST_CASE(magazines_hold_and_give_back),
+	    KTEST_CASE(magazine_double_free_reported_and_ignored),
+	    KTEST_CASE(kmalloc_mid_sizes_share_spans), KTEST_CASE(accounting_exact_after_churn));

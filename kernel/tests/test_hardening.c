@@ -95,14 +95,16 @@ static void expect_report(struct ktest *t, unsigned before, const char *kind, in
 static void ubsan_reports_signed_overflow(struct ktest *t)
 {
 	unsigned before = ubsan_report_count();
-	sink = int_max + one; int line = __LINE__;
+	int line = __LINE__ + 1; /* the next line's */
+	sink = int_max + one;
 	expect_report(t, before, "signed integer overflow", line);
 }
 
 static void ubsan_reports_shift_out_of_range(struct ktest *t)
 {
 	unsigned before = ubsan_report_count();
-	sink = one << thirty_two; int line = __LINE__;
+	int line = __LINE__ + 1; /* the next line's */
+	sink = one << thirty_two;
 	expect_report(t, before, "shift out of bounds", line);
 }
 
@@ -110,14 +112,16 @@ static void ubsan_reports_misaligned_load(struct ktest *t)
 {
 	unsigned before = ubsan_report_count();
 	const uint32_t *odd = (const uint32_t *)((uintptr_t)aligned_words + (uint32_t)one);
-	sink = (int32_t)*odd; int line = __LINE__;
+	int line = __LINE__ + 1; /* the next line's */
+	sink = (int32_t)*odd;
 	expect_report(t, before, "misaligned access", line);
 }
 
 static void ubsan_reports_index_out_of_bounds(struct ktest *t)
 {
 	unsigned before = ubsan_report_count();
-	sink = numbers[four]; int line = __LINE__;
+	int line = __LINE__ + 1; /* the next line's */
+	sink = numbers[four];
 	expect_report(t, before, "array index out of bounds", line);
 }
 
@@ -151,12 +155,11 @@ static void ubsan_reports_each_place_once(struct ktest *t)
 	EXPECT_EQ(t, ubsan_report_count(), before + 1);
 }
 
-#define UBSAN_CASES                                                                    \
+#define UBSAN_CASES                                                                              \
 	KTEST_CASE(ubsan_reports_signed_overflow), KTEST_CASE(ubsan_reports_shift_out_of_range), \
-		KTEST_CASE(ubsan_reports_misaligned_load),                              \
-		KTEST_CASE(ubsan_reports_index_out_of_bounds),                          \
-		KTEST_CASE(ubsan_reports_null_pointer_load),                            \
-		KTEST_CASE(ubsan_reports_each_place_once),
+		KTEST_CASE(ubsan_reports_misaligned_load),                                       \
+		KTEST_CASE(ubsan_reports_index_out_of_bounds),                                   \
+		KTEST_CASE(ubsan_reports_null_pointer_load), KTEST_CASE(ubsan_reports_each_place_once),
 #else
 #define UBSAN_CASES /* kernel-bench: built without UBSan */
 #endif
@@ -228,12 +231,7 @@ void hardening_crash_on_request(const struct boot_info *bi)
 	}
 }
 
-KTEST_SUITE(hardening_suite, "hardening",
-	KTEST_CASE(ksym_names_a_global_function),
-	KTEST_CASE(ksym_names_a_static_function),
-	KTEST_CASE(ksym_names_the_caller),
-	KTEST_CASE(ksym_format_gives_name_plus_offset),
-	KTEST_CASE(ksym_outside_text_is_unknown),
-	UBSAN_CASES
-	KTEST_CASE(stack_guard_is_set),
-	KTEST_CASE(double_fault_goes_to_its_own_task));
+KTEST_SUITE(hardening_suite, "hardening", KTEST_CASE(ksym_names_a_global_function),
+	    KTEST_CASE(ksym_names_a_static_function), KTEST_CASE(ksym_names_the_caller),
+	    KTEST_CASE(ksym_format_gives_name_plus_offset), KTEST_CASE(ksym_outside_text_is_unknown),
+	    UBSAN_CASES KTEST_CASE(stack_guard_is_set), KTEST_CASE(double_fault_goes_to_its_own_task));

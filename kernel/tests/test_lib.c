@@ -44,8 +44,6 @@ static void crc32_check_value(struct ktest *t)
 	EXPECT_EQ(t, crc32("123456789", 9), 0xCBF43926u);
 }
 
-KTEST_SUITE(lib_suite, "lib",
-	KTEST_CASE(memcpy_every_size_and_offset),
-	KTEST_CASE(memmove_overlap_both_ways),
-	KTEST_CASE(snprintf_64bit_and_widths),
-	KTEST_CASE(crc32_check_value));
+KTEST_SUITE(lib_suite, "lib", KTEST_CASE(memcpy_every_size_and_offset),
+	    KTEST_CASE(memmove_overlap_both_ways), KTEST_CASE(snprintf_64bit_and_widths),
+	    KTEST_CASE(crc32_check_value));

@@ -49,8 +49,6 @@ static void early_heap_closed_and_handed_over(struct ktest *t)
 	free(p);
 }
 
-KTEST_SUITE(linear_suite, "linear",
-	KTEST_CASE(linear_alloc_aligned_to_8),
-	KTEST_CASE(linear_alloc_exhaustion_returns_null),
-	KTEST_CASE(linear_alloc_huge_size_no_wrap),
-	KTEST_CASE(early_heap_closed_and_handed_over));
+KTEST_SUITE(linear_suite, "linear", KTEST_CASE(linear_alloc_aligned_to_8),
+	    KTEST_CASE(linear_alloc_exhaustion_returns_null), KTEST_CASE(linear_alloc_huge_size_no_wrap),
+	    KTEST_CASE(early_heap_closed_and_handed_over));

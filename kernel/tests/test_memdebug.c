@@ -193,8 +193,8 @@ static void out_of_memory_report(struct ktest *t)
 
 	if (!was_on)
 		memdebug_enable(true); /* the report comes only while memdebug is on */
-	kmem_shrink(); /* nothing left that the allocator would reclaim first */
-	void *keep = kmalloc(24); /* a size class in use, for the report to list */
+	kmem_shrink();                 /* nothing left that the allocator would reclaim first */
+	void *keep = kmalloc(24);      /* a size class in use, for the report to list */
 	while ((p = buddy_alloc(memory_zone(), 0)) != NULL) {
 		*(void **)p = chain;
 		chain = p;
@@ -293,19 +293,11 @@ static void heap_clean_and_leaks_at_end(struct ktest *t)
 	EXPECT(t, kmalloc_check());
 }
 
-KTEST_SUITE(memdebug_suite, "memdebug",
-	    KTEST_CASE(overflow_found_on_free),
-	    KTEST_CASE(underflow_found_on_free),
-	    KTEST_CASE(write_after_free_found_on_reuse),
-	    KTEST_CASE(double_free_named_heap_intact),
-	    KTEST_CASE(interior_and_invalid_frees_named),
-	    KTEST_CASE(wrong_cache_named),
-	    KTEST_CASE(heap_check_finds_live_overflow),
-	    KTEST_CASE(leak_report_groups_by_site),
-	    KTEST_CASE(site_names_come_from_symbols),
-	    KTEST_CASE(out_of_memory_report),
-	    KTEST_CASE(kmalloc_slack_is_red_zone),
-	    KTEST_CASE(kmalloc_double_free_named),
-	    KTEST_CASE(kmalloc_large_block_red_zone),
-	    KTEST_CASE(usable_size_is_writable),
-	    KTEST_CASE(heap_clean_and_leaks_at_end));
+KTEST_SUITE(memdebug_suite, "memdebug", KTEST_CASE(overflow_found_on_free),
+	    KTEST_CASE(underflow_found_on_free), KTEST_CASE(write_after_free_found_on_reuse),
+	    KTEST_CASE(double_free_named_heap_intact), KTEST_CASE(interior_and_invalid_frees_named),
+	    KTEST_CASE(wrong_cache_named), KTEST_CASE(heap_check_finds_live_overflow),
+	    KTEST_CASE(leak_report_groups_by_site), KTEST_CASE(site_names_come_from_symbols),
+	    KTEST_CASE(out_of_memory_report), KTEST_CASE(kmalloc_slack_is_red_zone),
+	    KTEST_CASE(kmalloc_double_free_named), KTEST_CASE(kmalloc_large_block_red_zone),
+	    KTEST_CASE(usable_size_is_writable), KTEST_CASE(heap_clean_and_leaks_at_end));

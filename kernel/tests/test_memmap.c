@@ -18,7 +18,8 @@ static void e820_has_usable_ram_at_1m(struct ktest *t)
 	const struct boot_info *bi = t->bi;
 	EXPECT(t, bi->e820_count > 0);
 	EXPECT(t, memmap_range_usable(bi->e820, bi->e820_count, REGION_KERNEL_START, REGION_HEAP_END));
-	EXPECT(t, memmap_usable_total(bi->e820, bi->e820_count) >= REGION_HEAP_END - REGION_KERNEL_START);
+	EXPECT(t,
+	       memmap_usable_total(bi->e820, bi->e820_count) >= REGION_HEAP_END - REGION_KERNEL_START);
 }
 
 static void memmap_range_usable_rejects_reserved_overlap(struct ktest *t)
@@ -41,8 +42,7 @@ static void kernel_loaded_where_the_loader_says(struct ktest *t)
 	EXPECT(t, t->bi->stack_low_water >= REGION_BOOT_STACK_START);
 }
 
-KTEST_SUITE(memmap_suite, "memmap",
-	KTEST_CASE(boot_info_low_memory_sane),
-	KTEST_CASE(e820_has_usable_ram_at_1m),
-	KTEST_CASE(memmap_range_usable_rejects_reserved_overlap),
-	KTEST_CASE(kernel_loaded_where_the_loader_says));
+KTEST_SUITE(memmap_suite, "memmap", KTEST_CASE(boot_info_low_memory_sane),
+	    KTEST_CASE(e820_has_usable_ram_at_1m),
+	    KTEST_CASE(memmap_range_usable_rejects_reserved_overlap),
+	    KTEST_CASE(kernel_loaded_where_the_loader_says));

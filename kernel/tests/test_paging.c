@@ -121,14 +121,14 @@ static void map_unmap_invalidates_tlb(struct ktest *t)
 	a[0] = 0xAAAA0001;
 	b[0] = 0xBBBB0002;
 	EXPECT_EQ(t, map_page(SCRATCH_VIRT, (uint32_t)a, PAGE_FLAG_WRITABLE), 0);
-	EXPECT_EQ(t, v[0], 0xAAAA0001);          /* the TLB now holds SCRATCH_VIRT -> a */
+	EXPECT_EQ(t, v[0], 0xAAAA0001); /* the TLB now holds SCRATCH_VIRT -> a */
 	v[1] = 0x12345678;
 	EXPECT_EQ(t, a[1], 0x12345678);
 	EXPECT_EQ(t, virt_to_phys(SCRATCH_VIRT + 4), (uint32_t)a + 4);
 	EXPECT_EQ(t, unmap_page(SCRATCH_VIRT), 0);
 	EXPECT(t, ktest_fault(VECTOR_PAGE_FAULT, touch, (void *)SCRATCH_VIRT, NULL, NULL));
 	EXPECT_EQ(t, map_page(SCRATCH_VIRT, (uint32_t)b, PAGE_FLAG_WRITABLE), 0);
-	EXPECT_EQ(t, v[0], 0xBBBB0002);          /* not a stale translation to a */
+	EXPECT_EQ(t, v[0], 0xBBBB0002); /* not a stale translation to a */
 	EXPECT_EQ(t, unmap_page(SCRATCH_VIRT), 0);
 	page_free(a, PAGE_OWNER_OTHER);
 	page_free(b, PAGE_OWNER_OTHER);
@@ -361,31 +361,23 @@ static void map_over_large_page_is_refused(struct ktest *t)
 static void fault_regions_are_named(struct ktest *t)
 {
 	EXPECT(t, strcmp(paging_region_name(0x10), "the NULL page") == 0);
-	EXPECT(t, strchr(paging_region_name(REGION_STACK_GUARD_START), '(') != NULL); /* "(stack overflow)" */
-	EXPECT(t, strcmp(paging_region_name((uint32_t)__text_start), "kernel .text (read/execute)") == 0);
-	EXPECT(t, strcmp(paging_region_name((uint32_t)__rodata_start), "kernel .rodata (read-only)") == 0);
+	EXPECT(t, strchr(paging_region_name(REGION_STACK_GUARD_START), '(') !=
+			  NULL); /* "(stack overflow)" */
+	EXPECT(t,
+	       strcmp(paging_region_name((uint32_t)__text_start), "kernel .text (read/execute)") == 0);
+	EXPECT(t,
+	       strcmp(paging_region_name((uint32_t)__rodata_start), "kernel .rodata (read-only)") == 0);
 	EXPECT(t, strcmp(paging_region_name(SCRATCH_VIRT), "no RAM here (unmapped)") == 0);
 }
 
-KTEST_SUITE(paging_suite, "paging",
-	KTEST_CASE(paging_on_with_write_protect),
-	KTEST_CASE(virt_to_phys_walks_identity_map),
-	KTEST_CASE(virt_to_phys_says_not_mapped),
-	KTEST_CASE(null_read_faults_not_present),
-	KTEST_CASE(text_write_faults_protection),
-	KTEST_CASE(rodata_write_faults_protection),
-	KTEST_CASE(data_and_bss_are_writable),
-	KTEST_CASE(guard_page_below_stack_faults),
-	KTEST_CASE(map_unmap_invalidates_tlb),
-	KTEST_CASE(map_page_rejects_misuse),
-	KTEST_CASE(paging_mode_matches_cpu),
-	KTEST_CASE(table_pages_are_accounted),
-	KTEST_CASE(data_execute_faults_nx),
-	KTEST_CASE(heap_execute_faults_nx),
-	KTEST_CASE(stack_execute_faults_nx),
-	KTEST_CASE(only_text_is_executable),
-	KTEST_CASE(map_page_executable_only_on_request),
-	KTEST_CASE(ram_is_mapped_with_large_pages),
-	KTEST_CASE(map_over_large_page_is_refused),
-	KTEST_CASE(unmap_in_large_page_splits_it),
-	KTEST_CASE(fault_regions_are_named));
+KTEST_SUITE(paging_suite, "paging", KTEST_CASE(paging_on_with_write_protect),
+	    KTEST_CASE(virt_to_phys_walks_identity_map), KTEST_CASE(virt_to_phys_says_not_mapped),
+	    KTEST_CASE(null_read_faults_not_present), KTEST_CASE(text_write_faults_protection),
+	    KTEST_CASE(rodata_write_faults_protection), KTEST_CASE(data_and_bss_are_writable),
+	    KTEST_CASE(guard_page_below_stack_faults), KTEST_CASE(map_unmap_invalidates_tlb),
+	    KTEST_CASE(map_page_rejects_misuse), KTEST_CASE(paging_mode_matches_cpu),
+	    KTEST_CASE(table_pages_are_accounted), KTEST_CASE(data_execute_faults_nx),
+	    KTEST_CASE(heap_execute_faults_nx), KTEST_CASE(stack_execute_faults_nx),
+	    KTEST_CASE(only_text_is_executable), KTEST_CASE(map_page_executable_only_on_request),
+	    KTEST_CASE(ram_is_mapped_with_large_pages), KTEST_CASE(map_over_large_page_is_refused),
+	    KTEST_CASE(unmap_in_large_page_splits_it), KTEST_CASE(fault_regions_are_named));

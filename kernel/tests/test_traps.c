@@ -6,7 +6,10 @@
 static void divide(void *arg)
 {
 	/* in assembly: a C division by zero is undefined and may be folded away */
-	__asm__ volatile("xor %%edx, %%edx\n\tdivl %0" : : "r"((uint32_t)(uintptr_t)arg), "a"(1u) : "edx");
+	__asm__ volatile("xor %%edx, %%edx\n\tdivl %0"
+			 :
+			 : "r"((uint32_t)(uintptr_t)arg), "a"(1u)
+			 : "edx");
 }
 
 static void invalid(void *arg)
@@ -32,7 +35,5 @@ static void trap_names_match_the_sdm(struct ktest *t)
 	EXPECT(t, strcmp(trap_name(99), "unknown") == 0);
 }
 
-KTEST_SUITE(traps_suite, "traps",
-	KTEST_CASE(divide_error_is_vector_0),
-	KTEST_CASE(ud2_is_invalid_opcode),
-	KTEST_CASE(trap_names_match_the_sdm));
+KTEST_SUITE(traps_suite, "traps", KTEST_CASE(divide_error_is_vector_0),
+	    KTEST_CASE(ud2_is_invalid_opcode), KTEST_CASE(trap_names_match_the_sdm));

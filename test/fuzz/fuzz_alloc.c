@@ -10,8 +10,8 @@
 #include "errors.h"
 
 #define ZONE_PAGES 512
-#define LIVE_MAX   256
-#define CACHES     4
+#define LIVE_MAX 256
+#define CACHES 4
 
 static struct host_zone hz;
 static struct model m;
@@ -42,11 +42,11 @@ static size_t next16(struct input *in)
 	return next8(in) | (size_t)next8(in) << 8;
 }
 
-#define FAIL(...)                                                                          \
-	do {                                                                               \
-		fprintf(stderr, "fuzz_alloc: " __VA_ARGS__);                               \
-		fprintf(stderr, " (model: %s; last report: %s)\n", m.err, reports.last);   \
-		abort();                                                                   \
+#define FAIL(...)                                                                        \
+	do {                                                                             \
+		fprintf(stderr, "fuzz_alloc: " __VA_ARGS__);                             \
+		fprintf(stderr, " (model: %s; last report: %s)\n", m.err, reports.last); \
+		abort();                                                                 \
 	} while (0)
 
 static size_t read_size(struct input *in)
@@ -54,14 +54,10 @@ static size_t read_size(struct input *in)
 	unsigned b = next8(in);
 
 	switch (b & 7) {
-	case 5:
-		return next16(in) & 0x1fff;
-	case 6:
-		return next16(in) << 2;
-	case 7:
-		return b & 0x80 ? SIZE_MAX - next8(in) : next16(in) << 6;
-	default:
-		return next8(in);
+	case 5: return next16(in) & 0x1fff;
+	case 6: return next16(in) << 2;
+	case 7: return b & 0x80 ? SIZE_MAX - next8(in) : next16(in) << 6;
+	default: return next8(in);
 	}
 }
 
@@ -145,7 +141,8 @@ static void op_realloc(struct input *in)
 static void op_cache_create(struct input *in)
 {
 	unsigned slot = next8(in) % CACHES, a = next8(in);
-	size_t size = next16(in) % (KMEM_MAX_OBJECT + 64), align = a & 0x80 ? (size_t)1 << (a % 14) : a % 9;
+	size_t size = next16(in) % (KMEM_MAX_OBJECT + 64),
+	       align = a & 0x80 ? (size_t)1 << (a % 14) : a % 9;
 	if (caches[slot])
 		return;
 	bool magazines = next8(in) & 1; /* the live map with any stride it takes */
@@ -241,8 +238,13 @@ static void run(struct input *in)
 	while (in->n > 0) {
 		unsigned op = next8(in);
 		switch (op % 12) {
-		case 0: case 1: op_kmalloc(in, false); break;
-		case 2: case 3: if (m.n) give_back(next8(in) % m.n); break;
+		case 0:
+		case 1: op_kmalloc(in, false); break;
+		case 2:
+		case 3:
+			if (m.n)
+				give_back(next8(in) % m.n);
+			break;
 		case 4: op_realloc(in); break;
 		case 5: op_kmalloc(in, true); break;
 		case 6: op_cache_create(in); break;

@@ -60,178 +60,163 @@
 #endif
 
 static struct {
-    int cases;          /* cases reported so far */
-    int failed_cases;
-    int case_failures;  /* failures in the running case */
-    bool in_case;
-    char first[512];    /* detail of the case's first failure */
-    uint64_t rng;
+	int cases; /* cases reported so far */
+	int failed_cases;
+	int case_failures; /* failures in the running case */
+	bool in_case;
+	char first[512]; /* detail of the case's first failure */
+	uint64_t rng;
 } check_state = { .rng = 0x9E3779B97F4A7C15u };
 
-static inline void check_vfail(const char *file, int line, const char *fmt,
-                               va_list ap)
+static inline void check_vfail(const char *file, int line, const char *fmt, va_list ap)
 {
-    char msg[448];
+	char msg[448];
 
-    vsnprintf(msg, sizeof msg, fmt, ap);
-    check_state.case_failures++;
-    if (!check_state.in_case) {
-        /* A failure in main() has no case line; make it fail the run. */
-        check_state.failed_cases++;
-        printf("# %s:%d: %s (outside any case)\n", file, line, msg);
-    } else if (check_state.case_failures == 1) {
-        snprintf(check_state.first, sizeof check_state.first, "%s:%d: %s",
-                 file, line, msg);
-    } else if (check_state.case_failures <= CHECK_MAX_DIAG) {
-        printf("#   %s:%d: %s\n", file, line, msg);
-    }
-    fflush(stdout);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	check_state.case_failures++;
+	if (!check_state.in_case) {
+		/* A failure in main() has no case line; make it fail the run. */
+		check_state.failed_cases++;
+		printf("# %s:%d: %s (outside any case)\n", file, line, msg);
+	} else if (check_state.case_failures == 1) {
+		snprintf(check_state.first, sizeof check_state.first, "%s:%d: %s", file, line, msg);
+	} else if (check_state.case_failures <= CHECK_MAX_DIAG) {
+		printf("#   %s:%d: %s\n", file, line, msg);
+	}
+	fflush(stdout);
 }
 
-static inline __attribute__((format(printf, 3, 4)))
-bool check_fail(const char *file, int line, const char *fmt, ...)
+static inline __attribute__((format(printf, 3, 4))) bool check_fail(const char *file, int line,
+								    const char *fmt, ...)
 {
-    va_list ap;
+	va_list ap;
 
-    va_start(ap, fmt);
-    check_vfail(file, line, fmt, ap);
-    va_end(ap);
-    return false;
+	va_start(ap, fmt);
+	check_vfail(file, line, fmt, ap);
+	va_end(ap);
+	return false;
 }
 
-static inline bool check_eq_int(intmax_t a, intmax_t b, const char *ea,
-                                const char *eb, const char *file, int line)
+static inline bool check_eq_int(intmax_t a, intmax_t b, const char *ea, const char *eb, const char *file,
+				int line)
 {
-    if (a == b)
-        return true;
-    return check_fail(file, line, "%s == %s (%jd vs %jd)", ea, eb, a, b);
+	if (a == b)
+		return true;
+	return check_fail(file, line, "%s == %s (%jd vs %jd)", ea, eb, a, b);
 }
 
-static inline bool check_eq_uint(uintmax_t a, uintmax_t b, const char *ea,
-                                 const char *eb, const char *file, int line)
+static inline bool check_eq_uint(uintmax_t a, uintmax_t b, const char *ea, const char *eb,
+				 const char *file, int line)
 {
-    if (a == b)
-        return true;
-    return check_fail(file, line, "%s == %s (%ju/0x%jx vs %ju/0x%jx)",
-                      ea, eb, a, a, b, b);
+	if (a == b)
+		return true;
+	return check_fail(file, line, "%s == %s (%ju/0x%jx vs %ju/0x%jx)", ea, eb, a, a, b, b);
 }
 
-static inline bool check_eq_ptr(const void *a, const void *b, const char *ea,
-                                const char *eb, const char *file, int line)
+static inline bool check_eq_ptr(const void *a, const void *b, const char *ea, const char *eb,
+				const char *file, int line)
 {
-    if (a == b)
-        return true;
-    return check_fail(file, line, "%s == %s (%p vs %p)", ea, eb, a, b);
+	if (a == b)
+		return true;
+	return check_fail(file, line, "%s == %s (%p vs %p)", ea, eb, a, b);
 }
 
-static inline bool check_eq_str(const char *a, const char *b, const char *ea,
-                                const char *eb, const char *file, int line)
+static inline bool check_eq_str(const char *a, const char *b, const char *ea, const char *eb,
+				const char *file, int line)
 {
-    if (a == b || (a != NULL && b != NULL && strcmp(a, b) == 0))
-        return true;
-    return check_fail(file, line, "%s == %s (\"%s\" vs \"%s\")", ea, eb,
-                      a ? a : "(null)", b ? b : "(null)");
+	if (a == b || (a != NULL && b != NULL && strcmp(a, b) == 0))
+		return true;
+	return check_fail(file, line, "%s == %s (\"%s\" vs \"%s\")", ea, eb, a ? a : "(null)",
+			  b ? b : "(null)");
 }
 
-static inline bool check_eq_mem(const void *a, const void *b, size_t n,
-                                const char *ea, const char *eb,
-                                const char *file, int line)
+static inline bool check_eq_mem(const void *a, const void *b, size_t n, const char *ea, const char *eb,
+				const char *file, int line)
 {
-    const unsigned char *p = a, *q = b;
+	const unsigned char *p = a, *q = b;
 
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] != q[i])
-            return check_fail(file, line,
-                              "%s == %s over %zu bytes (first difference "
-                              "at %zu: 0x%02x vs 0x%02x)",
-                              ea, eb, n, i, p[i], q[i]);
-    }
-    return true;
+	for (size_t i = 0; i < n; i++) {
+		if (p[i] != q[i])
+			return check_fail(file, line,
+					  "%s == %s over %zu bytes (first difference "
+					  "at %zu: 0x%02x vs 0x%02x)",
+					  ea, eb, n, i, p[i], q[i]);
+	}
+	return true;
 }
 
-#define CHECK(cond) \
-    ((cond) ? true : check_fail(__FILE__, __LINE__, "%s", #cond))
-#define CHECK_MSG(cond, ...) \
-    ((cond) ? true : check_fail(__FILE__, __LINE__, __VA_ARGS__))
+#define CHECK(cond) ((cond) ? true : check_fail(__FILE__, __LINE__, "%s", #cond))
+#define CHECK_MSG(cond, ...) ((cond) ? true : check_fail(__FILE__, __LINE__, __VA_ARGS__))
 #define CHECK_FAIL(...) check_fail(__FILE__, __LINE__, __VA_ARGS__)
-#define CHECK_EQ_INT(a, b) \
-    check_eq_int((intmax_t)(a), (intmax_t)(b), #a, #b, __FILE__, __LINE__)
-#define CHECK_EQ_UINT(a, b) \
-    check_eq_uint((uintmax_t)(a), (uintmax_t)(b), #a, #b, __FILE__, __LINE__)
-#define CHECK_EQ_PTR(a, b) \
-    check_eq_ptr((a), (b), #a, #b, __FILE__, __LINE__)
-#define CHECK_EQ_STR(a, b) \
-    check_eq_str((a), (b), #a, #b, __FILE__, __LINE__)
-#define CHECK_EQ_MEM(a, b, n) \
-    check_eq_mem((a), (b), (n), #a, #b, __FILE__, __LINE__)
+#define CHECK_EQ_INT(a, b) check_eq_int((intmax_t)(a), (intmax_t)(b), #a, #b, __FILE__, __LINE__)
+#define CHECK_EQ_UINT(a, b) check_eq_uint((uintmax_t)(a), (uintmax_t)(b), #a, #b, __FILE__, __LINE__)
+#define CHECK_EQ_PTR(a, b) check_eq_ptr((a), (b), #a, #b, __FILE__, __LINE__)
+#define CHECK_EQ_STR(a, b) check_eq_str((a), (b), #a, #b, __FILE__, __LINE__)
+#define CHECK_EQ_MEM(a, b, n) check_eq_mem((a), (b), (n), #a, #b, __FILE__, __LINE__)
 
 /* Runs one case and prints its TAP line. */
 static inline void check_run(const char *name, void (*fn)(void))
 {
-    check_state.in_case = true;
-    check_state.case_failures = 0;
-    fn();
-    check_state.in_case = false;
-    check_state.cases++;
-    if (check_state.case_failures == 0) {
-        printf("ok %d - %s\n", check_state.cases, name);
-    } else {
-        check_state.failed_cases++;
-        if (check_state.case_failures > CHECK_MAX_DIAG)
-            printf("#   ... %d more failures\n",
-                   check_state.case_failures - CHECK_MAX_DIAG);
-        printf("not ok %d - %s: %s%s\n", check_state.cases, name,
-               check_state.first,
-               check_state.case_failures > 1 ? " (and more, see above)" : "");
-    }
-    fflush(stdout);
+	check_state.in_case = true;
+	check_state.case_failures = 0;
+	fn();
+	check_state.in_case = false;
+	check_state.cases++;
+	if (check_state.case_failures == 0) {
+		printf("ok %d - %s\n", check_state.cases, name);
+	} else {
+		check_state.failed_cases++;
+		if (check_state.case_failures > CHECK_MAX_DIAG)
+			printf("#   ... %d more failures\n", check_state.case_failures - CHECK_MAX_DIAG);
+		printf("not ok %d - %s: %s%s\n", check_state.cases, name, check_state.first,
+		       check_state.case_failures > 1 ? " (and more, see above)" : "");
+	}
+	fflush(stdout);
 }
 
 #define RUN(fn) check_run(#fn, fn)
 
 static inline void check_skip(const char *name, const char *reason)
 {
-    check_state.cases++;
-    printf("ok %d - %s # SKIP %s\n", check_state.cases, name, reason);
-    fflush(stdout);
+	check_state.cases++;
+	printf("ok %d - %s # SKIP %s\n", check_state.cases, name, reason);
+	fflush(stdout);
 }
 
 /* Prints the plan and returns the process exit status. */
 static inline int check_done(void)
 {
-    printf("1..%d\n", check_state.cases);
-    if (check_state.failed_cases > 0)
-        printf("# %d of %d failed\n", check_state.failed_cases,
-               check_state.cases);
-    fflush(stdout);
-    return check_state.failed_cases > 0 ? 1 : 0;
+	printf("1..%d\n", check_state.cases);
+	if (check_state.failed_cases > 0)
+		printf("# %d of %d failed\n", check_state.failed_cases, check_state.cases);
+	fflush(stdout);
+	return check_state.failed_cases > 0 ? 1 : 0;
 }
 
 static inline void check_seed(uint64_t seed)
 {
-    const char *env = getenv("CHECK_SEED");
+	const char *env = getenv("CHECK_SEED");
 
-    if (env != NULL && *env != '\0')
-        seed = strtoull(env, NULL, 0);
-    printf("# seed %" PRIu64 " (set CHECK_SEED=%" PRIu64 " to repeat)\n",
-           seed, seed);
-    check_state.rng = seed != 0 ? seed : 1;   /* xorshift state must be != 0 */
+	if (env != NULL && *env != '\0')
+		seed = strtoull(env, NULL, 0);
+	printf("# seed %" PRIu64 " (set CHECK_SEED=%" PRIu64 " to repeat)\n", seed, seed);
+	check_state.rng = seed != 0 ? seed : 1; /* xorshift state must be != 0 */
 }
 
 static inline uint64_t check_rand(void)
 {
-    uint64_t x = check_state.rng;
+	uint64_t x = check_state.rng;
 
-    x ^= x >> 12;
-    x ^= x << 25;
-    x ^= x >> 27;
-    check_state.rng = x;
-    return x * 0x2545F4914F6CDD1Du;
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	check_state.rng = x;
+	return x * 0x2545F4914F6CDD1Du;
 }
 
 static inline uint64_t check_rand_below(uint64_t n)
 {
-    return n == 0 ? 0 : check_rand() % n;
+	return n == 0 ? 0 : check_rand() % n;
 }
 
 #endif /* VLSOS_CHECK_H */

@@ -6,9 +6,9 @@
 #include <stdbool.h>
 
 struct host_reports {
-	unsigned count;  /* mm_report calls since the last reports_clear */
-	char last[512];  /* the last one's text */
-	bool print;      /* also print each as a TAP comment */
+	unsigned count; /* mm_report calls since the last reports_clear */
+	char last[512]; /* the last one's text */
+	bool print;     /* also print each as a TAP comment */
 };
 extern struct host_reports reports;
 

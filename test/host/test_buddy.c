@@ -215,7 +215,7 @@ static void alloc_pages_misuse_is_reported(void)
 	void *p = buddy_alloc_pages(z, 9);
 	struct zone_snapshot before = zone_snapshot(z);
 
-	buddy_free_pages(z, p, 8); /* 9 is 8 + 1: the 8 is right, the 1 is missing */
+	buddy_free_pages(z, p, 8);       /* 9 is 8 + 1: the 8 is right, the 1 is missing */
 	CHECK_EQ_UINT(reports.count, 0); /* freeing part of it is allowed: it is two blocks */
 	CHECK_EQ_UINT(z->allocated_pages, 1);
 	buddy_free_pages(z, (char *)p + 8 * PAGE_SIZE, 1);
@@ -396,7 +396,8 @@ static void random_run_matches_model(void)
 				b.p = buddy_alloc_pages(z, b.frames);
 			} else {
 				/* mostly small orders, now and then a large one */
-				b.order = (unsigned)check_rand_below(1 + check_rand_below(BUDDY_MAX_ORDER + 1));
+				b.order = (unsigned)check_rand_below(
+					1 + check_rand_below(BUDDY_MAX_ORDER + 1));
 				b.frames = (size_t)1 << b.order;
 				b.p = buddy_alloc(z, b.order);
 			}

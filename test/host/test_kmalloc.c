@@ -22,7 +22,8 @@ static void sizes_are_aligned_and_usable(void)
 	for (size_t size = 0; size <= 3 * PAGE_SIZE; size += size < 2100 ? 1 : 61) {
 		char *p = kmalloc(size);
 		size_t usable = kmalloc_usable_size(p);
-		if (!CHECK_MSG(p && (uintptr_t)p % want_align(size) == 0, "size %zu at %p", size, (void *)p))
+		if (!CHECK_MSG(p && (uintptr_t)p % want_align(size) == 0, "size %zu at %p", size,
+			       (void *)p))
 			return;
 		CHECK_MSG(usable >= size && usable >= 8, "size %zu usable %zu", size, usable);
 		CHECK_MSG(size <= 64 || usable * 4 <= size * 5 || size > KMALLOC_MAX_SMALL,
@@ -111,7 +112,9 @@ static void calloc_zeroes_and_catches_overflow(void)
 static void realloc_keeps_contents(void)
 {
 	fresh_heap(ZONE_PAGES);
-	static const size_t sizes[] = { 1, 8, 20, 100, 2048, 2049, 5000, 70000, 300, 16, 3, 50000, 9000 };
+	static const size_t sizes[] = {
+		1, 8, 20, 100, 2048, 2049, 5000, 70000, 300, 16, 3, 50000, 9000
+	};
 	unsigned char *p = krealloc(NULL, 5);
 	size_t have = 5;
 	memset(p, 1, 5);
@@ -121,7 +124,8 @@ static void realloc_keeps_contents(void)
 		if (!CHECK_MSG(q != NULL, "realloc to %zu", size))
 			return;
 		for (size_t i = 0; i < keep; i++)
-			if (!CHECK_MSG(q[i] == (uint8_t)(k + 1), "%zu -> %zu: byte %zu lost", have, size, i))
+			if (!CHECK_MSG(q[i] == (uint8_t)(k + 1), "%zu -> %zu: byte %zu lost", have, size,
+				       i))
 				return;
 		CHECK(kmalloc_usable_size(q) >= size);
 		CHECK((uintptr_t)q % want_align(size) == 0);
@@ -297,7 +301,8 @@ static void random_run_matches_model(void)
 			if (r % 4 == 0)
 				for (size_t k = 0; k < size; k++)
 					if (((unsigned char *)p)[k]) {
-						model_fail(&m, "kcalloc(1, %zu) byte %zu not zero", size, k);
+						model_fail(&m, "kcalloc(1, %zu) byte %zu not zero", size,
+							   k);
 						break;
 					}
 			model_add(&m, p, size, want_align(size), 0);

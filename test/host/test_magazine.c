@@ -105,7 +105,7 @@ static void frees_go_to_magazines_only_from_full_slabs(void)
 		kfree(part[i]);
 	struct kmem_cache_stats s = class_stats(CLASS_64);
 	CHECK_EQ_UINT(s.in_magazines, 0);
-	CHECK_EQ_UINT(s.slabs_empty, 1);   /* the second slab, kept in reserve */
+	CHECK_EQ_UINT(s.slabs_empty, 1); /* the second slab, kept in reserve */
 	CHECK_EQ_UINT(s.slabs_full, 1);
 	for (int i = 0; i < 64; i++)
 		kfree(full[i]);
@@ -178,7 +178,7 @@ static void out_of_memory_drains_magazines_first(void)
 	CHECK(class_stats(CLASS_64).in_magazines > 1000);
 	void *big = kmalloc(32 * PAGE_SIZE); /* only whole frames serve it */
 	CHECK(big != NULL);
-	void *other = kmalloc(1500);         /* another class's slab */
+	void *other = kmalloc(1500); /* another class's slab */
 	CHECK(other != NULL);
 	kfree(big);
 	kfree(other);
@@ -225,8 +225,9 @@ static void check_finds_the_live_map_out_of_step(void)
 	*live_word(hz.z.live_map, off0) &= ~live_bit(off0); /* and a live one unmarked */
 	reports_clear();
 	CHECK(!kmalloc_check());
-	CHECK_MSG(strstr(reports.last, "loaded magazine: holds an object the live map says is handed out"),
-		  "reported \"%s\"", reports.last);
+	CHECK_MSG(
+		strstr(reports.last, "loaded magazine: holds an object the live map says is handed out"),
+		"reported \"%s\"", reports.last);
 	*live_word(hz.z.live_map, off) &= ~live_bit(off); /* mended */
 	*live_word(hz.z.live_map, off0) |= live_bit(off0);
 	reports_clear();

@@ -133,8 +133,8 @@ static void large_block_slack_is_a_red_zone(void)
  * zone starts where it ends. */
 static void writing_up_to_usable_size_reports_nothing(void)
 {
-	static const size_t sizes[] = { 1, 20, 100, 2000, 2048, 2049, 4095, 4096, 4097,
-					5000, 8191, 8193, 65537 };
+	static const size_t sizes[] = { 1,    20,   100,  2000, 2048, 2049, 4095,
+					4096, 4097, 5000, 8191, 8193, 65537 };
 
 	fresh_debug_heap(ZONE_PAGES);
 	for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
@@ -289,7 +289,7 @@ static void constructed_caches_keep_their_state(void)
 	unsigned char *again = kmem_cache_alloc(c);
 	CHECK_EQ_PTR(again, o);
 	CHECK(again[0] == 0x3C && again[23] == 0x3C); /* not poisoned */
-	again[24] = 0; /* red zones still guard it */
+	again[24] = 0;                                /* red zones still guard it */
 	kmem_cache_free(c, again);
 	CHECK_EQ_INT(last()->kind, MEMDEBUG_OVERFLOW);
 	CHECK_EQ_UINT(last()->first_bad, 24);

@@ -9,15 +9,16 @@
 #define R E820_RESERVED
 
 static const struct e820_entry qemu_64m[] = {
-	{ 0x0, 0x9FC00, U, 1 }, { 0x9FC00, 0x400, R, 1 }, { 0xF0000, 0x10000, R, 1 },
+	{ 0x0, 0x9FC00, U, 1 },        { 0x9FC00, 0x400, R, 1 },     { 0xF0000, 0x10000, R, 1 },
 	{ 0x100000, 0x3EE0000, U, 1 }, { 0x3FE0000, 0x20000, R, 1 }, { 0xFFFC0000, 0x40000, R, 1 },
 };
 static const struct e820_entry qemu_2m[] = {
-	{ 0x0, 0x9FC00, U, 1 }, { 0x9FC00, 0x400, R, 1 }, { 0xF0000, 0x10000, R, 1 },
+	{ 0x0, 0x9FC00, U, 1 },      { 0x9FC00, 0x400, R, 1 },    { 0xF0000, 0x10000, R, 1 },
 	{ 0x100000, 0xE0000, U, 1 }, { 0x1E0000, 0x20000, R, 1 }, { 0xFFFC0000, 0x40000, R, 1 },
 };
 static const struct e820_entry above_4g[] = {
-	{ 0x100000, 0x7FEDF000, U, 1 }, { 0x100000000ull, 0x60000000ull, U, 1 },
+	{ 0x100000, 0x7FEDF000, U, 1 },
+	{ 0x100000000ull, 0x60000000ull, U, 1 },
 };
 
 static void heap_is_usable_with_64m(void)
@@ -78,7 +79,8 @@ static void random_maps_match_byte_model(void)
 			total += usable[b] && !reserved[b];
 		if (!CHECK_EQ_UINT(memmap_usable_total(map, n), total))
 			return;
-		uint64_t s = check_rand_below(MODEL_BYTES), e = s + 1 + check_rand_below(MODEL_BYTES - s);
+		uint64_t s = check_rand_below(MODEL_BYTES),
+			 e = s + 1 + check_rand_below(MODEL_BYTES - s);
 		bool want = true;
 		for (uint64_t b = s; b < e; b++)
 			want &= usable[b] && !reserved[b];
@@ -91,17 +93,16 @@ static void random_maps_match_byte_model(void)
 static void sanitize_sorts_merges_and_resolves(void)
 {
 	const struct e820_entry messy[] = {
-		{ 0x100000, 0x100000, U, 1 }, /* unsorted */
-		{ 0x0, 0x9FC00, U, 1 },
-		{ 0x50000, 0, R, 1 },         /* zero length */
-		{ 0x180000, 0x1000, R, 1 },   /* reserved inside usable */
-		{ 0x200000, 0x100000, U, 1 }, /* touches the first: merges */
-		{ 0x9F000, 0x2000, R, 1 },    /* overlaps the end of low memory */
+		{ 0x100000, 0x100000, U, 1 },                       /* unsorted */
+		{ 0x0, 0x9FC00, U, 1 },       { 0x50000, 0, R, 1 }, /* zero length */
+		{ 0x180000, 0x1000, R, 1 },                         /* reserved inside usable */
+		{ 0x200000, 0x100000, U, 1 },                       /* touches the first: merges */
+		{ 0x9F000, 0x2000, R, 1 },                          /* overlaps the end of low memory */
 	};
 	struct e820_entry out[MEMMAP_SANITIZED_MAX];
 	unsigned n = memmap_sanitize(messy, 6, out, MEMMAP_SANITIZED_MAX);
 	const struct e820_entry want[] = {
-		{ 0x0, 0x9F000, U, 1 }, { 0x9F000, 0x2000, R, 1 }, { 0x100000, 0x80000, U, 1 },
+		{ 0x0, 0x9F000, U, 1 },     { 0x9F000, 0x2000, R, 1 },    { 0x100000, 0x80000, U, 1 },
 		{ 0x180000, 0x1000, R, 1 }, { 0x181000, 0x17F000, U, 1 },
 	};
 	if (!CHECK_EQ_UINT(n, 5))

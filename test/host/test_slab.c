@@ -106,8 +106,8 @@ static void objects_are_distinct_aligned_and_in_slabs(void)
 {
 	static const struct {
 		size_t size, align;
-	} shapes[] = { { 1, 0 }, { 8, 8 }, { 13, 4 }, { 24, 8 }, { 40, 64 }, { 100, 16 }, { 1000, 0 },
-		       { 1800, 8 }, { 2048, 2048 }, { 3, 4096 }, { 600, 512 } };
+	} shapes[] = { { 1, 0 },    { 8, 8 },    { 13, 4 },      { 24, 8 },   { 40, 64 },  { 100, 16 },
+		       { 1000, 0 }, { 1800, 8 }, { 2048, 2048 }, { 3, 4096 }, { 600, 512 } };
 
 	fresh_zone(1024);
 	for (size_t k = 0; k < sizeof shapes / sizeof shapes[0]; k++) {
@@ -171,7 +171,7 @@ static void ctor_runs_when_slab_is_built(void)
 	unsigned char *b = kmem_cache_alloc(c);
 	CHECK(b == a);
 	CHECK_EQ_UINT(ctor_calls, per_slab); /* no new construction */
-	bool intact = true; /* the free-list link did not land in the object */
+	bool intact = true;                  /* the free-list link did not land in the object */
 	for (int i = 0; i < 48; i++)
 		intact &= b[i] == 0xC7;
 	CHECK(intact);
@@ -218,7 +218,7 @@ static void free_misuse_is_reported_and_ignored(void)
 {
 	fresh_zone(256);
 	struct kmem_cache *a = kmem_cache_create("alpha", 64, 0, NULL);
-	struct kmem_cache *b = kmem_cache_create("beta", 8, 0, NULL); /* 512 to a slab */
+	struct kmem_cache *b = kmem_cache_create("beta", 8, 0, NULL);     /* 512 to a slab */
 	struct kmem_cache *big = kmem_cache_create("big", 1800, 0, NULL); /* several frames */
 	char *x = kmem_cache_alloc(a), *y = kmem_cache_alloc(b), *g[12];
 	for (int i = 0; i < 12; i++)
@@ -358,9 +358,8 @@ static void random_run_matches_model(void)
 	static const struct {
 		size_t size, align;
 		bool ctor;
-	} shapes[] = { { 8, 0, false },     { 24, 8, false },   { 100, 16, false },
-		       { 1000, 0, false },  { 2048, 0, true },  { 56, 64, true },
-		       { 4, 4, false } };
+	} shapes[] = { { 8, 0, false },   { 24, 8, false }, { 100, 16, false }, { 1000, 0, false },
+		       { 2048, 0, true }, { 56, 64, true }, { 4, 4, false } };
 	enum { NCACHES = sizeof shapes / sizeof shapes[0] };
 	struct kmem_cache *c[NCACHES];
 	struct model m;
@@ -376,7 +375,8 @@ static void random_run_matches_model(void)
 		if (m.n == 0 || (m.n < RUN_LIVE_MAX && check_rand_below(100) < 55)) {
 			int k = (int)check_rand_below(NCACHES);
 			void *p = kmem_cache_alloc(c[k]);
-			size_t align = shapes[k].align < sizeof(void *) ? sizeof(void *) : shapes[k].align;
+			size_t align =
+				shapes[k].align < sizeof(void *) ? sizeof(void *) : shapes[k].align;
 			if (!p) {
 				nulls++;
 				continue;

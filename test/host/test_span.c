@@ -104,8 +104,8 @@ static void whole_free_spans_go_back(void)
 	for (int i = 20; i < 76; i++)
 		kfree(p[i]);
 	struct span_stats s = spans();
-	CHECK_MSG(s.spans + 5 <= before, "%zu spans of %zu kept after freeing 56 of 96 blocks",
-		  s.spans, before);
+	CHECK_MSG(s.spans + 5 <= before, "%zu spans of %zu kept after freeing 56 of 96 blocks", s.spans,
+		  before);
 	CHECK_EQ_UINT(hz.z.allocated_pages, frames - ((before - s.spans) << SPAN_ORDER));
 	CHECK(span_check());
 	for (int i = 20; i < 76; i++) { /* the parts grow again, in place or anew */
@@ -146,8 +146,8 @@ static void expect_refused(void *ptr)
 	reports_clear();
 	kfree(ptr);
 	after = spans();
-	CHECK_MSG(reported_once("was overwritten"), "%p: %u reports, last \"%s\"", ptr,
-		  reports.count, reports.last);
+	CHECK_MSG(reported_once("was overwritten"), "%p: %u reports, last \"%s\"", ptr, reports.count,
+		  reports.last);
 	CHECK(after.live_blocks == before.live_blocks && after.spans == before.spans);
 }
 
@@ -216,7 +216,8 @@ static void random_churn_stays_consistent(void)
 					return;
 				}
 		}
-		size_t size = KMALLOC_MAX_SMALL + 1 + check_rand_below(SPAN_MAX_REQUEST - KMALLOC_MAX_SMALL);
+		size_t size =
+			KMALLOC_MAX_SMALL + 1 + check_rand_below(SPAN_MAX_REQUEST - KMALLOC_MAX_SMALL);
 		if (p[i] && check_rand_below(4) == 0) {
 			unsigned char *q = krealloc(p[i], size);
 			if (!CHECK(q != NULL))
@@ -252,7 +253,7 @@ static void buddy_alloc_at_takes_that_block(void)
 	if (buddy_is_free(&hz.z, want)) {
 		char *got = buddy_alloc_at(&hz.z, want, 3);
 		CHECK_EQ_PTR(got, want);
-		CHECK(buddy_alloc_at(&hz.z, want, 3) == NULL);     /* taken */
+		CHECK(buddy_alloc_at(&hz.z, want, 3) == NULL); /* taken */
 		CHECK(buddy_alloc_at(&hz.z, want + PAGE_SIZE, 0) == NULL);
 		CHECK(buddy_check(&hz.z));
 		buddy_free(&hz.z, got, 3);

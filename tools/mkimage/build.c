@@ -19,7 +19,7 @@ struct input {
 
 /* Reads and checks everything the disk needs before touching any file. */
 static int load_inputs(const struct layout *L, const char *builddir, const struct disk *d,
-                       struct input in[MAX_AREAS], uint8_t boot[512])
+		       struct input in[MAX_AREAS], uint8_t boot[512])
 {
 	int ok = 1;
 	for (int i = 0; i < d->nareas; i++) {
@@ -27,8 +27,9 @@ static int load_inputs(const struct layout *L, const char *builddir, const struc
 		in[i].area = a;
 		in[i].path = path_join(builddir, a->src);
 		if (slurp(in[i].path, &in[i].data, &in[i].len) < 0) {
-			fprintf(stderr, "mkimage: %s: %s (src of area %s %s, layout line %d)\n", in[i].path,
-			        errno == ENOENT ? "missing" : strerror(errno), d->name, a->name, a->line);
+			fprintf(stderr, "mkimage: %s: %s (src of area %s %s, layout line %d)\n",
+				in[i].path, errno == ENOENT ? "missing" : strerror(errno), d->name,
+				a->name, a->line);
 			in[i].data = NULL;
 			ok = 0;
 			continue;
@@ -43,10 +44,11 @@ static int load_inputs(const struct layout *L, const char *builddir, const struc
 		} else if (in[i].len > (uint64_t)a->sectors * SECTOR_BYTES) {
 			char t[48];
 			area_title(a, t, sizeof t);
-			fprintf(stderr, "mkimage: %s: %s is %zu bytes, its area holds %llu "
-			        "(%u sectors at LBA %u, layout line %d)\n",
-			        in[i].path, t, in[i].len, (unsigned long long)a->sectors * SECTOR_BYTES,
-			        a->sectors, a->lba, a->line);
+			fprintf(stderr,
+				"mkimage: %s: %s is %zu bytes, its area holds %llu "
+				"(%u sectors at LBA %u, layout line %d)\n",
+				in[i].path, t, in[i].len, (unsigned long long)a->sectors * SECTOR_BYTES,
+				a->sectors, a->lba, a->line);
 			ok = 0;
 		}
 	}
@@ -54,7 +56,8 @@ static int load_inputs(const struct layout *L, const char *builddir, const struc
 	for (int i = 0; i < d->nareas; i++)
 		has_boot |= d->areas[i].lba == 0;
 	if (!has_boot) {
-		fprintf(stderr, "mkimage: disk %s: no area at LBA 0, so the image would not boot\n", d->name);
+		fprintf(stderr, "mkimage: disk %s: no area at LBA 0, so the image would not boot\n",
+			d->name);
 		ok = 0;
 	}
 	for (int i = 0; i < L->nfiles; i++) {
@@ -64,7 +67,7 @@ static int load_inputs(const struct layout *L, const char *builddir, const struc
 		size_t len;
 		if (slurp(src, &buf, &len) < 0) {
 			fprintf(stderr, "mkimage: %s: %s (src of file %s, layout line %d)\n", src,
-			        errno == ENOENT ? "missing" : strerror(errno), f->name, f->line);
+				errno == ENOENT ? "missing" : strerror(errno), f->name, f->line);
 			ok = 0;
 		} else {
 			/* the loader refuses a kernel that fails these, so refuse to ship one */
@@ -90,8 +93,8 @@ static int write_area(int fd, const char *tmp, const struct input *in)
 	return r;
 }
 
-static int assemble(const struct layout *L, const char *builddir, const struct disk *d,
-                    const char *tmp, int fd, struct input in[MAX_AREAS], const uint8_t boot[512])
+static int assemble(const struct layout *L, const char *builddir, const struct disk *d, const char *tmp,
+		    int fd, struct input in[MAX_AREAS], const uint8_t boot[512])
 {
 	struct bpb b;
 	uint64_t off;
@@ -156,7 +159,8 @@ static int build_disk(const struct layout *L, const char *builddir, const struct
 	if (load_inputs(L, builddir, d, in, boot) == 0) {
 		int fd = temp_beside(out, &tmp);
 		if (fd < 0) {
-			fprintf(stderr, "mkimage: %s: cannot create a temp file: %s\n", out, strerror(errno));
+			fprintf(stderr, "mkimage: %s: cannot create a temp file: %s\n", out,
+				strerror(errno));
 		} else {
 			rc = assemble(L, builddir, d, tmp, fd, in, boot);
 			if (close(fd) < 0 && rc == 0) {
@@ -173,7 +177,7 @@ static int build_disk(const struct layout *L, const char *builddir, const struct
 	}
 	if (rc)
 		fprintf(stderr, "mkimage: %s: not built (disk %s); any previous image is unchanged\n",
-		        out, d->name);
+			out, d->name);
 	else
 		printf("mkimage: %s: disk %s, %u sectors\n", out, d->name, d->sectors);
 	for (int i = 0; i < d->nareas; i++) {

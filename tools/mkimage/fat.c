@@ -13,26 +13,26 @@
 
 /* BPB offsets (FAT12/16 layout) */
 #define BPB_BYTES_PER_SEC 0x0B
-#define BPB_SEC_PER_CLUS  0x0D
-#define BPB_RESERVED      0x0E
-#define BPB_FATS          0x10
-#define BPB_ROOT_ENTRIES  0x11
-#define BPB_TOTAL16       0x13
-#define BPB_MEDIA         0x15
-#define BPB_FAT_SECTORS   0x16
-#define BPB_SPT           0x18
-#define BPB_HEADS         0x1A
-#define BPB_HIDDEN        0x1C
-#define BPB_TOTAL32       0x20
-#define BPB_DRIVE         0x24
-#define BPB_BOOT_SIG      0x26
-#define BPB_SERIAL        0x27
-#define BPB_LABEL         0x2B
-#define BPB_FS_TYPE       0x36
-#define BPB_END           0x3E   /* first byte after the BPB: boot code */
+#define BPB_SEC_PER_CLUS 0x0D
+#define BPB_RESERVED 0x0E
+#define BPB_FATS 0x10
+#define BPB_ROOT_ENTRIES 0x11
+#define BPB_TOTAL16 0x13
+#define BPB_MEDIA 0x15
+#define BPB_FAT_SECTORS 0x16
+#define BPB_SPT 0x18
+#define BPB_HEADS 0x1A
+#define BPB_HIDDEN 0x1C
+#define BPB_TOTAL32 0x20
+#define BPB_DRIVE 0x24
+#define BPB_BOOT_SIG 0x26
+#define BPB_SERIAL 0x27
+#define BPB_LABEL 0x2B
+#define BPB_FS_TYPE 0x36
+#define BPB_END 0x3E /* first byte after the BPB: boot code */
 
 /* 1.44 MB floppy geometry */
-#define FDD_SPT   18
+#define FDD_SPT 18
 #define FDD_HEADS 2
 
 int bpb_parse(const uint8_t s[512], struct bpb *b)
@@ -72,20 +72,23 @@ int bpb_parse(const uint8_t s[512], struct bpb *b)
 int vbr_check(const char *name, const uint8_t *s, size_t len)
 {
 	if (len != SECTOR_BYTES) {
-		fprintf(stderr, "mkimage: %s: the FAT boot sector stage 1 is %zu bytes, it must be exactly %u\n",
-		        name, len, SECTOR_BYTES);
+		fprintf(stderr,
+			"mkimage: %s: the FAT boot sector stage 1 is %zu bytes, it must be exactly %u\n",
+			name, len, SECTOR_BYTES);
 		return -1;
 	}
 	if (s[510] != 0x55 || s[511] != 0xAA) {
-		fprintf(stderr, "mkimage: %s: does not end in the boot signature 55 AA (has %02X %02X)\n",
-		        name, s[510], s[511]);
+		fprintf(stderr,
+			"mkimage: %s: does not end in the boot signature 55 AA (has %02X %02X)\n", name,
+			s[510], s[511]);
 		return -1;
 	}
 	for (unsigned i = 3; i < BPB_END; i++)
 		if (s[i]) {
-			fprintf(stderr, "mkimage: %s: byte 0x%02X is 0x%02X; bytes 0x03..0x3D must be zero "
-			        "(the BPB goes there; the loader may keep no code or data in it)\n",
-			        name, i, s[i]);
+			fprintf(stderr,
+				"mkimage: %s: byte 0x%02X is 0x%02X; bytes 0x03..0x3D must be zero "
+				"(the BPB goes there; the loader may keep no code or data in it)\n",
+				name, i, s[i]);
 			return -1;
 		}
 	/* some BIOSes only boot a floppy whose sector 0 starts with a jump */
@@ -95,8 +98,10 @@ int vbr_check(const char *name, const uint8_t *s, size_t len)
 	else if (s[0] == 0xE9)
 		target = 3 + (int16_t)get16(s + 1);
 	if (target < BPB_END || target >= 510) {
-		fprintf(stderr, "mkimage: %s: must start with a jump over the BPB to 0x3E..0x1FD "
-		        "(EB xx 90 or E9 xx xx); it starts %02X %02X %02X\n", name, s[0], s[1], s[2]);
+		fprintf(stderr,
+			"mkimage: %s: must start with a jump over the BPB to 0x3E..0x1FD "
+			"(EB xx 90 or E9 xx xx); it starts %02X %02X %02X\n",
+			name, s[0], s[1], s[2]);
 		return -1;
 	}
 	return 0;
@@ -119,7 +124,9 @@ static void image_spec(char *buf, size_t n, const char *image, uint64_t off)
 static int rw_sector(const char *image, uint64_t off, uint8_t s[512], int write)
 {
 	int fd = open(image, write ? O_WRONLY : O_RDONLY);
-	int r = fd < 0 ? -1 : write ? pwrite_all(fd, s, SECTOR_BYTES, off) : pread_all(fd, s, SECTOR_BYTES, off);
+	int r = fd < 0  ? -1
+		: write ? pwrite_all(fd, s, SECTOR_BYTES, off)
+			: pread_all(fd, s, SECTOR_BYTES, off);
 	if (fd >= 0 && close(fd) < 0)
 		r = -1;
 	if (r < 0)
@@ -142,8 +149,8 @@ int fat_format_partition(const char *image, const struct disk *d)
 	snprintf(hidden, sizeof hidden, "%u", p->lba);
 	snprintf(clus, sizeof clus, "%u", c);
 	snprintf(serial, sizeof serial, "%08X", d->signature);
-	const char *argv[24] = { "mformat", "-i", spec, "-T", total, "-h", "255", "-s", "63",
-	                         "-H", hidden, "-c", clus, "-N", serial };
+	const char *argv[24] = { "mformat", "-i", spec,   "-T", total, "-h", "255", "-s",
+				 "63",      "-H", hidden, "-c", clus,  "-N", serial };
 	int n = 15;
 	if (p->label[0]) {
 		argv[n++] = "-v";
@@ -180,17 +187,25 @@ int fat_format_floppy(const char *image, const struct disk *d)
 	return run_tool(argv) ? -1 : 0;
 }
 
-#define WANT(cond, ...) do { if (!(cond)) { \
-	fprintf(stderr, "mkimage: %s: ", image); fprintf(stderr, __VA_ARGS__); \
-	fputc('\n', stderr); return -1; } } while (0)
+#define WANT(cond, ...)                                          \
+	do {                                                     \
+		if (!(cond)) {                                   \
+			fprintf(stderr, "mkimage: %s: ", image); \
+			fprintf(stderr, __VA_ARGS__);            \
+			fputc('\n', stderr);                     \
+			return -1;                               \
+		}                                                \
+	} while (0)
 
 int fat_check(const char *image, uint64_t off, int want_bits, const struct disk *d, struct bpb *b)
 {
 	uint8_t s[512];
 	if (rw_sector(image, off, s, 0) < 0)
 		return -1;
-	WANT(bpb_parse(s, b) == 0, "no valid FAT BPB at byte %llu after mformat", (unsigned long long)off);
-	WANT(s[510] == 0x55 && s[511] == 0xAA, "boot sector at byte %llu lacks 55 AA", (unsigned long long)off);
+	WANT(bpb_parse(s, b) == 0, "no valid FAT BPB at byte %llu after mformat",
+	     (unsigned long long)off);
+	WANT(s[510] == 0x55 && s[511] == 0xAA, "boot sector at byte %llu lacks 55 AA",
+	     (unsigned long long)off);
 	WANT(b->fat_bits == want_bits,
 	     "mformat made a FAT%d volume (%u clusters of %u sectors) where the layout asks for fat%d",
 	     b->fat_bits, b->clusters, b->sectors_per_cluster, want_bits);
@@ -209,18 +224,18 @@ int fat_check(const char *image, uint64_t off, int want_bits, const struct disk 
 	} else {
 		WANT(b->total_sectors == d->sectors, "volume has %u sectors, the disk %u",
 		     b->total_sectors, d->sectors);
-		WANT(b->reserved == d->vol.reserved, "volume has %u reserved sectors, the layout says %u",
-		     b->reserved, d->vol.reserved);
+		WANT(b->reserved == d->vol.reserved,
+		     "volume has %u reserved sectors, the layout says %u", b->reserved, d->vol.reserved);
 		WANT(b->sectors_per_track == FDD_SPT && b->heads == FDD_HEADS && b->media == 0xF0 &&
-		     b->hidden == 0,
+			     b->hidden == 0,
 		     "not a standard 1.44 MB BPB (spt %u, heads %u, media 0x%02X, hidden %u)",
 		     b->sectors_per_track, b->heads, b->media, b->hidden);
 	}
 	return 0;
 }
 
-int fat_copy_files(const struct layout *L, const char *image, uint64_t off,
-                   const struct bpb *b, const char *builddir, const struct disk *d)
+int fat_copy_files(const struct layout *L, const char *image, uint64_t off, const struct bpb *b,
+		   const char *builddir, const struct disk *d)
 {
 	uint32_t clus_bytes = (uint32_t)b->sectors_per_cluster * SECTOR_BYTES;
 	uint64_t need = 0;
@@ -228,8 +243,9 @@ int fat_copy_files(const struct layout *L, const char *image, uint64_t off,
 
 	/* root entries: one goes to the volume label */
 	if (L->nfiles + 1 > b->root_entries) {
-		fprintf(stderr, "mkimage: %s: %d files do not fit in the %u-entry root directory of disk %s\n",
-		        image, L->nfiles, b->root_entries, d->name);
+		fprintf(stderr,
+			"mkimage: %s: %d files do not fit in the %u-entry root directory of disk %s\n",
+			image, L->nfiles, b->root_entries, d->name);
 		return -1;
 	}
 	for (int i = 0; i < L->nfiles; i++) {
@@ -237,18 +253,21 @@ int fat_copy_files(const struct layout *L, const char *image, uint64_t off,
 		struct stat st;
 		if (stat(src, &st) < 0 || !S_ISREG(st.st_mode)) {
 			fprintf(stderr, "mkimage: %s: %s (src of file %s, layout line %d)\n", src,
-			        errno == ENOENT ? "missing" : strerror(errno), L->files[i].name, L->files[i].line);
+				errno == ENOENT ? "missing" : strerror(errno), L->files[i].name,
+				L->files[i].line);
 			free(src);
 			return -1;
 		}
 		uint64_t c = ((uint64_t)st.st_size + clus_bytes - 1) / clus_bytes;
 		need += c;
 		if (need > b->clusters) {
-			fprintf(stderr, "mkimage: %s: %llu bytes do not fit on the %s volume: it holds %llu bytes "
-			        "(%u clusters of %u bytes), %llu of them left for %s\n",
-			        src, (unsigned long long)st.st_size, d->name,
-			        (unsigned long long)b->clusters * clus_bytes, b->clusters, clus_bytes,
-			        (unsigned long long)(b->clusters - (need - c)) * clus_bytes, L->files[i].name);
+			fprintf(stderr,
+				"mkimage: %s: %llu bytes do not fit on the %s volume: it holds %llu bytes "
+				"(%u clusters of %u bytes), %llu of them left for %s\n",
+				src, (unsigned long long)st.st_size, d->name,
+				(unsigned long long)b->clusters * clus_bytes, b->clusters, clus_bytes,
+				(unsigned long long)(b->clusters - (need - c)) * clus_bytes,
+				L->files[i].name);
 			free(src);
 			return -1;
 		}

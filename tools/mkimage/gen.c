@@ -32,8 +32,8 @@ static char *render(const struct layout *L, enum lang lang, size_t *len)
 	else
 		fprintf(f, "/* layout.%s", lang == C ? "h" : "ld");
 	fprintf(f, ": GENERATED from %s by tools/mkimage (mkimage gen).\n", L->path);
-	fprintf(f, "%s DO NOT EDIT: change %s and rebuild; nothing else types these numbers.\n",
-	        cs, L->path);
+	fprintf(f, "%s DO NOT EDIT: change %s and rebuild; nothing else types these numbers.\n", cs,
+		L->path);
 	if (lang != NASM)
 		fprintf(f, " */\n");
 	fprintf(f, "\n");
@@ -48,15 +48,16 @@ static char *render(const struct layout *L, enum lang lang, size_t *len)
 		if (!group || strcmp(group, y->group)) {
 			group = y->group;
 			if (y->line)
-				fprintf(f, lang == NASM ? "\n; %s (line %d)\n" : "\n/* %s (line %d) */\n",
-				        group, y->line);
+				fprintf(f,
+					lang == NASM ? "\n; %s (line %d)\n" : "\n/* %s (line %d) */\n",
+					group, y->line);
 			else
 				fprintf(f, lang == NASM ? "\n; %s\n" : "\n/* %s */\n", group);
 		}
 		switch (lang) {
 		case NASM: fprintf(f, "%%define %s ", y->name); break;
-		case C:    fprintf(f, "#define %s ", y->name); break;
-		case LD:   fprintf(f, "%s = ", y->name); break;
+		case C: fprintf(f, "#define %s ", y->name); break;
+		case LD: fprintf(f, "%s = ", y->name); break;
 		}
 		value(f, y);
 		fprintf(f, lang == LD ? ";\n" : "\n");

@@ -11,8 +11,8 @@
 #include <stdint.h>
 
 #define SECTOR_BYTES 512u
-#define FDD_1440_SECTORS 2880u   /* 80 cylinders x 2 heads x 18 sectors */
-#define PART_ALIGN 2048u         /* 1 MiB in sectors */
+#define FDD_1440_SECTORS 2880u /* 80 cylinders x 2 heads x 18 sectors */
+#define PART_ALIGN 2048u       /* 1 MiB in sectors */
 
 #define NAME_MAX_LEN 32
 #define FILE_MAX_LEN 128
@@ -31,7 +31,7 @@ struct region {
 	char name[NAME_MAX_LEN];
 	uint32_t start;
 	uint32_t size;
-	uint64_t end;            /* start + size, may be exactly 4 GiB */
+	uint64_t end; /* start + size, may be exactly 4 GiB */
 	int line;
 };
 
@@ -49,7 +49,7 @@ struct partition {
 	uint32_t sectors;
 	uint8_t type;
 	enum fs_type fs;
-	char label[LABEL_MAX_LEN + 1];   /* "" when the layout gives none */
+	char label[LABEL_MAX_LEN + 1]; /* "" when the layout gives none */
 	int active;
 	int line;
 };
@@ -75,7 +75,7 @@ struct disk {
 };
 
 struct file_entry {
-	char name[13];                  /* 8.3, upper case */
+	char name[13]; /* 8.3, upper case */
 	char src[FILE_MAX_LEN];
 	int line;
 };
@@ -84,9 +84,9 @@ struct file_entry {
 struct sym {
 	char name[SYM_MAX_LEN];
 	uint64_t value;
-	int hex;                        /* hex digits to print (addresses, ids), 0 = decimal */
-	int line;                       /* layout line it comes from, 0 = built in */
-	char group[64];                 /* heading the generators print above it */
+	int hex;        /* hex digits to print (addresses, ids), 0 = decimal */
+	int line;       /* layout line it comes from, 0 = built in */
+	char group[64]; /* heading the generators print above it */
 };
 
 struct layout {

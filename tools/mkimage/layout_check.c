@@ -17,7 +17,7 @@ static struct disk *find_disk(struct layout *L, const char *name)
 
 static int ranges_overlap(uint64_t a0, uint64_t a1, uint64_t b0, uint64_t b1)
 {
-	return a0 < b1 && b0 < a1;      /* half-open [a0,a1) and [b0,b1) */
+	return a0 < b1 && b0 < a1; /* half-open [a0,a1) and [b0,b1) */
 }
 
 static void build_regions(struct layout_ctx *c, struct layout *L)
@@ -28,7 +28,8 @@ static void build_regions(struct layout_ctx *c, struct layout *L)
 			continue;
 		const struct region *dup = layout_region(L, s->name);
 		if (dup) {
-			layout_problem(c, s->line, "duplicate region '%s' (first declared on line %d)", s->name, dup->line);
+			layout_problem(c, s->line, "duplicate region '%s' (first declared on line %d)",
+				       s->name, dup->line);
 			continue;
 		}
 		if (L->nregions == MAX_REGIONS) {
@@ -37,9 +38,11 @@ static void build_regions(struct layout_ctx *c, struct layout *L)
 		}
 		uint64_t start = stmt_num(s, "start"), size = stmt_num(s, "size");
 		if (start + size > 0x100000000ull) {
-			layout_problem(c, s->line, "region %s wraps past 4 GiB: start 0x%08llX + size 0x%llX = 0x%llX",
-			               s->name, (unsigned long long)start, (unsigned long long)size,
-			               (unsigned long long)(start + size));
+			layout_problem(
+				c, s->line,
+				"region %s wraps past 4 GiB: start 0x%08llX + size 0x%llX = 0x%llX",
+				s->name, (unsigned long long)start, (unsigned long long)size,
+				(unsigned long long)(start + size));
 			continue;
 		}
 		struct region *r = &L->regions[L->nregions];
@@ -51,10 +54,11 @@ static void build_regions(struct layout_ctx *c, struct layout *L)
 		for (int j = 0; j < L->nregions; j++) {
 			const struct region *o = &L->regions[j];
 			if (ranges_overlap(r->start, r->end, o->start, o->end))
-				layout_problem(c, s->line,
-				               "region %s [0x%08X, 0x%08llX) overlaps region %s [0x%08X, 0x%08llX) from line %d",
-				               r->name, r->start, (unsigned long long)r->end,
-				               o->name, o->start, (unsigned long long)o->end, o->line);
+				layout_problem(
+					c, s->line,
+					"region %s [0x%08X, 0x%08llX) overlaps region %s [0x%08X, 0x%08llX) from line %d",
+					r->name, r->start, (unsigned long long)r->end, o->name, o->start,
+					(unsigned long long)o->end, o->line);
 		}
 		L->nregions++;
 	}
@@ -68,7 +72,8 @@ static void build_disks(struct layout_ctx *c, struct layout *L)
 			continue;
 		const struct disk *dup = find_disk(L, s->name);
 		if (dup) {
-			layout_problem(c, s->line, "duplicate disk '%s' (first declared on line %d)", s->name, dup->line);
+			layout_problem(c, s->line, "duplicate disk '%s' (first declared on line %d)",
+				       s->name, dup->line);
 			continue;
 		}
 		int bad = 0;
@@ -81,9 +86,11 @@ static void build_disks(struct layout_ctx *c, struct layout *L)
 		} else if (stmt_has(s, "size")) {
 			uint64_t size = stmt_num(s, "size");
 			if (size % SECTOR_BYTES) {
-				layout_problem(c, s->line, "disk %s: size=%llu is not a whole number of %u-byte sectors (%llu bytes left over)",
-				               s->name, (unsigned long long)size, SECTOR_BYTES,
-				               (unsigned long long)(size % SECTOR_BYTES));
+				layout_problem(
+					c, s->line,
+					"disk %s: size=%llu is not a whole number of %u-byte sectors (%llu bytes left over)",
+					s->name, (unsigned long long)size, SECTOR_BYTES,
+					(unsigned long long)(size % SECTOR_BYTES));
 				bad = 1;
 			}
 			sectors = size / SECTOR_BYTES;
@@ -93,8 +100,11 @@ static void build_disks(struct layout_ctx *c, struct layout *L)
 		}
 		for (int j = 0; j < L->ndisks; j++)
 			if (!strcmp(L->disks[j].file, stmt_str(s, "file"))) {
-				layout_problem(c, s->line, "disk %s: file=%s is already the image of disk %s (line %d)",
-				               s->name, stmt_str(s, "file"), L->disks[j].name, L->disks[j].line);
+				layout_problem(
+					c, s->line,
+					"disk %s: file=%s is already the image of disk %s (line %d)",
+					s->name, stmt_str(s, "file"), L->disks[j].name,
+					L->disks[j].line);
 				bad = 1;
 			}
 		if (bad)
@@ -127,8 +137,10 @@ static void build_disk_parts(struct layout_ctx *c, struct layout *L)
 				if (c->st[j].kind == K_DISK && !strcasecmp(c->st[j].name, s->name))
 					declared = 1;
 			if (!declared)
-				layout_problem(c, s->line, "%s for undeclared disk '%s' (declare it with `disk %s file=... sectors=... signature=...`)",
-				               stmt_kind(s), s->name, s->name);
+				layout_problem(
+					c, s->line,
+					"%s for undeclared disk '%s' (declare it with `disk %s file=... sectors=... signature=...`)",
+					stmt_kind(s), s->name, s->name);
 			continue;
 		}
 		if (s->kind == K_AREA) {
@@ -137,12 +149,15 @@ static void build_disk_parts(struct layout_ctx *c, struct layout *L)
 				if (!strcasecmp(d->areas[j].name, stmt_str(s, "name")))
 					dupa = &d->areas[j];
 			if (dupa) {
-				layout_problem(c, s->line, "duplicate area '%s' on disk %s (first declared on line %d)",
-				               dupa->name, d->name, dupa->line);
+				layout_problem(
+					c, s->line,
+					"duplicate area '%s' on disk %s (first declared on line %d)",
+					dupa->name, d->name, dupa->line);
 				continue;
 			}
 			if (d->nareas == MAX_AREAS) {
-				layout_problem(c, s->line, "too many areas on disk %s (max %d)", d->name, MAX_AREAS);
+				layout_problem(c, s->line, "too many areas on disk %s (max %d)", d->name,
+					       MAX_AREAS);
 				continue;
 			}
 			struct area *a = &d->areas[d->nareas++];
@@ -153,8 +168,10 @@ static void build_disk_parts(struct layout_ctx *c, struct layout *L)
 			a->line = s->line;
 		} else if (s->kind == K_PARTITION) {
 			if (d->part.present) {
-				layout_problem(c, s->line, "duplicate partition on disk %s (first declared on line %d; one is supported)",
-				               d->name, d->part.line);
+				layout_problem(
+					c, s->line,
+					"duplicate partition on disk %s (first declared on line %d; one is supported)",
+					d->name, d->part.line);
 				continue;
 			}
 			struct partition *p = &d->part;
@@ -168,8 +185,9 @@ static void build_disk_parts(struct layout_ctx *c, struct layout *L)
 			p->line = s->line;
 		} else {
 			if (d->vol.present) {
-				layout_problem(c, s->line, "duplicate volume on disk %s (first declared on line %d)",
-				               d->name, d->vol.line);
+				layout_problem(c, s->line,
+					       "duplicate volume on disk %s (first declared on line %d)",
+					       d->name, d->vol.line);
 				continue;
 			}
 			struct volume *v = &d->vol;
@@ -190,34 +208,48 @@ static void check_disk(struct layout_ctx *c, const struct disk *d)
 	if (!p->present && !v->present)
 		layout_problem(c, d->line, "disk %s has neither a partition nor a volume", d->name);
 	if (p->present && v->present)
-		layout_problem(c, v->line, "disk %s has both a partition (line %d) and a volume; give one",
-		               d->name, p->line);
+		layout_problem(c, v->line,
+			       "disk %s has both a partition (line %d) and a volume; give one", d->name,
+			       p->line);
 
 	if (p->present) {
 		uint64_t end = (uint64_t)p->lba + p->sectors;
 		if (p->lba == 0)
-			layout_problem(c, p->line, "partition %s starts at LBA 0, which is the MBR", d->name);
+			layout_problem(c, p->line, "partition %s starts at LBA 0, which is the MBR",
+				       d->name);
 		else if (p->lba % PART_ALIGN)
-			layout_problem(c, p->line, "partition %s at LBA %u is not 1 MiB aligned (LBA a multiple of %u; nearest %u or %u)",
-			               d->name, p->lba, PART_ALIGN, p->lba / PART_ALIGN * PART_ALIGN,
-			               (p->lba / PART_ALIGN + 1) * PART_ALIGN);
+			layout_problem(
+				c, p->line,
+				"partition %s at LBA %u is not 1 MiB aligned (LBA a multiple of %u; nearest %u or %u)",
+				d->name, p->lba, PART_ALIGN, p->lba / PART_ALIGN * PART_ALIGN,
+				(p->lba / PART_ALIGN + 1) * PART_ALIGN);
 		if (end > d->sectors)
-			layout_problem(c, p->line, "partition %s (LBA %u..%llu) does not fit on disk %s (%u sectors, last LBA %u, line %d)",
-			               d->name, p->lba, (unsigned long long)end - 1, d->name, d->sectors,
-			               d->sectors - 1, d->line);
+			layout_problem(
+				c, p->line,
+				"partition %s (LBA %u..%llu) does not fit on disk %s (%u sectors, last LBA %u, line %d)",
+				d->name, p->lba, (unsigned long long)end - 1, d->name, d->sectors,
+				d->sectors - 1, d->line);
 		if (p->fs != FS_FAT16)
-			layout_problem(c, p->line, "partition %s: fs=fat12 is not supported on a partition (fat16)", d->name);
+			layout_problem(c, p->line,
+				       "partition %s: fs=fat12 is not supported on a partition (fat16)",
+				       d->name);
 		if (!p->active)
-			layout_problem(c, p->line, "partition %s is not marked active; the MBR needs exactly one active entry (some BIOSes refuse a table without one)",
-			               d->name);
+			layout_problem(
+				c, p->line,
+				"partition %s is not marked active; the MBR needs exactly one active entry (some BIOSes refuse a table without one)",
+				d->name);
 	}
 	if (v->present) {
 		if (v->fs != FS_FAT12)
-			layout_problem(c, v->line, "volume %s: fs=fat16 is not supported for an unpartitioned volume (fat12, 1.44 MB floppy)",
-			               d->name);
+			layout_problem(
+				c, v->line,
+				"volume %s: fs=fat16 is not supported for an unpartitioned volume (fat12, 1.44 MB floppy)",
+				d->name);
 		else if (d->sectors != FDD_1440_SECTORS)
-			layout_problem(c, v->line, "volume %s: a fat12 volume is a 1.44 MB floppy, but disk %s has %u sectors, not %u",
-			               d->name, d->name, d->sectors, FDD_1440_SECTORS);
+			layout_problem(
+				c, v->line,
+				"volume %s: a fat12 volume is a 1.44 MB floppy, but disk %s has %u sectors, not %u",
+				d->name, d->name, d->sectors, FDD_1440_SECTORS);
 		uint64_t need = 0;
 		const struct area *worst = NULL;
 		for (int i = 0; i < d->nareas; i++) {
@@ -228,9 +260,11 @@ static void check_disk(struct layout_ctx *c, const struct disk *d)
 		if (worst && v->reserved < need) {
 			char t[48];
 			area_title(worst, t, sizeof t);
-			layout_problem(c, v->line, "volume %s: reserved=%u is smaller than %u + the %u sectors of %s (line %d): it needs at least %llu",
-			               d->name, v->reserved, worst->lba, worst->sectors, t, worst->line,
-			               (unsigned long long)need);
+			layout_problem(
+				c, v->line,
+				"volume %s: reserved=%u is smaller than %u + the %u sectors of %s (line %d): it needs at least %llu",
+				d->name, v->reserved, worst->lba, worst->sectors, t, worst->line,
+				(unsigned long long)need);
 		}
 	}
 
@@ -238,29 +272,39 @@ static void check_disk(struct layout_ctx *c, const struct disk *d)
 		const struct area *a = &d->areas[i];
 		uint64_t end = (uint64_t)a->lba + a->sectors;
 		if (end > d->sectors)
-			layout_problem(c, a->line, "area %s %s (LBA %u..%llu) does not fit on disk %s (%u sectors)",
-			               d->name, a->name, a->lba, (unsigned long long)end - 1, d->name, d->sectors);
+			layout_problem(c, a->line,
+				       "area %s %s (LBA %u..%llu) does not fit on disk %s (%u sectors)",
+				       d->name, a->name, a->lba, (unsigned long long)end - 1, d->name,
+				       d->sectors);
 		if (a->lba == 0 && a->sectors != 1)
-			layout_problem(c, a->line, "area %s %s at LBA 0 is the boot sector and must be 1 sector, not %u",
-			               d->name, a->name, a->sectors);
+			layout_problem(
+				c, a->line,
+				"area %s %s at LBA 0 is the boot sector and must be 1 sector, not %u",
+				d->name, a->name, a->sectors);
 		for (int j = 0; j < i; j++) {
 			const struct area *o = &d->areas[j];
 			if (ranges_overlap(a->lba, end, o->lba, (uint64_t)o->lba + o->sectors))
-				layout_problem(c, a->line, "area %s %s (LBA %u..%llu) overlaps area %s (LBA %u..%llu, line %d)",
-				               d->name, a->name, a->lba, (unsigned long long)end - 1, o->name, o->lba,
-				               (unsigned long long)o->lba + o->sectors - 1, o->line);
+				layout_problem(
+					c, a->line,
+					"area %s %s (LBA %u..%llu) overlaps area %s (LBA %u..%llu, line %d)",
+					d->name, a->name, a->lba, (unsigned long long)end - 1, o->name,
+					o->lba, (unsigned long long)o->lba + o->sectors - 1, o->line);
 		}
 		if (p->present && ranges_overlap(a->lba, end, p->lba, (uint64_t)p->lba + p->sectors)) {
 			char t[48];
 			area_title(a, t, sizeof t);
 			if (a->lba < p->lba)
-				layout_problem(c, a->line, "%s (%u sectors, LBA %u..%llu) is larger than the gap between the MBR and the partition at LBA %u (room for %u sectors, line %d)",
-				               t, a->sectors, a->lba, (unsigned long long)end - 1, p->lba,
-				               p->lba - a->lba, p->line);
+				layout_problem(
+					c, a->line,
+					"%s (%u sectors, LBA %u..%llu) is larger than the gap between the MBR and the partition at LBA %u (room for %u sectors, line %d)",
+					t, a->sectors, a->lba, (unsigned long long)end - 1, p->lba,
+					p->lba - a->lba, p->line);
 			else
-				layout_problem(c, a->line, "area %s %s (LBA %u..%llu) overlaps partition %s (LBA %u..%llu, line %d)",
-				               d->name, a->name, a->lba, (unsigned long long)end - 1, d->name, p->lba,
-				               (unsigned long long)p->lba + p->sectors - 1, p->line);
+				layout_problem(
+					c, a->line,
+					"area %s %s (LBA %u..%llu) overlaps partition %s (LBA %u..%llu, line %d)",
+					d->name, a->name, a->lba, (unsigned long long)end - 1, d->name,
+					p->lba, (unsigned long long)p->lba + p->sectors - 1, p->line);
 		}
 	}
 }
@@ -274,8 +318,9 @@ static void build_files(struct layout_ctx *c, struct layout *L)
 		int dup = 0;
 		for (int j = 0; j < L->nfiles; j++)
 			if (!strcmp(L->files[j].name, s->name)) {
-				layout_problem(c, s->line, "duplicate file '%s' (first declared on line %d)", s->name,
-				               L->files[j].line);
+				layout_problem(c, s->line,
+					       "duplicate file '%s' (first declared on line %d)",
+					       s->name, L->files[j].line);
 				dup = 1;
 			}
 		if (dup)

@@ -16,14 +16,14 @@ struct keyspec {
 	const char *key;
 	enum vtype type;
 	int required;
-	uint64_t min, max;      /* V_NUM only */
-	int hex;                /* print limits in hex */
+	uint64_t min, max; /* V_NUM only */
+	int hex;           /* print limits in hex */
 };
 
 struct kindspec {
 	const char *kind;
-	const char *what;       /* what the NAME token is */
-	int name_is_file;       /* NAME is an 8.3 file name, not an identifier */
+	const char *what; /* what the NAME token is */
+	int name_is_file; /* NAME is an 8.3 file name, not an identifier */
 	struct keyspec keys[MAX_KEYS];
 };
 
@@ -31,38 +31,44 @@ struct kindspec {
 
 /* indexed by enum stmt_kind (mkimage.h) */
 static const struct kindspec kinds[] = {
-	[K_REGION] = { "region", "region name", 0, {
-		{ "start", V_NUM, 1, 0, U32, 1 },
-		{ "size", V_NUM, 1, 1, U32, 1 },
-		{ 0 } } },
-	[K_DISK] = { "disk", "disk name", 0, {
-		{ "file", V_FILE, 1, 0, 0, 0 },
-		{ "sectors", V_NUM, 0, 1, U32, 0 },
-		{ "size", V_NUM, 0, SECTOR_BYTES, U32, 0 },
-		{ "signature", V_NUM, 1, 1, U32, 1 },
-		{ 0 } } },
-	[K_AREA] = { "area", "disk name", 0, {
-		{ "name", V_IDENT, 1, 0, 0, 0 },
-		{ "lba", V_NUM, 1, 0, U32, 0 },
-		{ "sectors", V_NUM, 1, 1, U32, 0 },
-		{ "src", V_FILE, 1, 0, 0, 0 },
-		{ 0 } } },
-	[K_PARTITION] = { "partition", "disk name", 0, {
-		{ "lba", V_NUM, 1, 0, U32, 0 },
-		{ "sectors", V_NUM, 1, 1, U32, 0 },
-		{ "type", V_NUM, 1, 1, 0xFF, 1 },
-		{ "fs", V_FS, 1, 0, 0, 0 },
-		{ "label", V_LABEL, 0, 0, 0, 0 },
-		{ "active", V_FLAG, 0, 0, 0, 0 },
-		{ 0 } } },
-	[K_VOLUME] = { "volume", "disk name", 0, {
-		{ "fs", V_FS, 1, 0, 0, 0 },
-		{ "reserved", V_NUM, 1, 1, 0xFFFF, 0 },
-		{ "label", V_LABEL, 0, 0, 0, 0 },
-		{ 0 } } },
-	[K_FILE] = { "file", "file name", 1, {
-		{ "src", V_FILE, 1, 0, 0, 0 },
-		{ 0 } } },
+	[K_REGION] = { "region",
+		       "region name",
+		       0,
+		       { { "start", V_NUM, 1, 0, U32, 1 }, { "size", V_NUM, 1, 1, U32, 1 }, { 0 } } },
+	[K_DISK] = { "disk",
+		     "disk name",
+		     0,
+		     { { "file", V_FILE, 1, 0, 0, 0 },
+		       { "sectors", V_NUM, 0, 1, U32, 0 },
+		       { "size", V_NUM, 0, SECTOR_BYTES, U32, 0 },
+		       { "signature", V_NUM, 1, 1, U32, 1 },
+		       { 0 } } },
+	[K_AREA] = { "area",
+		     "disk name",
+		     0,
+		     { { "name", V_IDENT, 1, 0, 0, 0 },
+		       { "lba", V_NUM, 1, 0, U32, 0 },
+		       { "sectors", V_NUM, 1, 1, U32, 0 },
+		       { "src", V_FILE, 1, 0, 0, 0 },
+		       { 0 } } },
+	[K_PARTITION] = { "partition",
+			  "disk name",
+			  0,
+			  { { "lba", V_NUM, 1, 0, U32, 0 },
+			    { "sectors", V_NUM, 1, 1, U32, 0 },
+			    { "type", V_NUM, 1, 1, 0xFF, 1 },
+			    { "fs", V_FS, 1, 0, 0, 0 },
+			    { "label", V_LABEL, 0, 0, 0, 0 },
+			    { "active", V_FLAG, 0, 0, 0, 0 },
+			    { 0 } } },
+	[K_VOLUME] = { "volume",
+		       "disk name",
+		       0,
+		       { { "fs", V_FS, 1, 0, 0, 0 },
+			 { "reserved", V_NUM, 1, 1, 0xFFFF, 0 },
+			 { "label", V_LABEL, 0, 0, 0, 0 },
+			 { 0 } } },
+	[K_FILE] = { "file", "file name", 1, { { "src", V_FILE, 1, 0, 0, 0 }, { 0 } } },
 };
 #define NKINDS ((int)(sizeof kinds / sizeof kinds[0]))
 
@@ -177,8 +183,8 @@ static void known_keys(const struct kindspec *k, char *buf, size_t n)
 }
 
 /* Parses one statement's key=value token; returns 0 when it was bad. */
-static int parse_kv(struct layout_ctx *c, int line, const struct kindspec *k,
-                    struct stmt *s, const char *tok)
+static int parse_kv(struct layout_ctx *c, int line, const struct kindspec *k, struct stmt *s,
+		    const char *tok)
 {
 	const char *eq = strchr(tok, '=');
 	size_t klen = eq ? (size_t)(eq - tok) : strlen(tok);
@@ -187,8 +193,8 @@ static int parse_kv(struct layout_ctx *c, int line, const struct kindspec *k,
 
 	if (i < 0) {
 		known_keys(k, keys, sizeof keys);
-		layout_problem(c, line, "unknown key '%.*s' for %s (known: %s)",
-		               (int)klen, tok, k->kind, keys);
+		layout_problem(c, line, "unknown key '%.*s' for %s (known: %s)", (int)klen, tok, k->kind,
+			       keys);
 		return 0;
 	}
 	const struct keyspec *ks = &k->keys[i];
@@ -196,7 +202,7 @@ static int parse_kv(struct layout_ctx *c, int line, const struct kindspec *k,
 		layout_problem(c, line, "key '%s' given twice", ks->key);
 		return 0;
 	}
-	s->present[i] = 1;      /* mentioned: no "missing key" on top of a bad value */
+	s->present[i] = 1; /* mentioned: no "missing key" on top of a bad value */
 	if (ks->type == V_FLAG) {
 		if (eq) {
 			layout_problem(c, line, "'%s' is a flag and takes no value", ks->key);
@@ -226,8 +232,10 @@ static int parse_kv(struct layout_ctx *c, int line, const struct kindspec *k,
 		fmt_num(lo, sizeof lo, ks->min, ks->hex);
 		fmt_num(hi, sizeof hi, ks->max, ks->hex);
 		if (r == -1) {
-			layout_problem(c, line, "malformed number '%s' for %s= (decimal, 0x-hex, optional K or M suffix)",
-			               val, ks->key);
+			layout_problem(
+				c, line,
+				"malformed number '%s' for %s= (decimal, 0x-hex, optional K or M suffix)",
+				val, ks->key);
 			return 0;
 		}
 		if (r == -2 || v < ks->min || v > ks->max) {
@@ -239,14 +247,17 @@ static int parse_kv(struct layout_ctx *c, int line, const struct kindspec *k,
 	}
 	case V_FILE:
 		if (!is_filename(val)) {
-			layout_problem(c, line, "%s=%s is not a plain file name (no '/', no spaces)", ks->key, val);
+			layout_problem(c, line, "%s=%s is not a plain file name (no '/', no spaces)",
+				       ks->key, val);
 			return 0;
 		}
 		break;
 	case V_IDENT:
 		if (!is_ident(val) || strlen(val) >= NAME_MAX_LEN) {
-			layout_problem(c, line, "%s=%s is not a name (letters, digits, '_', starting with a letter, at most %d)",
-			               ks->key, val, NAME_MAX_LEN - 1);
+			layout_problem(
+				c, line,
+				"%s=%s is not a name (letters, digits, '_', starting with a letter, at most %d)",
+				ks->key, val, NAME_MAX_LEN - 1);
 			return 0;
 		}
 		break;
@@ -261,14 +272,15 @@ static int parse_kv(struct layout_ctx *c, int line, const struct kindspec *k,
 		for (const char *p = val; ok && *p; p++)
 			ok = fat_char((unsigned char)*p);
 		if (!ok) {
-			layout_problem(c, line, "label=%s is not a FAT volume label (at most %u upper-case letters, digits or !#$%%&'()-@^_`{}~)",
-			               val, LABEL_MAX_LEN);
+			layout_problem(
+				c, line,
+				"label=%s is not a FAT volume label (at most %u upper-case letters, digits or !#$%%&'()-@^_`{}~)",
+				val, LABEL_MAX_LEN);
 			return 0;
 		}
 		break;
 	}
-	case V_FLAG:
-		break;
+	case V_FLAG: break;
 	}
 	snprintf(s->str[i], sizeof s->str[i], "%s", val);
 	s->present[i] = 1;
@@ -298,7 +310,9 @@ void layout_parse_line(struct layout_ctx *c, int line, char *text)
 		if (!strcmp(tok[0], kinds[k].kind))
 			break;
 	if (k == NKINDS) {
-		layout_problem(c, line, "unknown kind '%s' (region, disk, area, partition, volume or file)", tok[0]);
+		layout_problem(c, line,
+			       "unknown kind '%s' (region, disk, area, partition, volume or file)",
+			       tok[0]);
 		return;
 	}
 	const struct kindspec *ks = &kinds[k];
@@ -314,12 +328,15 @@ void layout_parse_line(struct layout_ctx *c, int line, char *text)
 	}
 	if (ks->name_is_file) {
 		if (!is_83(tok[1])) {
-			layout_problem(c, line, "file %s: not an upper-case 8.3 name (e.g. KERNEL.BIN)", tok[1]);
+			layout_problem(c, line, "file %s: not an upper-case 8.3 name (e.g. KERNEL.BIN)",
+				       tok[1]);
 			return;
 		}
 	} else if (!is_ident(tok[1]) || strlen(tok[1]) >= NAME_MAX_LEN) {
-		layout_problem(c, line, "%s: '%s' is not a valid %s (letters, digits, '_', starting with a letter, at most %d)",
-		               ks->kind, tok[1], ks->what, NAME_MAX_LEN - 1);
+		layout_problem(
+			c, line,
+			"%s: '%s' is not a valid %s (letters, digits, '_', starting with a letter, at most %d)",
+			ks->kind, tok[1], ks->what, NAME_MAX_LEN - 1);
 		return;
 	}
 	snprintf(s.name, sizeof s.name, "%s", tok[1]);
@@ -329,7 +346,8 @@ void layout_parse_line(struct layout_ctx *c, int line, char *text)
 		ok &= parse_kv(c, line, ks, &s, tok[i]);
 	for (int i = 0; i < MAX_KEYS && ks->keys[i].key; i++)
 		if (ks->keys[i].required && !s.present[i]) {
-			layout_problem(c, line, "%s %s: missing key %s=", ks->kind, s.name, ks->keys[i].key);
+			layout_problem(c, line, "%s %s: missing key %s=", ks->kind, s.name,
+				       ks->keys[i].key);
 			ok = 0;
 		}
 	if (!ok)
@@ -352,7 +370,19 @@ static int kidx(const struct stmt *s, const char *key)
 {
 	return find_key(&kinds[s->kind], key, strlen(key));
 }
-int stmt_has(const struct stmt *s, const char *key) { return s->present[kidx(s, key)]; }
-uint64_t stmt_num(const struct stmt *s, const char *key) { return s->num[kidx(s, key)]; }
-const char *stmt_str(const struct stmt *s, const char *key) { return s->str[kidx(s, key)]; }
-const char *stmt_kind(const struct stmt *s) { return kinds[s->kind].kind; }
+int stmt_has(const struct stmt *s, const char *key)
+{
+	return s->present[kidx(s, key)];
+}
+uint64_t stmt_num(const struct stmt *s, const char *key)
+{
+	return s->num[kidx(s, key)];
+}
+const char *stmt_str(const struct stmt *s, const char *key)
+{
+	return s->str[kidx(s, key)];
+}
+const char *stmt_kind(const struct stmt *s)
+{
+	return kinds[s->kind].kind;
+}

@@ -16,12 +16,11 @@ static void upper(char *dst, size_t n, const char *src)
 	dst[i] = 0;
 }
 
-static void add_sym(struct layout_ctx *c, struct layout *L, int line, const char *group,
-                    uint64_t value, int hex, const char *fmt, ...)
-	__attribute__((format(printf, 7, 8)));
+static void add_sym(struct layout_ctx *c, struct layout *L, int line, const char *group, uint64_t value,
+		    int hex, const char *fmt, ...) __attribute__((format(printf, 7, 8)));
 
-static void add_sym(struct layout_ctx *c, struct layout *L, int line, const char *group,
-                    uint64_t value, int hex, const char *fmt, ...)
+static void add_sym(struct layout_ctx *c, struct layout *L, int line, const char *group, uint64_t value,
+		    int hex, const char *fmt, ...)
 {
 	if (L->nsyms == MAX_SYMS) {
 		layout_problem(c, line, "too many generated names (max %d)", MAX_SYMS);
@@ -37,7 +36,7 @@ static void add_sym(struct layout_ctx *c, struct layout *L, int line, const char
 	for (int i = 0; i < L->nsyms; i++)
 		if (!strcmp(L->syms[i].name, y->name)) {
 			layout_problem(c, line, "generated name %s collides with the one from line %d",
-			               y->name, L->syms[i].line);
+				       y->name, L->syms[i].line);
 			return;
 		}
 	y->value = value;

@@ -9,11 +9,11 @@
 static void usage(void)
 {
 	fprintf(stderr,
-	        "usage: mkimage gen   LAYOUT OUTDIR              write OUTDIR/layout.inc, layout.h, layout.ld\n"
-	        "       mkimage check LAYOUT                     check the layout only\n"
-	        "       mkimage seal  LAYOUT KERNEL.BIN          check the kernel header, write its CRC-32\n"
-	        "       mkimage build LAYOUT BUILDDIR [DISK...]  assemble BUILDDIR/<file> for each disk (default all)\n"
-	        "       mkimage svg   LAYOUT OUT.svg             draw the memory plan (svg.c)\n");
+		"usage: mkimage gen   LAYOUT OUTDIR              write OUTDIR/layout.inc, layout.h, layout.ld\n"
+		"       mkimage check LAYOUT                     check the layout only\n"
+		"       mkimage seal  LAYOUT KERNEL.BIN          check the kernel header, write its CRC-32\n"
+		"       mkimage build LAYOUT BUILDDIR [DISK...]  assemble BUILDDIR/<file> for each disk (default all)\n"
+		"       mkimage svg   LAYOUT OUT.svg             draw the memory plan (svg.c)\n");
 }
 
 int main(int argc, char **argv)
@@ -23,7 +23,9 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *cmd = argv[1];
-	int want = !strcmp(cmd, "gen") || !strcmp(cmd, "seal") || !strcmp(cmd, "svg") ? 4 : !strcmp(cmd, "check") ? 3 : 0;
+	int want = !strcmp(cmd, "gen") || !strcmp(cmd, "seal") || !strcmp(cmd, "svg") ? 4
+		   : !strcmp(cmd, "check")                                            ? 3
+										      : 0;
 	if (!strcmp(cmd, "build") ? argc < 4 : argc != want) {
 		usage();
 		return 2;

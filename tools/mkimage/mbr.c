@@ -5,16 +5,16 @@
 #include <stdio.h>
 #include <string.h>
 
-#define MBR_SIG_OFF    440   /* 32-bit disk signature */
-#define MBR_PROT_OFF   444   /* 16-bit, 0 (0x5A5A would mean copy-protected) */
-#define MBR_TABLE_OFF  446
+#define MBR_SIG_OFF 440  /* 32-bit disk signature */
+#define MBR_PROT_OFF 444 /* 16-bit, 0 (0x5A5A would mean copy-protected) */
+#define MBR_TABLE_OFF 446
 #define MBR_ENTRY_SIZE 16
-#define MBR_MAGIC_OFF  510
+#define MBR_MAGIC_OFF 510
 
 /* CHS as the BIOS sees a disk translated to 255 heads x 63 sectors per
  * track; addresses past cylinder 1023 saturate to 1023/254/63. */
 #define CHS_HEADS 255u
-#define CHS_SPT   63u
+#define CHS_SPT 63u
 
 void chs_encode(uint32_t lba, uint8_t out[3])
 {
@@ -28,23 +28,26 @@ void chs_encode(uint32_t lba, uint8_t out[3])
 	out[2] = (uint8_t)c;
 }
 
-int mbr_build(const struct disk *d, const char *name, const uint8_t *stage1, size_t len, uint8_t out[512])
+int mbr_build(const struct disk *d, const char *name, const uint8_t *stage1, size_t len,
+	      uint8_t out[512])
 {
 	if (len != SECTOR_BYTES) {
 		fprintf(stderr, "mkimage: %s: the MBR stage 1 is %zu bytes, it must be exactly %u\n",
-		        name, len, SECTOR_BYTES);
+			name, len, SECTOR_BYTES);
 		return -1;
 	}
 	if (stage1[510] != 0x55 || stage1[511] != 0xAA) {
-		fprintf(stderr, "mkimage: %s: does not end in the boot signature 55 AA (has %02X %02X)\n",
-		        name, stage1[510], stage1[511]);
+		fprintf(stderr,
+			"mkimage: %s: does not end in the boot signature 55 AA (has %02X %02X)\n", name,
+			stage1[510], stage1[511]);
 		return -1;
 	}
 	for (unsigned i = MBR_SIG_OFF; i < MBR_MAGIC_OFF; i++)
 		if (stage1[i]) {
-			fprintf(stderr, "mkimage: %s: byte %u is 0x%02X; bytes 440..509 must be zero, "
-			        "or its code would overlap the disk signature/partition table\n",
-			        name, i, stage1[i]);
+			fprintf(stderr,
+				"mkimage: %s: byte %u is 0x%02X; bytes 440..509 must be zero, "
+				"or its code would overlap the disk signature/partition table\n",
+				name, i, stage1[i]);
 			return -1;
 		}
 

@@ -9,7 +9,7 @@
 
 /* layout.c, layout_parse.c, layout_check.c, layout_syms.c: the passes of
  * layout_load (layout.h) and what they share. */
-#define MAX_KEYS 8              /* keys a statement kind may have */
+#define MAX_KEYS 8 /* keys a statement kind may have */
 
 /* the statement kinds, in the order of layout_parse.c's grammar table */
 enum stmt_kind { K_REGION, K_DISK, K_AREA, K_PARTITION, K_VOLUME, K_FILE };
@@ -17,9 +17,9 @@ enum stmt_kind { K_REGION, K_DISK, K_AREA, K_PARTITION, K_VOLUME, K_FILE };
 /* one line of the layout after pass 1: KIND NAME key=value ... */
 struct stmt {
 	int line;
-	int kind;                       /* enum stmt_kind */
+	int kind; /* enum stmt_kind */
 	char name[NAME_MAX_LEN];
-	int present[MAX_KEYS];          /* indexed as the kind's keys */
+	int present[MAX_KEYS]; /* indexed as the kind's keys */
 	uint64_t num[MAX_KEYS];
 	char str[MAX_KEYS][FILE_MAX_LEN];
 };
@@ -27,9 +27,9 @@ struct stmt {
 struct msg;
 struct layout_ctx {
 	const char *path;
-	struct msg *msgs;               /* the problems found, printed at the end */
+	struct msg *msgs; /* the problems found, printed at the end */
 	int nmsgs, capmsgs;
-	struct stmt *st;                /* the statements pass 1 accepted */
+	struct stmt *st; /* the statements pass 1 accepted */
 	int nst, capst;
 };
 
@@ -42,7 +42,7 @@ void layout_parse_line(struct layout_ctx *c, int line, char *text);
 int stmt_has(const struct stmt *s, const char *key);
 uint64_t stmt_num(const struct stmt *s, const char *key);
 const char *stmt_str(const struct stmt *s, const char *key);
-const char *stmt_kind(const struct stmt *s);    /* "region", "disk", ... */
+const char *stmt_kind(const struct stmt *s); /* "region", "disk", ... */
 /* layout_check.c: pass 2, every statement into L, relations checked; LAST_LINE
  * is where "no disk declared" is reported */
 void layout_check(struct layout_ctx *c, struct layout *L, int last_line);
@@ -83,7 +83,8 @@ int cmd_seal(const struct layout *L, const char *path);
 /* mbr.c */
 void chs_encode(uint32_t lba, uint8_t out[3]);
 /* Checks STAGE1 (LEN bytes, named NAME) and builds the disk's sector 0. */
-int mbr_build(const struct disk *d, const char *name, const uint8_t *stage1, size_t len, uint8_t out[512]);
+int mbr_build(const struct disk *d, const char *name, const uint8_t *stage1, size_t len,
+	      uint8_t out[512]);
 
 /* fat.c */
 struct bpb {
@@ -103,8 +104,8 @@ struct bpb {
 	uint32_t serial;
 	char label[12];
 	char fs_type[9];
-	uint32_t clusters;          /* data clusters */
-	int fat_bits;               /* 12 or 16 from the cluster count */
+	uint32_t clusters; /* data clusters */
+	int fat_bits;      /* 12 or 16 from the cluster count */
 };
 int bpb_parse(const uint8_t sec[512], struct bpb *b);
 /* Check that a stage-1 boot sector for a FAT volume leaves the BPB alone. */
@@ -116,8 +117,8 @@ int fat_format_floppy(const char *image, const struct disk *d);
 /* Reads and checks the BPB mformat wrote at byte offset OFF; fills *b. */
 int fat_check(const char *image, uint64_t off, int want_bits, const struct disk *d, struct bpb *b);
 /* Copies every layout file from BUILDDIR into the root of the volume. */
-int fat_copy_files(const struct layout *L, const char *image, uint64_t off,
-                   const struct bpb *b, const char *builddir, const struct disk *d);
+int fat_copy_files(const struct layout *L, const char *image, uint64_t off, const struct bpb *b,
+		   const char *builddir, const struct disk *d);
 
 /* svg.c: draws the regions of L in address order into OUT; 0 ok. */
 int cmd_svg(const struct layout *L, const char *out);

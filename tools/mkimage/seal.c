@@ -33,8 +33,8 @@ int kernel_check_header(const struct layout *L, const char *name, const uint8_t 
 	if (!k)
 		return bad(name, "the layout %s has no region kernel to check against", L->path);
 	if (len < sizeof(struct kernel_header))
-		return bad(name, "%zu bytes is too short for the %zu-byte kernel header",
-		           len, sizeof(struct kernel_header));
+		return bad(name, "%zu bytes is too short for the %zu-byte kernel header", len,
+			   sizeof(struct kernel_header));
 
 	uint32_t magic = get32(buf + offsetof(struct kernel_header, magic));
 	uint16_t version = get16(buf + offsetof(struct kernel_header, version));
@@ -59,12 +59,14 @@ int kernel_check_header(const struct layout *L, const char *name, const uint8_t 
 		return bad(name, "image_size %u does not match the file's size %zu", isize, len);
 	if (entry < (uint64_t)load + hsize || entry >= (uint64_t)load + isize)
 		return bad(name, "entry 0x%08X is outside the image's code [0x%08llX, 0x%08llX)", entry,
-		           (unsigned long long)load + hsize, (unsigned long long)load + isize);
+			   (unsigned long long)load + hsize, (unsigned long long)load + isize);
 	if ((uint64_t)isize + bss > k->size)
-		return bad(name, "image_size %u + bss_size %u = %llu bytes exceeds REGION_KERNEL_SIZE %u (0x%X) by %llu: the kernel would reach 0x%08llX, past REGION_KERNEL_END 0x%08llX",
-		           isize, bss, (unsigned long long)isize + bss, k->size, k->size,
-		           (unsigned long long)isize + bss - k->size,
-		           (unsigned long long)load + isize + bss, (unsigned long long)k->end);
+		return bad(
+			name,
+			"image_size %u + bss_size %u = %llu bytes exceeds REGION_KERNEL_SIZE %u (0x%X) by %llu: the kernel would reach 0x%08llX, past REGION_KERNEL_END 0x%08llX",
+			isize, bss, (unsigned long long)isize + bss, k->size, k->size,
+			(unsigned long long)isize + bss - k->size,
+			(unsigned long long)load + isize + bss, (unsigned long long)k->end);
 	return 0;
 }
 
@@ -82,8 +84,10 @@ int kernel_check_sealed(const struct layout *L, const char *name, const uint8_t 
 		return -1;
 	uint32_t want = kernel_crc(buf, len), have = get32(buf + CRC_OFF);
 	if (want != have)
-		return bad(name, "not sealed or corrupt: crc32 field 0x%08X, the image's CRC-32 is 0x%08X (run mkimage seal)",
-		           have, want);
+		return bad(
+			name,
+			"not sealed or corrupt: crc32 field 0x%08X, the image's CRC-32 is 0x%08X (run mkimage seal)",
+			have, want);
 	return 0;
 }
 
@@ -104,7 +108,7 @@ int cmd_seal(const struct layout *L, const char *path)
 	int same = !memcmp(field, buf + CRC_OFF, 4);
 	free(buf);
 	if (same)
-		return 0;       /* already sealed: leave the file and its timestamp alone */
+		return 0; /* already sealed: leave the file and its timestamp alone */
 	int fd = open(path, O_WRONLY);
 	if (fd < 0 || pwrite_all(fd, field, 4, CRC_OFF) < 0 || close(fd) < 0) {
 		bad(path, "cannot write the crc32 field: %s", strerror(errno));

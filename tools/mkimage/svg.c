@@ -14,7 +14,7 @@
 #define ROW_HEIGHT 28
 #define TOP_MARGIN 76
 #define BOTTOM_MARGIN 40
-#define ADDR_X 120   /* right edge of the address column */
+#define ADDR_X 120 /* right edge of the address column */
 #define BOX_X 130
 #define BOX_WIDTH 170
 #define NOTE_X 312
@@ -27,7 +27,8 @@ static const struct {
 	uint32_t start, size;
 	const char *name, *note;
 } pc_ranges[] = {
-	{ 0x000A0000, 0x20000, "VGA memory", "PC: graphics modes at 0xA0000, the text screen at 0xB8000" },
+	{ 0x000A0000, 0x20000, "VGA memory",
+	  "PC: graphics modes at 0xA0000, the text screen at 0xB8000" },
 	{ 0x000C0000, 0x30000, "option ROMs", "PC: the VGA BIOS at 0xC0000, other adapters' ROMs" },
 };
 
@@ -74,7 +75,7 @@ static int by_start(const void *a, const void *b)
 }
 
 static void add_row(struct row *rows, int *n, enum row_kind kind, uint64_t start, uint64_t end,
-                    const char *name, const char *note)
+		    const char *name, const char *note)
 {
 	struct row *r = &rows[(*n)++];
 	r->kind = kind;
@@ -159,14 +160,14 @@ static void draw_row(FILE *f, const struct row *r, int i, int nrows)
 	char size[32];
 	size_text(r->end - r->start, size, sizeof size);
 	fprintf(f, "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" %s/>\n", BOX_X, y, BOX_WIDTH,
-	        ROW_HEIGHT, row_style[r->kind]);
+		ROW_HEIGHT, row_style[r->kind]);
 	fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"addr\">0x%08llX</text>\n", ADDR_X,
-	        y + ROW_HEIGHT + 4, (unsigned long long)r->start);
+		y + ROW_HEIGHT + 4, (unsigned long long)r->start);
 	fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"%s\">", BOX_X + BOX_WIDTH / 2, mid,
-	        r->kind == ROW_REGION ? "name" : "other");
+		r->kind == ROW_REGION ? "name" : "other");
 	xml_text(f, r->kind == ROW_GAP ? "-" : r->name);
 	fprintf(f, "</text>\n<text x=\"%d\" y=\"%d\" class=\"note\"><tspan class=\"size\">%s</tspan> ",
-	        NOTE_X, mid, size);
+		NOTE_X, mid, size);
 	xml_text(f, r->note);
 	fprintf(f, "</text>\n");
 }
@@ -185,22 +186,27 @@ static int render_svg(const struct layout *L, FILE *f)
 	const char *slash = strrchr(L->path, '/');
 	const char *base = slash ? slash + 1 : L->path;
 	fprintf(f, "<!-- GENERATED from %s by tools/mkimage (mkimage svg). DO NOT EDIT. -->\n", base);
-	fprintf(f, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
-	           "viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans, Verdana, sans-serif\" font-size=\"13\">\n",
-	        SVG_WIDTH, height, SVG_WIDTH, height);
+	fprintf(f,
+		"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
+		"viewBox=\"0 0 %d %d\" font-family=\"DejaVu Sans, Verdana, sans-serif\" font-size=\"13\">\n",
+		SVG_WIDTH, height, SVG_WIDTH, height);
 	fprintf(f, "<style>.addr{font-family:DejaVu Sans Mono,monospace;text-anchor:end}"
-	           ".name{font-weight:bold;text-anchor:middle}.other{fill:#555555;text-anchor:middle}"
-	           ".size{font-weight:bold}.title{font-size:16px;font-weight:bold}</style>\n");
+		   ".name{font-weight:bold;text-anchor:middle}.other{fill:#555555;text-anchor:middle}"
+		   ".size{font-weight:bold}.title{font-size:16px;font-weight:bold}</style>\n");
 	fprintf(f, "<rect width=\"100%%\" height=\"100%%\" fill=\"#ffffff\"/>\n");
-	fprintf(f, "<text x=\"10\" y=\"24\" class=\"title\">VlsOs physical memory plan (%s)</text>\n", base);
-	fprintf(f, "<text x=\"10\" y=\"42\">Rows in address order, high at the top; heights not to scale. "
-	           "Blue: a region of the layout; grey: the PC's own.</text>\n");
+	fprintf(f, "<text x=\"10\" y=\"24\" class=\"title\">VlsOs physical memory plan (%s)</text>\n",
+		base);
+	fprintf(f,
+		"<text x=\"10\" y=\"42\">Rows in address order, high at the top; heights not to scale. "
+		"Blue: a region of the layout; grey: the PC's own.</text>\n");
 	for (int i = 0; i < n; i++)
 		draw_row(f, &rows[i], i, n);
 	fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"addr\">0x%08llX</text>\n", ADDR_X, TOP_MARGIN + 4,
-	        (unsigned long long)rows[n - 1].end);
-	fprintf(f, "<text x=\"%d\" y=\"%d\" class=\"note\">above: the rest of RAM, as E820 reports it, "
-	           "for the page allocator</text>\n", NOTE_X, TOP_MARGIN - 4);
+		(unsigned long long)rows[n - 1].end);
+	fprintf(f,
+		"<text x=\"%d\" y=\"%d\" class=\"note\">above: the rest of RAM, as E820 reports it, "
+		"for the page allocator</text>\n",
+		NOTE_X, TOP_MARGIN - 4);
 	fprintf(f, "</svg>\n");
 	return 0;
 }

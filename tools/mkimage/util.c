@@ -145,12 +145,19 @@ int run_tool(const char *const argv[])
 	return rc;
 }
 
-uint16_t get16(const uint8_t *p) { return (uint16_t)(p[0] | p[1] << 8); }
+uint16_t get16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
 uint32_t get32(const uint8_t *p)
 {
 	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
 }
-void put16(uint8_t *p, uint16_t v) { p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); }
+void put16(uint8_t *p, uint16_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+}
 void put32(uint8_t *p, uint32_t v)
 {
 	p[0] = (uint8_t)v;
@@ -185,7 +192,7 @@ int pread_all(int fd, void *buf, size_t len, uint64_t off)
 			return -1;
 		}
 		if (n == 0) {
-			errno = EIO;    /* file shorter than expected */
+			errno = EIO; /* file shorter than expected */
 			return -1;
 		}
 		p += n, len -= (size_t)n, off += (uint64_t)n;
