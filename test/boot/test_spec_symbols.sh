@@ -57,6 +57,8 @@ tap_check "GDB: call virt_to_phys(0x100000) in the production kernel gives 0x100
 	"got: $(first text)" has text '^\$[0-9]+ = 0x100000$'
 tap_check "GDB: call virt_to_phys(0) gives PAGING_NOT_MAPPED (page 0 is unmapped)" \
 	"got: $(first null)" has null '^\$[0-9]+ = 0xffffffff$'
+# any RAM the allocator manages may hold it (low memory too, once the loader is done
+# with it): not NULL and 16-byte aligned, as kmalloc promises
 tap_check "GDB: call malloc(24) gives a heap address" "got: $(first malloc)" \
-	has malloc '^\$[0-9]+ = 0x[1-9a-f][0-9a-f]{4,7}$'
+	has malloc '^\$[0-9]+ = 0x[0-9a-f]*[1-9a-f][0-9a-f]*0$'
 tap_done
