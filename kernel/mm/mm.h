@@ -9,6 +9,7 @@
  *   slots       magazine.c | memdebug.c: two ways to hand out slots, neither
  *               calling the other
  *   slabs       slab.c, slab_check.c: slabs of slots over frames
+ *   walks       span_check.c: every region of spans walked and checked
  *   spans       span.c: blocks that split and merge, in regions of frames
  *   frames      buddy.c; beside the stack, linear.c and memmap.c
  *
@@ -242,6 +243,8 @@ bool span_owns(const void *ptr);
 /* usable bytes at a live block; 0, reported, for anything else */
 size_t span_usable_size(const void *ptr);
 void span_stats(struct span_stats *out);
+/* ---- span_check.c ---- */
+
 /* Walks every region: headers, sizes, neighbours, footers, live bits, lists
  * and counts agree. Reports the first inconsistency; false then. */
 bool span_check(void);

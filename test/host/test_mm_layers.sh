@@ -20,6 +20,7 @@ T=$BUILD/tmp/mm_layers
 MM_LAYERS=(
 	"frames: buddy linear memmap"
 	"spans: span"
+	"walks: span_check"
 	"slabs: slab slab_check"
 	"slots: magazine memdebug"
 	"caches: cache"
