@@ -95,7 +95,7 @@ KTEST_CFLAGS=(-DVLSOS_KTEST)
 UBSAN_CFLAGS=(-DVLSOS_UBSAN -fsanitize=undefined -fno-sanitize=function,vptr)
 
 # VLSOS_MEMDEBUG=1 builds every variant with the heap debugger on from the
-# start, as BOOT.CFG's `memdebug` does at run time (kernel/mm/memdebug.h).
+# start, as BOOT.CFG's `memdebug` does at run time (kernel/mm/mm.h, memdebug.c).
 MEMDEBUG_CFLAGS=()
 [ "${VLSOS_MEMDEBUG:-0}" = 1 ] && MEMDEBUG_CFLAGS=(-DVLSOS_MEMDEBUG)
 

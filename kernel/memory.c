@@ -1,5 +1,5 @@
 /* memory.c: the kernel's glue around kernel/mm: the seed's memory interface
- * (VlsOs-memory-management.md) and the allocators' bring-up. Early on,
+ * (docs/memory.md) and the allocators' bring-up. Early on,
  * malloc is the seed's linear allocator over the heap at HEAP_START; once
  * memory_init_allocators() has built the page allocator over every usable
  * E820 range, malloc/free/calloc/realloc go to the slab-backed kmalloc and free

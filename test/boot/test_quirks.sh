@@ -1,5 +1,5 @@
-# test_quirks.sh: the loader copes with misbehaving BIOSes (checklist section 2 of
-# /work/shared/reference/bootloader-quirks.md). SeaBIOS is well-behaved, so a
+# test_quirks.sh: the loader copes with misbehaving BIOSes (the quirks docs/loader.md
+# lists). SeaBIOS is well-behaved, so a
 # test-only quirk shim (test/quirks/shim.asm) sits at LBA 0 of a copy of the
 # image, loads the real stage 1 from a spare sector and enters it the way a
 # quirky BIOS would, with INT 13h/10h/15h hooks where needed. The shim reports

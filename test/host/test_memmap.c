@@ -1,6 +1,6 @@
 /* uses: kernel/mm */
 /* test_memmap.c: the kernel's E820 questions on maps QEMU gives (the -m 2,
- * -m 64 and -m 3584 maps in shared/reference) and on overlapping, unsorted,
+ * -m 64 and -m 3584 maps) and on overlapping, unsorted,
  * zero-length ones, checked against a byte-granular model. */
 #include "check.h"
 #include "../../kernel/mm/mm.h"

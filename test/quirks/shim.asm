@@ -1,6 +1,6 @@
 ; shim.asm: TEST-ONLY "quirk shim" boot sector. It stands in front of VlsOs's
 ; unmodified stage 1 and plays a misbehaving BIOS, because QEMU's SeaBIOS is
-; well-behaved (see /work/shared/reference/bootloader-quirks.md, section 2).
+; well-behaved (docs/loader.md lists the quirks the loader handles).
 ;
 ; Build:  nasm -f bin -DPAYLOAD_LBA=n [-DSHIM_FDD] shim.asm -o shim.bin
 ;   shim.bin = 1 boot sector + PAYLOAD_SECTORS payload sectors (hooks, maps).
