@@ -2,7 +2,8 @@
  * real allocators and page tables, timed with RDTSC: `bench` on the command
  * line (bench/bench_kernel_alloc.sh builds such an image). Same shapes as the
  * host run (small churn 8-256 B with 10,000 live, mixed 8 B-64 KiB log-uniform
- * with 2,000 live, fixed 64 B in random order, LIFO and FIFO frees); fewer
+ * with 2,000 live, fixed 64 B in random order, LIFO and FIFO frees, and the
+ * mid sizes: 4,097-8,192 B and 2,049-4,096 B churn with 5,000 live); fewer
  * churn steps, as TCG runs the kernel some ten times slower than the host.
  * bench/kernel/ is the benchmarks' kernel part: build.mk compiles it into the
  * kernel-test and kernel-bench variants (kmain calls bench_alloc_run there). */
@@ -19,11 +20,14 @@
 #define SMALL_STEPS 200000
 #define MIXED_LIVE 2000
 #define MIXED_STEPS 30000
+#define MID_LIVE 5000 /* pageplus, subpage: kmalloc's mid sizes (span.c) */
+#define MID_STEPS 20000
 #define BATCH_LIVE 100000
 #define BATCH_ROUNDS 3
 
-enum workload { SMALL, MIXED, FIXED64, LIFO, FIFO, WORKLOADS };
-static const char *const names[WORKLOADS] = { "small", "mixed", "fixed64", "lifo", "fifo" };
+enum workload { SMALL, MIXED, FIXED64, LIFO, FIFO, PAGEPLUS, SUBPAGE, WORKLOADS };
+static const char *const names[WORKLOADS] = { "small", "mixed",    "fixed64", "lifo",
+					      "fifo",  "pageplus", "subpage" };
 
 static struct bench_rng rng = { BENCH_SEED };
 
@@ -65,19 +69,21 @@ struct seq {
 
 static void make_seq(enum workload w, struct seq *s)
 {
-	bool churn = w == SMALL || w == MIXED;
+	bool mid = w == PAGEPLUS || w == SUBPAGE, churn = w == SMALL || w == MIXED || mid;
 
 	rng.state = BENCH_SEED;
-	s->live = w == SMALL ? SMALL_LIVE : w == MIXED ? MIXED_LIVE : BATCH_LIVE;
-	s->steps = w == SMALL ? SMALL_STEPS : w == MIXED ? MIXED_STEPS : 0;
+	s->live = w == SMALL ? SMALL_LIVE : w == MIXED ? MIXED_LIVE : mid ? MID_LIVE : BATCH_LIVE;
+	s->steps = w == SMALL ? SMALL_STEPS : w == MIXED ? MIXED_STEPS : mid ? MID_STEPS : 0;
 	s->rounds = churn ? 1 : BATCH_ROUNDS;
 	s->sizes = harness((s->live + s->steps) * sizeof *s->sizes);
 	s->slots = harness((churn ? s->steps : s->live) * sizeof *s->slots);
 	s->ptrs = harness(s->live * sizeof *s->ptrs);
 	for (size_t i = 0; i < s->live + s->steps; i++)
-		s->sizes[i] = w == FIXED64 ? 64
-			      : w == MIXED ? bench_log_uniform(&rng, 8, 65536)
-					   : 8 + rand_below(249);
+		s->sizes[i] = w == FIXED64    ? 64
+			      : w == MIXED    ? bench_log_uniform(&rng, 8, 65536)
+			      : w == PAGEPLUS ? 4097 + rand_below(4096)
+			      : w == SUBPAGE  ? 2049 + rand_below(2048)
+					      : 8 + rand_below(249);
 	if (churn) {
 		for (size_t k = 0; k < s->steps; k++)
 			s->slots[k] = rand_below((uint32_t)s->live);

@@ -55,6 +55,6 @@ crash crash-guard "^PANIC: page fault: write of 0x0000bffc \(page not present\) 
 # check, no timing.
 kernel_image "$T/bench.img" kernel-bench bench
 boot_until "$T/bench.log" "consistent afterwards" 300 -accel tcg -m 512 -drive "file=$T/bench.img,format=raw,if=ide"
-tap_check "bench mode: five workloads run, allocator consistent after" "$(grep '^bench' "$T/bench.log" | tail -2 | tr '\n' ' ')" \
-	bash -c "[ \$(grep -cE '^bench: [a-z0-9]+ +[0-9]+ ops' '$T/bench.log') = 5 ] && grep -q 'consistent afterwards: yes' '$T/bench.log'"
+tap_check "bench mode: seven workloads run, allocator consistent after" "$(grep '^bench' "$T/bench.log" | tail -2 | tr '\n' ' ')" \
+	bash -c "[ \$(grep -cE '^bench: [a-z0-9]+ +[0-9]+ ops' '$T/bench.log') = 7 ] && grep -q 'consistent afterwards: yes' '$T/bench.log'"
 tap_done
