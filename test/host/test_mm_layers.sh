@@ -36,18 +36,7 @@ CC=(clang --target=i386-elf -march=i586 -m32 -ffreestanding -fno-builtin -fno-pi
 	-mno-sse -mno-mmx -mno-80387 -fno-stack-protector -nostdlib -Os -std=gnu11 -Wall -Wextra
 	-Werror -ffunction-sections -fdata-sections -Iinclude -Ilib)
 
-n=0
-failed=0
-# report STATUS NAME [DETAIL]: one TAP line; STATUS 0 means pass.
-report() {
-	n=$((n + 1))
-	if [ "$1" -eq 0 ]; then
-		echo "ok $n - $2"
-	else
-		echo "not ok $n - $2: ${3:-failed}"
-		failed=1
-	fi
-}
+. test/lib/tap.sh
 
 # stack_violations OBJDIR ALLOWED LAYER...: one line for every use that breaks
 # the stack. OBJDIR holds FILE.o for every file the LAYER arguments name
@@ -99,9 +88,9 @@ for spec in "${MM_LAYERS[@]}"; do
 		head -3 "kernel/mm/$file.c" | grep -q "layer: ${spec%%:*}\b" || misnamed+=" $file"
 	done
 done
-report "$([ -z "$unplaced" ] && echo 0 || echo 1)" "every kernel/mm/*.c has a layer" \
+tap_report "$([ -z "$unplaced" ] && echo 0 || echo 1)" "every kernel/mm/*.c has a layer" \
 	"not in MM_LAYERS:$unplaced"
-report "$([ -z "$misnamed" ] && echo 0 || echo 1)" "each file's opening comment names its layer" \
+tap_report "$([ -z "$misnamed" ] && echo 0 || echo 1)" "each file's opening comment names its layer" \
 	"no 'layer: NAME' as MM_LAYERS says in the first lines of:$misnamed"
 
 # ---- headers: only glue.h reaches outside ----
@@ -114,7 +103,7 @@ outside=$(grep -H '^[[:space:]]*#[[:space:]]*include' kernel/mm/*.c kernel/mm/*.
 			[[ $name != */* && -f kernel/mm/$name ]] || echo "${line%%:*}: \"$name\""
 		fi
 	done | tr '\n' ' ')
-report "$([ -z "$outside" ] && echo 0 || echo 1)" "no file of kernel/mm but glue.h includes from outside it" \
+tap_report "$([ -z "$outside" ] && echo 0 || echo 1)" "no file of kernel/mm but glue.h includes from outside it" \
 	"$outside"
 
 # ---- objects: compiled with no kernel header ----
@@ -125,7 +114,7 @@ for src in kernel/mm/*.c lib/*.c; do
 	"${CC[@]}" -c "$src" -o "$dir/$(basename "$src" .c).o" 2>"$T/cc.log" ||
 		{ compiled=1; sed 's/^/# /' "$T/cc.log"; }
 done
-report "$compiled" "kernel/mm/*.c compile for i386 with include/ and lib/ only"
+tap_report "$compiled" "kernel/mm/*.c compile for i386 with include/ and lib/ only"
 
 # ---- the stack ----
 {
@@ -136,11 +125,11 @@ missing=""
 for sym in "${GLUE_SYMBOLS[@]}"; do
 	grep -qw "$sym" kernel/mm/glue.h || missing+=" $sym"
 done
-report "$([ -z "$missing" ] && echo 0 || echo 1)" "every glue symbol the test allows is declared in glue.h" \
+tap_report "$([ -z "$missing" ] && echo 0 || echo 1)" "every glue symbol the test allows is declared in glue.h" \
 	"not in kernel/mm/glue.h:$missing"
 if [ "$compiled" -eq 0 ]; then
 	bad=$(stack_violations "$T" "$T/allowed" "${MM_LAYERS[@]}")
-	report "$([ -z "$bad" ] && echo 0 || echo 1)" \
+	tap_report "$([ -z "$bad" ] && echo 0 || echo 1)" \
 		"each layer uses only lower layers, lib/ and glue.h" "$(tr '\n' ';' <<<"$bad")"
 	# the check itself: a frames-layer probe that calls kmalloc and a peer
 	printf 'void *kmalloc(unsigned long);\nvoid linear_init(void);\nvoid *probe(void) { linear_init(); return kmalloc(8); }\n' \
@@ -151,10 +140,9 @@ if [ "$compiled" -eq 0 ]; then
 	bad=$(stack_violations "$T" "$T/allowed" "${probe_layers[@]}")
 	want=$'probe (frames) uses linear_init of its peer linear\nprobe (frames) calls up: kmalloc of kmalloc (kmalloc)'
 	[ "$(sort <<<"$bad")" = "$(sort <<<"$want")" ]
-	report $? "the check finds an upward call and a call to a peer" "it said: $(tr '\n' ';' <<<"$bad")"
+	tap_report $? "the check finds an upward call and a call to a peer" "it said: $(tr '\n' ';' <<<"$bad")"
 else
-	report 1 "each layer uses only lower layers, lib/ and glue.h" "kernel/mm did not compile"
+	tap_report 1 "each layer uses only lower layers, lib/ and glue.h" "kernel/mm did not compile"
 fi
 
-echo "1..$n"
-exit "$failed"
+tap_done

@@ -18,19 +18,7 @@ TARGET_CC=(clang --target=i386-elf -march=i586 -ffreestanding -fno-builtin
 # the host names, and glibc's own versions would make the tests vacuous.
 MEMFNS='(lib_)?(memcpy|memset|memmove|memcmp|bcmp)'
 
-n=0
-failed=0
-
-# report STATUS NAME [DETAIL]: one TAP line; STATUS 0 means pass.
-report() {
-    n=$((n + 1))
-    if [ "$1" -eq 0 ]; then
-        echo "ok $n - $2"
-    else
-        echo "not ok $n - $2: ${3:-failed}"
-        failed=1
-    fi
-}
+. test/lib/tap.sh
 
 # mem_calls OBJ: prints every call or jump in OBJ that reaches a mem*
 # function other than a branch inside the function itself, and every
@@ -57,7 +45,7 @@ mem_calls() {
 check_object() {
     local bad
     bad=$(mem_calls "$2" | sort -u | tr '\n' ';')
-    if [ -z "$bad" ]; then report 0 "$1"; else report 1 "$1" "$bad"; fi
+    if [ -z "$bad" ]; then tap_report 0 "$1"; else tap_report 1 "$1" "$bad"; fi
 }
 
 # compile NAME OUT CMD...: runs a compile, reporting only a failure.
@@ -67,7 +55,7 @@ compile() {
     if err=$("$@" -c -o "$out" 2>&1); then
         return 0
     fi
-    report 1 "$name compiles" "$(echo "$err" | head -3 | tr '\n' ' ')"
+    tap_report 1 "$name compiles" "$(echo "$err" | head -3 | tr '\n' ' ')"
     return 1
 }
 
@@ -94,9 +82,9 @@ planted() {
     seen=$(mem_calls "$T/planted.o" | grep -Eo 'memcpy|memset' | sort -u |
            tr '\n' ' ')
     if [ "$seen" = "memcpy memset " ]; then
-        report 0 "$name"
+        tap_report 0 "$name"
     else
-        report 1 "$name" "saw only '$seen'; passes below could be vacuous"
+        tap_report 1 "$name" "saw only '$seen'; passes below could be vacuous"
     fi
 }
 planted "gcc -O3 host" gcc -std=gnu11 -O3
@@ -110,9 +98,9 @@ then
     check_object "target string.o: no mem* self-calls" "$T/string.o"
     und=$(llvm-nm -u "$T/string.o" | tr -s ' \n' ' ')
     if [ -z "${und// /}" ]; then
-        report 0 "target string.o has no undefined symbols"
+        tap_report 0 "target string.o has no undefined symbols"
     else
-        report 1 "target string.o has no undefined symbols" "$und"
+        tap_report 1 "target string.o has no undefined symbols" "$und"
     fi
 fi
 
@@ -156,19 +144,18 @@ for src in lib/*.c; do
         all_built=1
     fi
 done
-report $all_built "every lib/*.c compiles with the target command"
+tap_report $all_built "every lib/*.c compiles with the target command"
 llvm-nm --defined-only -g "${objs[@]}" 2>/dev/null |
     awk 'NF == 3 { print $3 }' | sort -u > "$T/defined.txt"
 for obj in "${objs[@]}"; do
     missing=$(llvm-nm -u "$obj" | awk '{ print $NF }' | sort -u |
               comm -23 - "$T/defined.txt" | tr '\n' ' ')
     if [ -z "$missing" ]; then
-        report 0 "$(basename "$obj") needs only symbols lib/ defines"
+        tap_report 0 "$(basename "$obj") needs only symbols lib/ defines"
     else
-        report 1 "$(basename "$obj") needs only symbols lib/ defines" \
+        tap_report 1 "$(basename "$obj") needs only symbols lib/ defines" \
             "undefined: $missing"
     fi
 done
 
-echo "1..$n"
-exit $failed
+tap_done

@@ -15,6 +15,10 @@ tap_check() {
 	shift 2
 	if "$@"; then tap_ok "$name"; else tap_fail "$name" "$detail"; fi
 }
+# tap_report STATUS NAME [DETAIL]: ok when STATUS is 0, for a check already run.
+tap_report() {
+	if [ "$1" -eq 0 ]; then tap_ok "$2"; else tap_fail "$2" "${3:-failed}"; fi
+}
 tap_done() {
 	echo "1..$TAP_N"
 	[ "$TAP_FAILED" -eq 0 ]
