@@ -84,12 +84,18 @@ int kmalloc_init(struct buddy_zone *z)
 	return 0;
 }
 
+/* whether a request above KMALLOC_MAX_SMALL takes a span block (span.c);
+ * under memdebug it takes whole frames, the slack after it a red zone */
+static bool takes_span(size_t size)
+{
+	return size <= SPAN_MAX_REQUEST && !memdebug_enabled();
+}
+
 static __attribute__((noinline)) void *large_alloc(size_t size, uintptr_t site)
 {
 	if (size > KMALLOC_MAX_SIZE)
 		return NULL;
-	/* a span block; under memdebug whole frames, the slack a red zone */
-	if (size <= SPAN_MAX_REQUEST && !memdebug_enabled()) {
+	if (takes_span(size)) {
 		void *p = span_alloc(size);
 		if (p || (kmem_shrink() && (p = span_alloc(size)) != NULL))
 			return p;
@@ -334,7 +340,7 @@ static size_t rounded_size(size_t size)
 {
 	if (size <= KMALLOC_MAX_SMALL)
 		return class_info[class_by_8[(size + 7) >> 3]].size;
-	if (size <= SPAN_MAX_REQUEST && !memdebug_enabled())
+	if (takes_span(size))
 		return (size + 15) & ~(size_t)15;
 	return (size + PAGE_SIZE - 1) & ~(size_t)(PAGE_SIZE - 1);
 }
