@@ -8,5 +8,12 @@
 #define ERR_EXIST (-3)     /* already there (e.g. a page already mapped) */
 #define ERR_NOTMAPPED (-4) /* no mapping at that address */
 #define ERR_BUSY (-5)      /* still in use (e.g. a cache with live objects) */
+#define ERR_IO (-6)        /* a device failed the transfer (after its retries) */
+#define ERR_NOENT (-7)     /* no such file, directory or device */
+#define ERR_NOTDIR (-8)    /* a path goes through something that is not a directory */
+#define ERR_ISDIR (-9)     /* a file operation on a directory */
+#define ERR_CORRUPT (-10)  /* on-disk data is damaged (a volume's BPB, a FAT chain) */
+#define ERR_RANGE (-11)    /* beyond the end of a device or file */
+#define ERR_NOSPC (-12)    /* no room left (a table, a cache) */
 
 #endif
