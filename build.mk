@@ -9,7 +9,7 @@
 # Sources are found by folder, as before: a new file needs no edit here.
 #   build/host/TOOL            tools/TOOL/*.c + lib/*.c for the host
 #   build/gen/                 layout.inc, layout.h, layout.ld (mkimage gen),
-#                              boot_info.inc (geninc)
+#                              boot_info.inc, bios_call.inc (geninc)
 #   build/stage2.bin, stage1_*.bin, stage2.elf   the loader
 #   build/VARIANT.elf, .bin    the kernels; objects in build/obj/VARIANT/
 #   build/disk.img, floppy.img (mkimage build)
@@ -81,6 +81,9 @@ $(GEN_LAYOUT): $(GEN)/layout.stamp ;
 $(GEN)/boot_info.inc: $(B)/host/geninc
 	$(call say,GEN,boot_info,$@)mkdir -p $(@D) && $< >$@.tmp && mv $@.tmp $@
 
+$(GEN)/bios_call.inc: $(B)/host/geninc
+	$(call say,GEN,bios_call,$@)mkdir -p $(@D) && $< bios_call >$@.tmp && mv $@.tmp $@
+
 # docs/memory-map.svg's source: the layout's memory plan as a picture, which a
 # test compares with the committed copy
 all: $(B)/memory-map.svg
@@ -89,7 +92,7 @@ $(B)/memory-map.svg: $(LAYOUT) $(MKIMAGE)
 
 # Everything that includes a generated file finds it through its .d file once
 # built; the first build needs them before anything is compiled.
-GENERATED := $(GEN_LAYOUT) $(GEN)/boot_info.inc
+GENERATED := $(GEN_LAYOUT) $(GEN)/boot_info.inc $(GEN)/bios_call.inc
 
 # ---------------------------------------------------------------------------
 # The loader. Stage 2 first: stage 1 is assembled with the sectors stage 2

@@ -48,6 +48,7 @@ void kmain(const struct boot_info *bi)
 	gdt_init();
 	idt_init();
 	tss_init();
+	pic_init();
 	report_cpu(cpu_detect());
 	memory_map_init(bi);
 	report_memory_layout(bi);
@@ -56,6 +57,7 @@ void kmain(const struct boot_info *bi)
 	paging_init();
 	paging_enable();
 	tss_paging_enabled();
+	bios_call_init();
 	report_memory_usage(bi);
 	report_memory_accounting();
 

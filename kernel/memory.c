@@ -128,7 +128,8 @@ struct kept {
 	uint64_t start, end;
 	enum reserved_reason why;
 };
-#define KEPT_MAX 9
+#define KEPT_MAX 12
+#define CONVENTIONAL_END 0xA0000 /* 640 KiB: video memory and ROMs above */
 
 static unsigned kept_ranges(struct kept *k, const struct boot_info *bi)
 {
@@ -140,6 +141,15 @@ static unsigned kept_ranges(struct kept *k, const struct boot_info *bi)
 	if (bi->ebda_base)
 		k[n++] = (struct kept){ page_down(bi->ebda_base), page_up(bi->ebda_base + bi->ebda_size),
 					RESERVED_BIOS_LOADER };
+	/* Memory between INT 12h's top and the EBDA (or 640 KiB) belongs to whoever
+	 * lowered the BDA's size: resident code such as a disk emulator's INT 13h
+	 * hook, which bios_call reaches */
+	uint64_t conv_top = page_up((uint64_t)bi->conv_kib * 1024);
+	uint64_t conv_end = bi->ebda_base ? page_down(bi->ebda_base) : CONVENTIONAL_END;
+	if (bi->conv_kib && conv_top < conv_end)
+		k[n++] = (struct kept){ conv_top, conv_end, RESERVED_BIOS_LOADER };
+	k[n++] = (struct kept){ REGION_BIOS_CALL_START, REGION_BIOS_CALL_END, RESERVED_BIOS_CALL };
+	k[n++] = (struct kept){ REGION_BOUNCE_START, REGION_BOUNCE_END, RESERVED_BIOS_CALL };
 	k[n++] = (struct kept){ REGION_STACK_GUARD_START, REGION_BOOT_STACK_END, RESERVED_BOOT_STACK };
 	k[n++] = (struct kept){ REGION_KERNEL_START, page_up((uintptr_t)__kernel_end), RESERVED_KERNEL };
 	k[n++] = (struct kept){ HEAP_START, page_up(heap.next), RESERVED_EARLY_HEAP };

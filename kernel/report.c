@@ -159,6 +159,7 @@ void report_memory_accounting(void)
 	static const char *const reasons[RESERVED_COUNT] = {
 		[RESERVED_BIOS_LOADER] = "reserved: page 0, boot_info, EBDA",
 		[RESERVED_BOOT_STACK] = "reserved: boot stack and guard",
+		[RESERVED_BIOS_CALL] = "reserved: BIOS call, bounce buffer",
 		[RESERVED_KERNEL] = "reserved: kernel image and .bss",
 		[RESERVED_EARLY_HEAP] = "reserved: early (linear) heap",
 		[RESERVED_DESCRIPTORS] = "reserved: page descriptors, live map",

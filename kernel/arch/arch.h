@@ -6,6 +6,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "bios_call.h"
+
 /* io.c-free inline port I/O */
 static inline void outb(uint16_t port, uint8_t value)
 {
@@ -113,6 +115,8 @@ static inline uint64_t read_tsc(void)
 /* gdt.c */
 #define SEL_KERNEL_CODE 0x08
 #define SEL_KERNEL_DATA 0x10
+#define SEL_BIOS_CODE16 0x28 /* bios_call's way down to real mode (after tss.h's two) */
+#define SEL_BIOS_DATA16 0x30
 void gdt_init(void);
 
 #define TRAP_VECTORS 32 /* the CPU's own exceptions, 0-31: a gate and a name for each */
@@ -201,6 +205,43 @@ const char *paging_region_name(uint32_t addr);
 bool page_fault_report(struct trap_frame *frame) __attribute__((noreturn));
 /* two bytes of ud2 in .data: executing them faults under NX, else raises #UD */
 extern uint8_t paging_exec_probe[];
+
+/* pic.c: the two 8259s (Intel 8259A data sheet). The BIOS leaves them at
+ * vectors 08h and 70h, where IRQ 0-7 would land on CPU exceptions; the kernel
+ * moves them to PIC_KERNEL_BASE and masks every IRQ (no device interrupts are
+ * used yet: a driver unmasks its line with pic_unmask). bios_call puts the
+ * BIOS's bases and masks back while the BIOS runs. */
+#define PIC_KERNEL_BASE 0x20 /* IRQ 0-7 at 20h-27h, IRQ 8-15 at 28h-2Fh */
+#define PIC_IRQS 16
+void pic_init(void);
+void pic_unmask(unsigned irq);
+void pic_mask(unsigned irq);
+uint16_t pic_kernel_mask(void); /* bit n: IRQ n masked in the kernel's state */
+uint16_t pic_bios_mask(void);   /* ... in the BIOS's, as it last left it */
+void pic_enter_bios(void);      /* bios_call, interrupts off: the BIOS's state */
+void pic_leave_bios(void);      /* and back to the kernel's */
+
+/* bios_call.c: a BIOS interrupt from protected mode. Drops to real mode in the
+ * trampoline below 1 MiB (disk.img.layout's bios_call region), runs INT vector
+ * with in's registers (the BIOS sees DS and ES from in, IF on), and comes back
+ * with paging, GDT, IDT, PICs and the interrupt flag as they were and A20 on;
+ * out gets every register the BIOS left, of which a caller trusts only what the
+ * call documents. Buffers the BIOS reads or writes must be below 1 MiB:
+ * bios_bounce() (disk.img.layout's bounce region, 64 KiB aligned) and
+ * bios_scratch() (a small area in the trampoline, for DAPs and parameter
+ * blocks). Not reentrant: interrupt handlers must not call it. */
+void bios_call_init(void); /* copies the trampoline; before the first call */
+void bios_call(uint8_t vector, const struct bios_regs *in, struct bios_regs *out);
+void *bios_bounce(uint32_t *size); /* the bounce buffer and its size */
+void *bios_scratch(uint32_t *size);
+uint16_t bios_segment(const void *p); /* real-mode segment:offset of a buffer below 1 MiB */
+uint16_t bios_offset(const void *p);
+struct bios_call_stats {
+	uint64_t calls;
+	uint64_t cycles; /* TSC cycles inside bios_call, all calls (0 without a TSC) */
+	uint32_t a20_repairs;
+};
+void bios_call_stats(struct bios_call_stats *out);
 
 /* jump.asm: a setjmp/longjmp pair, so a test can survive a fault it provokes */
 struct jump_state {

@@ -12,6 +12,10 @@ struct gdt_pointer {
 /* flat 4 GiB segments: base 0, limit 0xFFFFF in 4 KiB units, 32-bit */
 #define GDT_CODE_RING0 0x00CF9A000000FFFFull
 #define GDT_DATA_RING0 0x00CF92000000FFFFull
+/* 64 KiB segments at 0, 16-bit: what real mode expects in the hidden limits
+ * when bios_call leaves protected mode (Intel SDM vol. 3A 9.9.2) */
+#define GDT_CODE_16BIT 0x00009A000000FFFFull
+#define GDT_DATA_16BIT 0x000092000000FFFFull
 
 /* a TSS descriptor: present, ring 0, 32-bit available TSS; byte granularity */
 #define GDT_TSS_TYPE 0x89ull
@@ -22,10 +26,13 @@ static uint64_t gdt[] __attribute__((aligned(16))) = {
 	GDT_DATA_RING0, /* SEL_KERNEL_DATA */
 	0,              /* SEL_KERNEL_TSS, by gdt_set_tss */
 	0,              /* SEL_DOUBLE_FAULT_TSS, by gdt_set_tss */
+	GDT_CODE_16BIT, /* SEL_BIOS_CODE16 */
+	GDT_DATA_16BIT, /* SEL_BIOS_DATA16 */
 };
 
 _Static_assert(SEL_KERNEL_CODE == 1 * 8 && SEL_KERNEL_DATA == 2 * 8 && SEL_KERNEL_TSS == 3 * 8 &&
-		       SEL_DOUBLE_FAULT_TSS == 4 * 8,
+		       SEL_DOUBLE_FAULT_TSS == 4 * 8 && SEL_BIOS_CODE16 == 5 * 8 &&
+		       SEL_BIOS_DATA16 == 6 * 8,
 	       "selectors index gdt[]");
 
 void gdt_set_tss(uint16_t selector, const struct tss *tss)

@@ -2,7 +2,9 @@
  * kernel_header.h), so that the loader never types an offset of its own. */
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 
+#include "bios_call.h"
 #include "boot_info.h"
 #include "kernel_header.h"
 
@@ -91,8 +93,47 @@ static void kernel_header_offsets(void)
 	DEF("KERNEL_HEADER_VERSION", KERNEL_HEADER_VERSION);
 }
 
-int main(void)
+static void bios_call_offsets(void)
 {
+	OFF("BR_", bios_regs, eax);
+	OFF("BR_", bios_regs, ebx);
+	OFF("BR_", bios_regs, ecx);
+	OFF("BR_", bios_regs, edx);
+	OFF("BR_", bios_regs, esi);
+	OFF("BR_", bios_regs, edi);
+	OFF("BR_", bios_regs, ebp);
+	OFF("BR_", bios_regs, ds);
+	OFF("BR_", bios_regs, es);
+	OFF("BR_", bios_regs, eflags);
+	OFF("BC_", bios_call_block, regs);
+	OFF("BC_", bios_call_block, vector);
+	OFF("BC_", bios_call_block, kernel_esp);
+	OFF("BC_", bios_call_block, cr0);
+	OFF("BC_", bios_call_block, cr3);
+	OFF("BC_", bios_call_block, cr4);
+	OFF("BC_", bios_call_block, efer_low);
+	OFF("BC_", bios_call_block, efer_high);
+	OFF("BC_", bios_call_block, has_efer);
+	OFF("BC_", bios_call_block, sel_data16);
+	OFF("BC_", bios_call_block, sel_data32);
+	OFF("BC_", bios_call_block, to_pm16);
+	OFF("BC_", bios_call_block, to_pm32);
+	OFF("BC_", bios_call_block, kernel_return);
+	OFF("BC_", bios_call_block, gdtr);
+	OFF("BC_", bios_call_block, idtr);
+	OFF("BC_", bios_call_block, a20_repairs);
+	OFF("BC_", bios_call_block, scratch);
+	DEF("BIOS_CALL_BLOCK_SIZE", sizeof(struct bios_call_block));
+}
+
+/* geninc: boot_info.inc; geninc bios_call: bios_call.inc */
+int main(int argc, char **argv)
+{
+	if (argc > 1 && strcmp(argv[1], "bios_call") == 0) {
+		printf("; generated from include/bios_call.h by tools/geninc: do not edit\n");
+		bios_call_offsets();
+		return 0;
+	}
 	printf("; generated from include/boot_info.h and include/kernel_header.h\n");
 	printf("; by tools/geninc: do not edit\n");
 	boot_info_offsets();
