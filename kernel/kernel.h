@@ -101,6 +101,19 @@ static inline __attribute__((always_inline)) void ktest_on_request(const struct 
 }
 #endif
 
+/* disks.c: the BIOS's disks as block devices, their partitions, the buffer
+ * cache, and the boot volume: the FAT volume on the disk whose signature the
+ * build wrote (its active partition, or the whole disk on a floppy), mounted
+ * read-only. Reports each in the boot log; without a boot volume the kernel
+ * goes on. */
+struct fat_volume;
+struct block_device;
+void disks_init(const struct boot_info *bi);
+struct fat_volume *boot_volume(void);          /* NULL when none was mounted */
+struct block_device *boot_volume_device(void); /* the device it is on */
+/* the line that explains a FAT call's error: the device's for ERR_IO, else the volume's */
+const char *boot_volume_error(int err);
+
 /* linker symbols (kernel/linker.ld) */
 extern char __kernel_start[], __kernel_end[], __kernel_image_end[];
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];

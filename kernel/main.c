@@ -60,6 +60,7 @@ void kmain(const struct boot_info *bi)
 	bios_call_init();
 	report_memory_usage(bi);
 	report_memory_accounting();
+	disks_init(bi);
 
 	ktest_on_request(bi);
 	crash_on_request(bi);

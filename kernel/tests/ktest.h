@@ -61,6 +61,8 @@ bool ktest_run_all(const struct boot_info *bi);
 
 /* bench/kernel/bench_alloc.c: the allocator workloads timed inside the kernel (`bench`) */
 void bench_alloc_run(void);
+/* bench/kernel/bench_disk.c: the BIOS round trip and the kernel's disk reads (`bench=disk`) */
+void bench_disk_run(const struct boot_info *bi);
 
 /* test_hardening.c: the crash words that show the stack protector and the
  * stack guard at work (crash-smash, crash-stack); returns when none was asked */
@@ -68,6 +70,6 @@ void hardening_crash_on_request(const struct boot_info *bi);
 
 /* the suites (tests/test_*.c) */
 extern const struct ktest_suite linear_suite, lib_suite, memmap_suite, paging_suite, traps_suite,
-	alloc_suite, memdebug_suite, vga_suite, hardening_suite;
+	alloc_suite, memdebug_suite, vga_suite, hardening_suite, disk_suite;
 
 #endif
