@@ -2,7 +2,11 @@
 /* test_block.c: the block layer over a disk in memory: the device table, MBR
  * partition scanning (good, overlapping, past the end, at sector 0, bad
  * status, no 55 AA, a FAT boot sector, empty entries), bounds checks,
- * partition offsets, and errors that name the device and the sector. */
+ * partition offsets, and errors that name the device and the sector; the
+ * buffer cache: its size policy, exact hits, misses and evictions for
+ * scripted accesses, LRU order, write-through coherence with direct reads,
+ * failed reads and writes, no buffers at all, and a random run against a
+ * model LRU. */
 #include "check.h"
 #include "errors.h"
 #include "../../kernel/dev/block.h"
@@ -482,8 +486,388 @@ static void read_only_driver(void)
 	CHECK(sector_is(buf, 3));
 }
 
+/* ---- the buffer cache ------------------------------------------------------- */
+
+static uint8_t *cache_memory;
+
+/* A cache of exactly N buffers in memory of the least size that gives N,
+ * starting at an odd address (the cache aligns it); ASan catches a byte
+ * used past the end */
+static void cache_of(size_t n)
+{
+	struct block_cache_stats st;
+	size_t bytes = n * SECTOR;
+	do {
+		free(cache_memory);
+		cache_memory = malloc(bytes + 1);
+		block_cache_init(cache_memory + 1, bytes);
+		block_cache_stats(&st);
+		bytes++;
+	} while (st.buffers < n);
+	CHECK_EQ_UINT(st.buffers, n);
+	CHECK_EQ_UINT(st.cached, 0);
+	/* one byte less holds one buffer less */
+	block_cache_init(cache_memory + 1, bytes - 2);
+	block_cache_stats(&st);
+	CHECK_EQ_UINT(st.buffers, n - 1);
+	block_cache_init(cache_memory + 1, bytes - 1);
+}
+
+static struct block_cache_stats stats_now(void)
+{
+	struct block_cache_stats st;
+	block_cache_stats(&st);
+	CHECK_EQ_UINT(st.reads, st.misses + st.direct_reads);
+	return st;
+}
+
+/* reads sector LBA of DEV alone and checks what came back */
+static bool read_one(struct block_device *dev, uint64_t lba)
+{
+	uint8_t buf[SECTOR];
+	if (!CHECK_EQ_INT(block_read(dev, lba, 1, buf), 0))
+		return false;
+	return sector_is(buf, dev->start + lba);
+}
+
+static void cache_size_policy(void)
+{
+	CHECK_EQ_UINT(block_cache_size_for(0), 0);
+	CHECK_EQ_UINT(block_cache_size_for(10 * 1024), 0);    /* a quarter is 2.5 KiB: no page */
+	CHECK_EQ_UINT(block_cache_size_for(32 * 1024), 8192); /* 16 KiB would be half of it */
+	CHECK_EQ_UINT(block_cache_size_for(64 * 1024), 16384);
+	CHECK_EQ_UINT(block_cache_size_for(1 << 20), 16384); /* 1/64 is 16 KiB */
+	CHECK_EQ_UINT(block_cache_size_for(2 << 20), 32768);
+	CHECK_EQ_UINT(block_cache_size_for(60u << 20), 983040); /* 960 KiB */
+	CHECK_EQ_UINT(block_cache_size_for(61u << 20), 999424); /* 976 KiB, rounded down to pages */
+	CHECK_EQ_UINT(block_cache_size_for(64u << 20), 1 << 20);
+	CHECK_EQ_UINT(block_cache_size_for(3ull << 30), 1 << 20);
+	CHECK_EQ_UINT(block_cache_size_for(UINT64_MAX), 1 << 20);
+	/* the sizes the kernel sees give buffers */
+	static uint8_t mem[16384];
+	struct block_cache_stats st;
+	block_cache_init(mem, sizeof mem);
+	block_cache_stats(&st);
+	CHECK_MSG(st.buffers >= 28 && st.buffers < 32, "16 KiB gives %llu buffers",
+		  (unsigned long long)st.buffers);
+	block_cache_init(NULL, 0);
+}
+
+/* hits, misses and evictions, exactly, for single-sector reads through 3 buffers */
+static void cache_scripted_counts(void)
+{
+	static const struct {
+		uint64_t lba;
+		bool hit;
+	} script[] = {
+		{ 1, false }, { 2, false }, { 3, false }, { 1, true }, /* 1 newest: 1 3 2 */
+		{ 4, false },              /* evicts 2, the oldest, not 1, the first read (FIFO would) */
+		{ 2, false },              /* evicts 3 */
+		{ 5, false },              /* evicts 1 */
+		{ 1, false },              /* evicts 4: 1 5 2 */
+		{ 2, true },  { 5, true }, /* 5 2 1 */
+		{ 6, false },              /* evicts 1 */
+		{ 2, true },  { 1, false }, /* evicts 5 */
+	};
+	ram_make(DISK_SECTORS);
+	struct block_device *hd = ram_disk_add("hd0");
+	cache_of(3);
+	uint64_t hits = 0, misses = 0;
+	for (size_t i = 0; i < sizeof script / sizeof script[0]; i++) {
+		unsigned calls = ram.reads;
+		if (!read_one(hd, script[i].lba))
+			return;
+		CHECK_MSG(ram.reads == calls + !script[i].hit, "step %zu (sector %llu): %s expected", i,
+			  (unsigned long long)script[i].lba, script[i].hit ? "a hit" : "a miss");
+		script[i].hit ? hits++ : misses++;
+	}
+	struct block_cache_stats st = stats_now();
+	CHECK_EQ_UINT(st.hits, hits);
+	CHECK_EQ_UINT(st.hits, 4);
+	CHECK_EQ_UINT(st.misses, 9);
+	CHECK_EQ_UINT(st.evictions, 6);
+	CHECK_EQ_UINT(st.reads, 9);
+	CHECK_EQ_UINT(st.direct_reads, 0);
+	CHECK_EQ_UINT(st.cached, 3);
+	CHECK_EQ_UINT(ram.sectors_read, misses);
+}
+
+/* a short read takes what is cached and reads each run of the rest in one call */
+static void cache_short_runs(void)
+{
+	ram_make(DISK_SECTORS);
+	struct block_device *hd = ram_disk_add("hd0");
+	cache_of(8);
+	read_one(hd, 11);
+	read_one(hd, 14);
+	unsigned calls = ram.reads;
+	uint8_t buf[7 * SECTOR];
+	CHECK_EQ_INT(block_read(hd, 10, 7, buf), 0); /* 10 | 11 | 12 13 | 14 | 15 16 */
+	for (unsigned i = 0; i < 7; i++)
+		CHECK(sector_is(buf + i * SECTOR, 10 + i));
+	CHECK_EQ_UINT(ram.reads - calls, 3);
+	struct block_cache_stats st = stats_now();
+	CHECK_EQ_UINT(st.hits, 2);
+	CHECK_EQ_UINT(st.misses, 2 + 5);
+	CHECK_EQ_UINT(st.cached, 7);
+	/* all of them cached now */
+	CHECK_EQ_INT(block_read(hd, 10, 7, buf), 0);
+	CHECK_EQ_UINT(ram.reads - calls, 3);
+	CHECK_EQ_UINT(stats_now().hits, 2 + 7);
+}
+
+/* BLOCK_DIRECT_SECTORS or more: one driver call, nothing cached or evicted */
+static void cache_direct_reads(void)
+{
+	ram_make(DISK_SECTORS);
+	struct block_device *hd = ram_disk_add("hd0");
+	cache_of(4);
+	read_one(hd, 100);
+	unsigned calls = ram.reads;
+	uint8_t buf[BLOCK_DIRECT_SECTORS * SECTOR];
+	CHECK_EQ_INT(block_read(hd, 96, BLOCK_DIRECT_SECTORS, buf), 0);
+	CHECK_EQ_UINT(ram.reads - calls, 1);
+	CHECK_EQ_UINT(ram.last_count, BLOCK_DIRECT_SECTORS);
+	for (unsigned i = 0; i < BLOCK_DIRECT_SECTORS; i++)
+		CHECK(sector_is(buf + i * SECTOR, 96 + i));
+	struct block_cache_stats st = stats_now();
+	CHECK_EQ_UINT(st.direct_reads, BLOCK_DIRECT_SECTORS);
+	CHECK_EQ_UINT(st.cached, 1);
+	CHECK_EQ_UINT(st.hits, 0);
+	read_one(hd, 100); /* still there */
+	read_one(hd, 97);  /* never was */
+	CHECK_EQ_UINT(ram.reads - calls, 2);
+	CHECK_EQ_UINT(stats_now().hits, 1);
+}
+
+/* the key is the disk's sector: a partition and its disk share a buffer,
+ * two disks do not */
+static void cache_keys(void)
+{
+	struct block_device *hd = disk_with_partitions();
+	struct block_device *p1 = block_find("hd0p1");
+	cache_of(4);
+	read_one(p1, 0);
+	unsigned calls = ram.reads;
+	read_one(hd, 2048);
+	CHECK_EQ_UINT(ram.reads, calls);
+	struct block_device *hd1 = block_add_disk("hd1", ram.sectors, 0, &ram_ops, &ram);
+	read_one(hd1, 2048);
+	CHECK_EQ_UINT(ram.reads, calls + 1);
+	CHECK_EQ_UINT(stats_now().cached, 2);
+	/* block_reset forgets the sectors: a new disk in the same slot is not served them */
+	block_reset();
+	hd = ram_disk_add("hd0");
+	CHECK_EQ_UINT(stats_now().cached, 0);
+	read_one(hd, 2048);
+	CHECK_EQ_UINT(ram.reads, calls + 2);
+}
+
+/* writes go to the disk at once and into the cached copies */
+static void cache_write_through(void)
+{
+	ram_make(DISK_SECTORS);
+	struct block_device *hd = ram_disk_add("hd0");
+	cache_of(4);
+	read_one(hd, 20);
+	read_one(hd, 22);
+	uint8_t fresh[BLOCK_DIRECT_SECTORS * SECTOR], buf[BLOCK_DIRECT_SECTORS * SECTOR];
+	memset(fresh, 0x5A, SECTOR);
+	CHECK_EQ_INT(block_write(hd, 20, 1, fresh), 0);
+	CHECK_EQ_MEM(ram.data + 20 * SECTOR, fresh, SECTOR);
+	unsigned calls = ram.reads;
+	CHECK_EQ_INT(block_read(hd, 20, 1, buf), 0);
+	CHECK_EQ_UINT(ram.reads, calls); /* a hit, and the new data */
+	CHECK_EQ_MEM(buf, fresh, SECTOR);
+	/* a direct read sees it: the disk had it at once */
+	CHECK_EQ_INT(block_read(hd, 16, BLOCK_DIRECT_SECTORS, buf), 0);
+	CHECK_EQ_MEM(buf + 4 * SECTOR, fresh, SECTOR);
+	CHECK(sector_is(buf + 5 * SECTOR, 21));
+	/* a long write refreshes every copy in its range */
+	for (unsigned i = 0; i < BLOCK_DIRECT_SECTORS; i++)
+		memset(fresh + i * SECTOR, 0xC0 + i, SECTOR);
+	CHECK_EQ_INT(block_write(hd, 18, BLOCK_DIRECT_SECTORS, fresh), 0);
+	calls = ram.reads;
+	CHECK_EQ_INT(block_read(hd, 22, 1, buf), 0);
+	CHECK_EQ_UINT(ram.reads, calls);
+	CHECK_EQ_MEM(buf, fresh + 4 * SECTOR, SECTOR);
+	CHECK_EQ_INT(block_read(hd, 20, 1, buf), 0);
+	CHECK_EQ_MEM(buf, fresh + 2 * SECTOR, SECTOR);
+	CHECK_EQ_UINT(ram.reads, calls);
+	struct block_cache_stats st = stats_now();
+	CHECK_EQ_UINT(st.writes, 1 + BLOCK_DIRECT_SECTORS);
+	CHECK_EQ_UINT(st.updates, 1 + 2);
+	CHECK_EQ_UINT(st.cached, 2); /* writes do not fill buffers */
+}
+
+static void cache_failures(void)
+{
+	ram_make(DISK_SECTORS);
+	struct block_device *hd = ram_disk_add("hd0");
+	cache_of(8);
+	/* a failed read caches nothing: not the sector, not its run */
+	ram.fail_read_at = 30;
+	uint8_t buf[4 * SECTOR];
+	CHECK_EQ_INT(block_read(hd, 30, 1, buf), ERR_IO);
+	CHECK_EQ_INT(block_read(hd, 28, 4, buf), ERR_IO);
+	struct block_cache_stats st = stats_now();
+	CHECK_EQ_UINT(st.cached, 0);
+	CHECK_EQ_UINT(st.misses, 0);
+	ram.fail_read_at = NO_FAILURE;
+	unsigned calls = ram.reads;
+	read_one(hd, 30);
+	CHECK_EQ_UINT(ram.reads, calls + 1);
+	/* a failed write drops the copies it was writing over: they may be stale */
+	read_one(hd, 31);
+	read_one(hd, 40);
+	ram.fail_write_at = 32;
+	memset(buf, 0xEE, sizeof buf);
+	CHECK_EQ_INT(block_write(hd, 30, 4, buf), ERR_IO);
+	st = stats_now();
+	CHECK_EQ_UINT(st.invalidations, 2);
+	CHECK_EQ_UINT(st.cached, 1);
+	CHECK_EQ_UINT(st.writes, 0);
+	calls = ram.reads;
+	read_one(hd, 40);
+	CHECK_EQ_UINT(ram.reads, calls);
+	/* the disk's bytes, whatever they are now, come from the disk */
+	ram.data[30 * SECTOR] ^= 0xFF;
+	CHECK_EQ_INT(block_read(hd, 30, 1, buf), 0);
+	CHECK_EQ_UINT(ram.reads, calls + 1);
+	CHECK_EQ_UINT(buf[0], ram.data[30 * SECTOR]);
+	ram.data[30 * SECTOR] ^= 0xFF;
+}
+
+/* with no buffers every transfer goes to the driver and still works */
+static void cache_without_buffers(void)
+{
+	static uint8_t little[SECTOR];
+	ram_make(DISK_SECTORS);
+	struct block_device *hd = ram_disk_add("hd0");
+	for (int round = 0; round < 2; round++) {
+		if (round == 0)
+			block_cache_init(NULL, 4096);
+		else
+			block_cache_init(little, sizeof little); /* a sector, no room for its header */
+		unsigned calls = ram.reads;
+		read_one(hd, 7);
+		read_one(hd, 7);
+		uint8_t buf[3 * SECTOR], fresh[SECTOR];
+		CHECK_EQ_INT(block_read(hd, 6, 3, buf), 0);
+		CHECK(sector_is(buf + 2 * SECTOR, 8));
+		CHECK_EQ_UINT(ram.reads, calls + 3);
+		memset(fresh, round, SECTOR);
+		CHECK_EQ_INT(block_write(hd, 7, 1, fresh), 0);
+		CHECK_EQ_INT(block_read(hd, 7, 1, buf), 0);
+		CHECK_EQ_MEM(buf, fresh, SECTOR);
+		struct block_cache_stats st = stats_now();
+		CHECK_EQ_UINT(st.buffers, 0);
+		CHECK_EQ_UINT(st.hits, 0);
+		CHECK_EQ_UINT(st.misses, 1 + 1 + 3 + 1);
+		CHECK_EQ_UINT(st.cached, 0);
+		/* the pattern back for the next round */
+		for (unsigned i = 0; i < SECTOR; i++)
+			ram.data[7 * SECTOR + i] = pattern(7, i);
+	}
+}
+
+/* ---- a random run against a model LRU ---------------------------------------- */
+
+#define MODEL_BUFFERS 13
+#define RANDOM_STEPS 20000
+#define RANDOM_SPAN 40 /* sectors each disk is read in: collisions and evictions */
+
+struct model_key {
+	const struct block_device *disk;
+	uint64_t lba;
+};
+static struct model_key model[MODEL_BUFFERS]; /* newest first */
+static unsigned model_n;
+
+/* true on a hit; the key becomes the newest either way */
+static bool model_touch(const struct block_device *disk, uint64_t lba, uint64_t *evictions)
+{
+	unsigned i;
+	for (i = 0; i < model_n; i++)
+		if (model[i].disk == disk && model[i].lba == lba)
+			break;
+	bool hit = i < model_n;
+	if (!hit) {
+		if (model_n == MODEL_BUFFERS)
+			++*evictions;
+		else
+			model_n++;
+		i = model_n - 1;
+	}
+	memmove(model + 1, model, i * sizeof model[0]);
+	model[0] = (struct model_key){ disk, lba };
+	return hit;
+}
+
+static void cache_random_against_model(void)
+{
+	ram_make(DISK_SECTORS);
+	/* a second disk of its own: its own RAM, the same bytes to begin with */
+	struct ram_disk ram1 = ram;
+	ram1.data = malloc(DISK_SECTORS * SECTOR);
+	memcpy(ram1.data, ram.data, DISK_SECTORS * SECTOR);
+	struct block_device *disks[2] = { ram_disk_add("hd0"),
+					  block_add_disk("hd1", DISK_SECTORS, 0, &ram_ops, &ram1) };
+	uint8_t *shadow[2] = { malloc(DISK_SECTORS * SECTOR), malloc(DISK_SECTORS * SECTOR) };
+	memcpy(shadow[0], ram.data, DISK_SECTORS * SECTOR);
+	memcpy(shadow[1], ram.data, DISK_SECTORS * SECTOR);
+	cache_of(MODEL_BUFFERS);
+	model_n = 0;
+	uint64_t hits = 0, misses = 0, evictions = 0;
+	uint8_t buf[BLOCK_DIRECT_SECTORS * SECTOR];
+	for (unsigned step = 0; step < RANDOM_STEPS; step++) {
+		unsigned which = (unsigned)check_rand_below(2);
+		struct block_device *d = disks[which];
+		uint64_t lba = check_rand_below(RANDOM_SPAN);
+		unsigned kind = (unsigned)check_rand_below(10);
+		uint32_t count = kind < 6   ? 1
+				 : kind < 8 ? 1 + (uint32_t)check_rand_below(4)
+					    : BLOCK_DIRECT_SECTORS;
+		if (kind == 9) { /* a write, of a short or a long run */
+			for (uint32_t i = 0; i < count * SECTOR; i++)
+				buf[i] = (uint8_t)check_rand();
+			if (!CHECK_EQ_INT(block_write(d, lba, count, buf), 0))
+				break;
+			memcpy(shadow[which] + lba * SECTOR, buf, count * SECTOR);
+			continue;
+		}
+		if (!CHECK_EQ_INT(block_read(d, lba, count, buf), 0))
+			break;
+		if (!CHECK_EQ_MEM(buf, shadow[which] + lba * SECTOR, count * SECTOR)) {
+			printf("# step %u: %s sectors %llu+%u\n", step, d->name, (unsigned long long)lba,
+			       count);
+			break;
+		}
+		if (count >= BLOCK_DIRECT_SECTORS)
+			continue;
+		for (uint32_t i = 0; i < count; i++)
+			model_touch(d, lba + i, &evictions) ? hits++ : misses++;
+		struct block_cache_stats st = stats_now();
+		if (!CHECK_EQ_UINT(st.hits, hits) || !CHECK_EQ_UINT(st.misses, misses) ||
+		    !CHECK_EQ_UINT(st.evictions, evictions)) {
+			printf("# step %u: %s sectors %llu+%u\n", step, d->name, (unsigned long long)lba,
+			       count);
+			break;
+		}
+	}
+	CHECK_EQ_UINT(stats_now().cached, MODEL_BUFFERS);
+	CHECK_MSG(hits > 1000 && evictions > 1000,
+		  "hits %llu, evictions %llu: the run tested too little", (unsigned long long)hits,
+		  (unsigned long long)evictions);
+	CHECK(!ram.overrun && !ram1.overrun);
+	free(shadow[0]);
+	free(shadow[1]);
+	free(ram1.data);
+}
+
 int main(void)
 {
+	check_seed(1313);
 	RUN(add_disk_rules);
 	RUN(scan_good_table);
 	RUN(scan_overlap);
@@ -501,6 +885,16 @@ int main(void)
 	RUN(partition_offsets);
 	RUN(errors_name_device_and_sector);
 	RUN(read_only_driver);
+	RUN(cache_size_policy);
+	RUN(cache_scripted_counts);
+	RUN(cache_short_runs);
+	RUN(cache_direct_reads);
+	RUN(cache_keys);
+	RUN(cache_write_through);
+	RUN(cache_failures);
+	RUN(cache_without_buffers);
+	RUN(cache_random_against_model);
 	free(ram.data);
+	free(cache_memory);
 	return check_done();
 }
