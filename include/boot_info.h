@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define BOOT_INFO_MAGIC 0x424C5356u /* "VSLB" in memory order */
-#define BOOT_INFO_VERSION 1
+#define BOOT_INFO_VERSION 2
 
 #define BOOT_E820_MAX 128
 #define BOOT_CMDLINE_MAX 256
@@ -63,6 +63,7 @@ struct boot_info {
 	uint32_t kernel_read_calls; /* INT 13h read calls that loaded KERNEL.BIN */
 	uint32_t kernel_read_sectors;
 	uint32_t disk_retries; /* reads that failed and were retried */
+	uint32_t kernel_read_cycles; /* TSC cycles the reads of KERNEL.BIN took (0: no TSC) */
 
 	/* low memory, as the BIOS reports it */
 	uint16_t conv_kib;     /* INT 12h */
@@ -95,7 +96,7 @@ struct boot_info {
 } __attribute__((packed));
 
 _Static_assert(sizeof(struct e820_entry) == 24, "E820 entries are 24 bytes");
-_Static_assert(sizeof(struct boot_info) == 3456, "boot_info size is pinned");
+_Static_assert(sizeof(struct boot_info) == 3460, "boot_info size is pinned");
 _Static_assert(offsetof(struct boot_info, e820) % 4 == 0, "E820 array aligned");
 
 #endif

@@ -48,7 +48,9 @@ static void report_disk(struct block_device *disk, bool boot)
 	else
 		kprintf("CHS %u/%u/%u", (unsigned)d->cylinders, (unsigned)d->heads,
 			(unsigned)d->sectors_per_track);
-	if (disk->signature)
+	if (d->medium_unread)
+		kprintf(", medium not read");
+	else if (disk->signature)
 		kprintf(", signature %08X", (unsigned)disk->signature);
 	kprintf("%s\n", boot ? ": the boot disk" : "");
 }
@@ -128,7 +130,7 @@ static void cache_init(void)
 
 void disks_init(const struct boot_info *bi)
 {
-	unsigned drives = bios_disk_probe(bi->equipment);
+	unsigned drives = bios_disk_probe(bi->equipment, bi->boot_drive);
 	struct block_device *boot_disk, *boot;
 
 	kprintf("Disks: %u from the BIOS\n", drives);
@@ -138,6 +140,8 @@ void disks_init(const struct boot_info *bi)
 		if (disk->disk != disk)
 			continue;
 		report_disk(disk, disk == boot_disk);
+		if (bios_disk_of(disk)->medium_unread)
+			continue;
 		if (block_scan_partitions(disk) >= 0)
 			report_partitions(disk);
 		else

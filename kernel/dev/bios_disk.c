@@ -24,6 +24,9 @@
 #define EDD_HAS_PACKET_CALLS 0x0001 /* AH=41h CX bit 0: AH=42h-44h, 47h, 48h */
 #define EDD_TRIES 3
 #define EDD_MAX_SECTORS 127 /* Phoenix EDD 1.1: a packet moves at most 127 blocks */
+#define STATUS_NO_MEDIA 0x31
+#define STATUS_TIMEOUT 0x80
+#define STATUS_NOT_READY 0xAA
 #define DRIVE_FLOPPY_FIRST 0x00
 #define DRIVE_HARD_FIRST 0x80
 #define FLOPPIES_MAX 4
@@ -96,6 +99,13 @@ const char *bios_disk_status_name(uint8_t status)
 	case 0xFF: return "sense operation failed";
 	default: return "unknown status";
 	}
+}
+
+/* a drive without a medium answers so after its timeouts; trying again
+ * only waits as long once more */
+static bool no_medium(uint8_t status)
+{
+	return status == STATUS_TIMEOUT || status == STATUS_NOT_READY || status == STATUS_NO_MEDIA;
 }
 
 static void reset_drive(const struct bios_drive *d)
@@ -175,7 +185,7 @@ static int transfer(struct block_device *dev, bool write, uint64_t lba, uint32_t
 			memcpy(bounce, p, (size_t)chunk * BLOCK_SECTOR_SIZE);
 		for (unsigned try = 1; try <= EDD_TRIES; try++) {
 			status = transfer_once(d, write, lba_low, lba, chunk, bounce);
-			if (status == 0)
+			if (status == 0 || no_medium(status))
 				break;
 			d->retries++;
 			reset_drive(d);
@@ -184,7 +194,8 @@ static int transfer(struct block_device *dev, bool write, uint64_t lba, uint32_t
 			d->failures++;
 			snprintf(error, BLOCK_ERROR_MAX,
 				 "%s of sector %llu failed after %u tries: BIOS status 0x%02x (%s)",
-				 write ? "write" : "read", (unsigned long long)lba, EDD_TRIES, status,
+				 write ? "write" : "read", (unsigned long long)lba,
+				 no_medium(status) ? 1 : EDD_TRIES, status,
 				 bios_disk_status_name(status));
 			return ERR_IO;
 		}
@@ -277,13 +288,13 @@ static uint32_t read_signature(struct block_device *dev)
 	return sig;
 }
 
-static void add_drive(uint8_t number, const char *prefix, unsigned index, uint8_t *count_out)
+static void add_drive(uint8_t number, const char *prefix, unsigned index, bool read_medium)
 {
 	struct bios_drive *d = &drives[drive_count];
 	char name[BLOCK_NAME_MAX];
 
 	*d = (struct bios_drive){ .number = number };
-	if (!chs_geometry(d, count_out))
+	if (!chs_geometry(d, NULL))
 		return;
 	if (!edd_geometry(d)) {
 		if (d->unusable)
@@ -299,11 +310,13 @@ static void add_drive(uint8_t number, const char *prefix, unsigned index, uint8_
 			BLOCK_DEVICES_MAX);
 		return;
 	}
-	d->dev->signature = read_signature(d->dev);
+	d->medium_unread = !read_medium;
+	if (read_medium)
+		d->dev->signature = read_signature(d->dev);
 	drive_count++;
 }
 
-unsigned bios_disk_probe(uint16_t equipment)
+unsigned bios_disk_probe(uint16_t equipment, uint8_t boot_drive)
 {
 	uint8_t hard_disks = 0;
 	unsigned floppies = equipment & EQUIPMENT_HAS_FLOPPY
@@ -312,13 +325,13 @@ unsigned bios_disk_probe(uint16_t equipment)
 
 	drive_count = 0;
 	for (unsigned i = 0; i < floppies && i < FLOPPIES_MAX; i++)
-		add_drive((uint8_t)(DRIVE_FLOPPY_FIRST + i), "fd", i, NULL);
+		add_drive((uint8_t)(DRIVE_FLOPPY_FIRST + i), "fd", i, DRIVE_FLOPPY_FIRST + i == boot_drive);
 	/* AH=08h on the first hard disk answers how many there are */
 	struct bios_drive probe = { .number = DRIVE_HARD_FIRST };
 	if (!chs_geometry(&probe, &hard_disks))
 		hard_disks = 0;
 	for (unsigned i = 0; i < hard_disks && i < HARD_DISKS_MAX; i++)
-		add_drive((uint8_t)(DRIVE_HARD_FIRST + i), "hd", i, NULL);
+		add_drive((uint8_t)(DRIVE_HARD_FIRST + i), "hd", i, true);
 	return drive_count;
 }
 

@@ -388,7 +388,7 @@ static void drive_counters(struct ktest *t)
 		kprintf("    # %s: %llu calls, %llu retries, %llu failures, %llu sectors\n", d->dev->name,
 			(unsigned long long)d->calls, (unsigned long long)d->retries,
 			(unsigned long long)d->failures, (unsigned long long)d->sectors_moved);
-		EXPECT(t, d->calls > 0);
+		EXPECT(t, d->calls > 0 || d->medium_unread);
 	}
 	bios_call_stats(&stats);
 	kprintf("    # BIOS calls: %llu, A20 repaired %u times\n", (unsigned long long)stats.calls,

@@ -26,6 +26,7 @@ static void boot_info_offsets(void)
 	OFF("BI_", boot_info, kernel_read_calls);
 	OFF("BI_", boot_info, kernel_read_sectors);
 	OFF("BI_", boot_info, disk_retries);
+	OFF("BI_", boot_info, kernel_read_cycles);
 	OFF("BI_", boot_info, conv_kib);
 	OFF("BI_", boot_info, equipment);
 	OFF("BI_", boot_info, com_ports);
