@@ -8,8 +8,8 @@
 #
 # Sources are found by folder, as before: a new file needs no edit here.
 #   build/host/TOOL            tools/TOOL/*.c + lib/*.c for the host
-#   build/gen/                 layout.inc, layout.h, layout.ld (mkimage gen),
-#                              boot_info.inc, bios_call.inc (geninc)
+#   build/gen/                 layout.inc, layout.h, layout.ld, test_files.h (mkimage
+#                              gen), boot_info.inc, bios_call.inc (geninc)
 #   build/stage2.bin, stage1_*.bin, stage2.elf   the loader
 #   build/VARIANT.elf, .bin    the kernels; objects in build/obj/VARIANT/
 #   build/disk.img, floppy.img (mkimage build)
@@ -73,7 +73,7 @@ $(foreach t,$(HOST_TOOLS),$(eval $(call host_tool,$(t))))
 # alone (its time too), so an edit to a comment of the layout rebuilds
 # nothing; the stamp records that gen ran.
 # ---------------------------------------------------------------------------
-GEN_LAYOUT := $(GEN)/layout.inc $(GEN)/layout.h $(GEN)/layout.ld
+GEN_LAYOUT := $(GEN)/layout.inc $(GEN)/layout.h $(GEN)/layout.ld $(GEN)/test_files.h
 $(GEN)/layout.stamp: $(LAYOUT) $(MKIMAGE)
 	$(call say,GEN,layout,$(LAYOUT))$(MKIMAGE) gen $(LAYOUT) $(GEN) && touch $@
 $(GEN_LAYOUT): $(GEN)/layout.stamp ;

@@ -120,3 +120,59 @@ open(d + "boot.cfg", "w").write("kernel=/KERNEL.BIN\n")
 
 # line number of the first line matching an ERE in FILE
 lineof() { grep -n -m1 -E "$2" "$1" | cut -d: -f1; }
+
+# tree_ok SPEC GEN SCRATCH: the volume at SPEC (mtools' -i) holds exactly the
+# directories and files GEN/test_files.h (mkimage gen) lists, and every
+# generated file has the size and CRC-32 listed (zlib's CRC, not mkimage's) and
+# the bytes `mkimage testfiles` writes
+tree_ok() {
+	local spec=$1 gen=$2 s=$3
+	rm -rf "$s/tree" "$s/out" && mkdir -p "$s/tree" "$s/out" || return 1
+	$TO "$MKIMAGE" testfiles "$LAYOUT" "$s/tree" || { echo "mkimage testfiles failed"; return 1; }
+	$TO mdir -/ -b -i "$spec" :: >"$s/listing" || { echo "mdir failed"; return 1; }
+	py '
+import re, subprocess, sys, zlib
+spec, header, listing, tree, out = sys.argv[1:6]
+h = open(header).read()
+def fail(s): print(s); sys.exit(1)
+def block(name):
+    m = re.search(r"#define %s \\\n\t\{ \\\n(.*?)\t\}\n" % name, h, re.S)
+    m or fail("no %s in %s" % (name, header))
+    return m.group(1)
+def count(name):
+    return int(re.search(r"#define %s (\d+)" % name, h).group(1))
+dirs = re.findall(r"\"([^\"]+)\"", block("LAYOUT_DIRS"))
+files = re.findall(r"\"([^\"]+)\"", block("LAYOUT_FILES"))
+gen = [(p, int(n), int(c, 16)) for p, n, c in
+       re.findall(r"\{ \"([^\"]+)\", (\d+), 0x([0-9A-F]{8}) \}", block("TEST_FILES"))]
+(len(dirs), len(files), len(gen)) == (count("LAYOUT_DIR_COUNT"), count("LAYOUT_FILE_COUNT"),
+                                      count("TEST_FILE_COUNT")) or fail("counts differ from the lists")
+gen or fail("the manifest lists no generated file")
+want = sorted([d + "/" for d in dirs] + files)
+got = sorted(l[2:].rstrip("\n") for l in open(listing) if l.startswith("::/"))
+want == got or fail("on the volume: %s; the layout: %s" % (sorted(set(got) - set(want)), sorted(set(want) - set(got))))
+for i, (path, size, crc) in enumerate(gen):
+    dst = "%s/%d" % (out, i)
+    subprocess.run(["mcopy", "-n", "-i", spec, "::" + path, dst], timeout=60, check=True)
+    b = open(dst, "rb").read()
+    len(b) == size or fail("%s: %d bytes on the volume, the manifest says %d" % (path, len(b), size))
+    zlib.crc32(b) == crc or fail("%s: CRC-32 0x%08X, the manifest says 0x%08X" % (path, zlib.crc32(b), crc))
+    b == open(tree + path, "rb").read() or fail("%s differs from mkimage testfiles" % path)
+' "$spec" "$gen/test_files.h" "$s/listing" "$s/tree" "$s/out"
+}
+
+# tree_check_fails SPEC GEN SCRATCH: tree_ok catches a changed byte and a
+# missing file, on a copy of the volume's image (SPEC is IMAGE or IMAGE@@OFF)
+tree_check_fails() {
+	local spec=$1 gen=$2 s=$3 img=${1%@@*} off=
+	[ "$img" != "$spec" ] && off=@@${spec#*@@}
+	local big
+	big=$(sed -n 's/.*{ "\([^"]*\)", \([0-9]*\), .*/\2 \1/p' "$gen/test_files.h" | sort -n | tail -1 | cut -d' ' -f2)
+	cp "$img" "$s/bad.img" && $TO mcopy -n -i "$spec" "::$big" "$s/big" || return 1
+	printf '\x01' | dd of="$s/big" bs=1 seek=1000 conv=notrunc status=none
+	$TO mcopy -o -i "$s/bad.img$off" "$s/big" "::$big" || return 1
+	if tree_ok "$s/bad.img$off" "$gen" "$s" >/dev/null; then echo "a changed byte in $big passed"; return 1; fi
+	cp "$img" "$s/bad.img" && $TO mdel -i "$s/bad.img$off" "::$big" || return 1
+	if tree_ok "$s/bad.img$off" "$gen" "$s" >/dev/null; then echo "a missing $big passed"; return 1; fi
+	return 0
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_disk_image.sh: $BUILD/disk.img is what the layout describes: size,
 # MBR (signature, one active partition, consistent CHS), stage 2 in the gap,
-# a clean FAT16 volume holding the layout's files.
+# a clean FAT16 volume holding the layout's directories and files.
 . "$(dirname "$0")/lib.sh"
 
 S=$(scratch disk_image)
@@ -134,6 +134,9 @@ kernel_ok() {
 	[ "$(crc_field "$S/KERNEL.BIN")" = "$(crc_zeroed "$S/KERNEL.BIN")" ] || { echo "KERNEL.BIN is not sealed"; return 1; }
 }
 t "KERNEL.BIN equals \$BUILD/kernel.bin and is sealed" kernel_ok
+
+t "the layout's directories and files, and no other, with the manifest's sizes and CRC-32s" tree_ok "$IMG@@$OFF" "$S/gen" "$S"
+t "that check catches a changed byte and a missing file" tree_check_fails "$IMG@@$OFF" "$S/gen" "$S"
 
 rewrite_cfg() {
 	printf 'rewritten by test_disk_image %s\n' "$$" >"$S/new.cfg"

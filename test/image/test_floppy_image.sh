@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # test_floppy_image.sh: $BUILD/floppy.img is a standard 1.44 MB FAT12 floppy
 # whose boot sector is stage 1 (BPB kept), stage 2 in the reserved sectors,
-# serial = the layout's signature, files in the root.
+# serial = the layout's signature, the layout's directories and files.
 . "$(dirname "$0")/lib.sh"
 
 S=$(scratch floppy_image)
@@ -91,6 +91,21 @@ kernel_ok() {
 	cmp -s "$S/KERNEL.BIN" "$BUILD/kernel.bin" || { echo "KERNEL.BIN differs from kernel.bin"; return 1; }
 }
 t "KERNEL.BIN equals \$BUILD/kernel.bin" kernel_ok
+
+t "the layout's directories and files, and no other, with the manifest's sizes and CRC-32s" tree_ok "$IMG" "$S/gen" "$S"
+t "that check catches a changed byte and a missing file" tree_check_fails "$IMG" "$S/gen" "$S"
+
+# the lead's tests copy the test kernel over KERNEL.BIN; the largest kernel
+# the loader takes must still fit beside the test tree
+room_ok() {
+	local free kernel region
+	free=$($TO mdir -i "$IMG" :: | sed -n 's/ *bytes free$//p' | tr -d ' ')
+	kernel=$(stat -c %s "$BUILD/kernel.bin") region=$(($(v REGION_KERNEL_SIZE)))
+	[ -n "$free" ] || { echo "mdir shows no free space"; return 1; }
+	[ $((free + kernel)) -ge "$region" ] ||
+		{ echo "$free bytes free beside a $kernel-byte KERNEL.BIN, less than the kernel region's $region"; return 1; }
+}
+t "room beside the test tree for a KERNEL.BIN as large as the kernel region" room_ok
 
 rewrite_cfg() {
 	printf 'rewritten by test_floppy_image %s\n' "$$" >"$S/new.cfg"

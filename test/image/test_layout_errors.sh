@@ -32,7 +32,7 @@ unchanged() {
 	cmp -s "$d/disk.img" "$S/disk.img.orig" || { echo "disk.img changed"; return 1; }
 	cmp -s "$d/floppy.img" "$S/floppy.img.orig" || { echo "floppy.img changed"; return 1; }
 	if [ -n "$g" ]; then
-		for f in layout.inc layout.h layout.ld; do
+		for f in layout.inc layout.h layout.ld test_files.h; do
 			cmp -s "$g/$f" "$g/$f.orig" || { echo "gen's $f changed"; return 1; }
 		done
 	fi
@@ -49,7 +49,7 @@ lcase() {
 	line=$(lineof "$L" "$lre")
 	[ -n "$line" ] || { echo "test bug: /$lre/ not in $L"; return 1; }
 	rm -rf "$d" "$g" && cp -r "$FX" "$d" && mkdir -p "$g" || return 1
-	for f in layout.inc layout.h layout.ld; do
+	for f in layout.inc layout.h layout.ld test_files.h; do
 		echo "previous $f" >"$g/$f" && cp "$g/$f" "$g/$f.orig"
 	done
 	local cmd
@@ -123,6 +123,62 @@ t "disk size not a whole number of sectors" lcase disksize 'size=1000 is not a w
 mk dupkey 's/^(region +heap +start=[^ ]+ +size=[^ ]+)/\1 size=0x10/'
 t "key given twice" lcase dupkey "key 'size' given twice" '^region +heap '
 
+# ---- directories and files ------------------------------------------------
+
+mka dirparent "dir /TEST/NOPE/DEEP"
+t "dir whose parent is not declared" lcase dirparent 'dir /TEST/NOPE/DEEP: its directory /TEST/NOPE is not declared \(add `dir /TEST/NOPE`\)' '^dir /TEST/NOPE/DEEP'
+
+mka fileparent "file /NODIR/X.BIN gen=5"
+t "file in a directory not declared" lcase fileparent 'file /NODIR/X.BIN: its directory /NODIR is not declared' '^file /NODIR/'
+
+mka dirrelative "dir BIN2"
+t "dir without a leading /" lcase dirrelative "dir BIN2: a path from the root, starting with '/' \\(e.g. /BIN2\\)" '^dir BIN2'
+
+mka filerelative "file TEST/X.BIN gen=1"
+t "file path with a / but not from the root" lcase filerelative "file TEST/X.BIN: a path from the root" '^file TEST/X.BIN'
+
+mka emptyname "dir /TEST//X"
+t "empty name in a path (//)" lcase emptyname 'dir /TEST//X: an empty name' '^dir /TEST//X'
+
+mka trailing "dir /TEST/X/"
+t "path ending in /" lcase trailing 'dir /TEST/X/: an empty name' '^dir /TEST/X/'
+
+mka dotdot "file /TEST/../X.BIN gen=1"
+t "'..' in a path" lcase dotdot "file /TEST/../X.BIN: '..' is not a name the layout may use" '^file /TEST/\.\./'
+
+mka rootdir "dir /"
+t "dir / (the root)" lcase rootdir 'dir /: the root directory is always there' '^dir /$'
+
+mka dupdir "dir /TEST"
+t "duplicate dir" lcase dupdir 'duplicate dir /TEST \(first declared on line [0-9]+\)' '^dir /TEST$'
+
+mka dupfile "file /KERNEL.BIN src=kernel.bin"
+t "duplicate file, once with its / and once without" lcase dupfile 'duplicate file /KERNEL.BIN \(first declared on line [0-9]+\)' '^file /KERNEL.BIN'
+
+mka fileisdir "file /TEST/SUB gen=1"
+t "file where a dir is declared" lcase fileisdir 'file /TEST/SUB: a directory of that name is declared on line [0-9]+' '^file /TEST/SUB '
+
+mka srcandgen "file /TEST/X.BIN src=boot.cfg gen=3"
+t "file with src= and gen=" lcase srcandgen 'file /TEST/X.BIN: give src= or gen=, not both' '^file /TEST/X.BIN'
+
+mka nosrc "file /TEST/X.BIN"
+t "file with neither src= nor gen=" lcase nosrc 'file /TEST/X.BIN: missing key src= \(a file of the build\) or gen=' '^file /TEST/X.BIN'
+
+mka badname "file /TEST/A*B gen=1"
+t "a name FAT refuses" lcase badname "file /TEST/A\\*B: 'A\\*B' is neither an upper-case 8.3 name nor a long name" '^file /TEST/A'
+
+mka lowercase "file /TEST/lower.bin gen=1"
+t "a short name in lower case" lcase lowercase "file /TEST/lower.bin: write 'lower.bin' in capitals, LOWER.BIN" '^file /TEST/lower'
+
+mka genbig "file /TEST/X.BIN gen=5M"
+t "gen= beyond its limit" lcase genbig 'gen=5M is out of range \(0..4194304\)' '^file /TEST/X.BIN'
+
+mka dirkey "dir /BIN2 size=1"
+t "dir takes no keys" lcase dirkey "unknown key 'size' for dir" '^dir /BIN2'
+
+mka longpath "file /TEST/$(printf 'L%.0s' $(seq 1 130)) gen=1"
+t "a path over 127 characters" lcase longpath 'the path is longer than 127 characters' '^file /TEST/LLLL'
+
 # ---- build-time defects: valid layout, bad inputs -------------------------
 
 # bcase NAME PATTERN FILE-NAMED [DISK...]: $S/cases/NAME.d was prepared from
@@ -182,6 +238,17 @@ hdd_alone() {
 	[ "$(stat -c %s "$d/disk.img")" = $(( $(v HDD_SECTORS) * 512 )) ] || { echo "disk.img wrong size"; return 1; }
 }
 t "build hdd works without the floppy's stage 1" hdd_alone
+
+# a valid layout whose root directory cannot hold what it declares: 30 long
+# names of 100 characters take 9 entries each, the floppy's root has 224
+{ cat "$LAYOUT"; for i in $(seq 10 39); do printf 'file /%s%d gen=1\n' "$(printf 'n%.0s' $(seq 1 98))" "$i"; done; } >"$S/cases/rootfull.layout"
+D=$(prep rootfull)
+LAYOUT_CASE=$S/cases/rootfull.layout t "root directory too small for the layout's entries" bcase rootfull 'the files and directories in the root take 275 entries; the root directory of disk fdd has 224' .floppy.img.tmp fdd
+
+# a generated file larger than the floppy's free space
+mka genfull "file /TEST/HUGE.BIN gen=4M"
+D=$(prep genfull)
+LAYOUT_CASE=$S/cases/genfull.layout t "generated file too big for the floppy" bcase genfull '4194304 bytes do not fit on the fdd volume: .* left for /TEST/HUGE.BIN \(generated\)' .floppy.img.tmp fdd
 
 unknown_disk() {
 	if $TO "$MKIMAGE" build "$S/good.layout" "$FX" zip 2>"$S/err"; then echo "accepted"; return 1; fi

@@ -62,16 +62,18 @@ static int load_inputs(const struct layout *L, const char *builddir, const struc
 	}
 	for (int i = 0; i < L->nfiles; i++) {
 		const struct file_entry *f = &L->files[i];
+		if (f->generated)
+			continue;
 		char *src = path_join(builddir, f->src);
 		uint8_t *buf;
 		size_t len;
 		if (slurp(src, &buf, &len) < 0) {
 			fprintf(stderr, "mkimage: %s: %s (src of file %s, layout line %d)\n", src,
-				errno == ENOENT ? "missing" : strerror(errno), f->name, f->line);
+				errno == ENOENT ? "missing" : strerror(errno), f->path, f->line);
 			ok = 0;
 		} else {
 			/* the loader refuses a kernel that fails these, so refuse to ship one */
-			if (!strcmp(f->name, "KERNEL.BIN") && kernel_check_sealed(L, src, buf, len) < 0)
+			if (!strcmp(f->path, "/KERNEL.BIN") && kernel_check_sealed(L, src, buf, len) < 0)
 				ok = 0;
 			free(buf);
 		}

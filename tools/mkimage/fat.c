@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -234,55 +235,149 @@ int fat_check(const char *image, uint64_t off, int want_bits, const struct disk 
 	return 0;
 }
 
-int fat_copy_files(const struct layout *L, const char *image, uint64_t off, const struct bpb *b,
-		   const char *builddir, const struct disk *d)
-{
-	uint32_t clus_bytes = (uint32_t)b->sectors_per_cluster * SECTOR_BYTES;
-	uint64_t need = 0;
-	char spec[FILE_MAX_LEN + 300];
+/* A directory entry, and the characters of a name one long-name entry holds */
+#define DIR_ENTRY_BYTES 32
+#define LFN_CHARS_PER_ENTRY 13
+#define DOT_ENTRIES 2 /* "." and ".." open every directory but the root */
 
-	/* root entries: one goes to the volume label */
-	if (L->nfiles + 1 > b->root_entries) {
-		fprintf(stderr,
-			"mkimage: %s: %d files do not fit in the %u-entry root directory of disk %s\n",
-			image, L->nfiles, b->root_entries, d->name);
-		return -1;
+/* Directory entries NAME takes: its own, and the long-name ones before it */
+static uint32_t entries_for(const char *name)
+{
+	if (fat_is_83(name))
+		return 1;
+	return 1 + (uint32_t)((strlen(name) + LFN_CHARS_PER_ENTRY - 1) / LFN_CHARS_PER_ENTRY);
+}
+
+/* Entries the layout's directories and files take in the directory PATH
+ * ("" for the root) */
+static uint32_t entries_in(const struct layout *L, const char *path)
+{
+	char parent[FILE_MAX_LEN];
+	uint32_t n = 0;
+	for (int i = 0; i < L->ndirs; i++) {
+		path_parent(L->dirs[i].path, parent);
+		if (!strcasecmp(parent, path))
+			n += entries_for(path_last(L->dirs[i].path));
 	}
 	for (int i = 0; i < L->nfiles; i++) {
-		char *src = path_join(builddir, L->files[i].src);
+		path_parent(L->files[i].path, parent);
+		if (!strcasecmp(parent, path))
+			n += entries_for(path_last(L->files[i].path));
+	}
+	return n;
+}
+
+/* Checks that the layout's directories and files fit on the volume:
+ * entries in the root, clusters for directories and files. */
+static int check_fit(const struct layout *L, const char *image, const struct bpb *b,
+		     const char *builddir, const struct disk *d)
+{
+	uint32_t clus_bytes = (uint32_t)b->sectors_per_cluster * SECTOR_BYTES;
+	uint32_t root = 1 + entries_in(L, ""); /* one goes to the volume label */
+	if (root > b->root_entries) {
+		fprintf(stderr,
+			"mkimage: %s: the files and directories in the root take %u entries; the "
+			"root directory of disk %s has %u\n",
+			image, root, d->name, b->root_entries);
+		return -1;
+	}
+	uint64_t need = 0;
+	for (int i = 0; i < L->ndirs; i++) {
+		uint64_t bytes =
+			(uint64_t)DIR_ENTRY_BYTES * (DOT_ENTRIES + entries_in(L, L->dirs[i].path));
+		need += (bytes + clus_bytes - 1) / clus_bytes;
+	}
+	for (int i = 0; i < L->nfiles; i++) {
+		const struct file_entry *f = &L->files[i];
+		char *src = f->generated ? NULL : path_join(builddir, f->src);
+		uint64_t size = f->gen_size;
 		struct stat st;
-		if (stat(src, &st) < 0 || !S_ISREG(st.st_mode)) {
+		if (src && (stat(src, &st) < 0 || !S_ISREG(st.st_mode))) {
 			fprintf(stderr, "mkimage: %s: %s (src of file %s, layout line %d)\n", src,
-				errno == ENOENT ? "missing" : strerror(errno), L->files[i].name,
-				L->files[i].line);
+				errno == ENOENT ? "missing" : strerror(errno), f->path, f->line);
 			free(src);
 			return -1;
 		}
-		uint64_t c = ((uint64_t)st.st_size + clus_bytes - 1) / clus_bytes;
+		if (src)
+			size = (uint64_t)st.st_size;
+		uint64_t c = (size + clus_bytes - 1) / clus_bytes;
 		need += c;
 		if (need > b->clusters) {
 			fprintf(stderr,
 				"mkimage: %s: %llu bytes do not fit on the %s volume: it holds %llu bytes "
-				"(%u clusters of %u bytes), %llu of them left for %s\n",
-				src, (unsigned long long)st.st_size, d->name,
+				"(%u clusters of %u bytes), %llu of them left for %s%s\n",
+				src ? src : image, (unsigned long long)size, d->name,
 				(unsigned long long)b->clusters * clus_bytes, b->clusters, clus_bytes,
-				(unsigned long long)(b->clusters - (need - c)) * clus_bytes,
-				L->files[i].name);
+				(unsigned long long)(b->clusters - (need - c)) * clus_bytes, f->path,
+				f->generated ? " (generated)" : "");
 			free(src);
 			return -1;
 		}
 		free(src);
 	}
-	image_spec(spec, sizeof spec, image, off);
-	for (int i = 0; i < L->nfiles; i++) {
-		char *src = path_join(builddir, L->files[i].src);
-		char dst[20];
-		snprintf(dst, sizeof dst, "::%s", L->files[i].name);
-		const char *argv[] = { "mcopy", "-i", spec, "-D", "o", src, dst, NULL };
-		int r = run_tool(argv);
-		free(src);
-		if (r)
-			return -1;
-	}
 	return 0;
+}
+
+/* mmd, parents before their children */
+static int make_layout_dirs(const struct layout *L, const char *spec)
+{
+	int deepest = 0;
+	for (int i = 0; i < L->ndirs; i++)
+		if (path_depth(L->dirs[i].path) > deepest)
+			deepest = path_depth(L->dirs[i].path);
+	for (int depth = 1; depth <= deepest; depth++)
+		for (int i = 0; i < L->ndirs; i++) {
+			if (path_depth(L->dirs[i].path) != depth)
+				continue;
+			char dst[FILE_MAX_LEN + 2];
+			snprintf(dst, sizeof dst, "::%s", L->dirs[i].path);
+			const char *argv[] = { "mmd", "-i", spec, dst, NULL };
+			if (run_tool(argv))
+				return -1;
+		}
+	return 0;
+}
+
+int fat_copy_files(const struct layout *L, const char *image, uint64_t off, const struct bpb *b,
+		   const char *builddir, const struct disk *d)
+{
+	char spec[FILE_MAX_LEN + 300];
+	if (check_fit(L, image, b, builddir, d) < 0)
+		return -1;
+	image_spec(spec, sizeof spec, image, off);
+	if (make_layout_dirs(L, spec) < 0)
+		return -1;
+
+	/* a generated file goes through one temp file beside the image */
+	char *tmp = NULL;
+	int fd = -1, r = 0;
+	for (int i = 0; i < L->nfiles && r == 0; i++) {
+		const struct file_entry *f = &L->files[i];
+		char *src = NULL;
+		if (f->generated) {
+			if (fd < 0 && (fd = temp_beside(image, &tmp)) < 0) {
+				fprintf(stderr, "mkimage: %s: cannot create a temp file: %s\n", image,
+					strerror(errno));
+				return -1;
+			}
+			if (gen_write_temp(f, fd) < 0) {
+				fprintf(stderr, "mkimage: %s: %s\n", tmp, strerror(errno));
+				r = -1;
+				break;
+			}
+		} else {
+			src = path_join(builddir, f->src);
+		}
+		char dst[FILE_MAX_LEN + 2];
+		snprintf(dst, sizeof dst, "::%s", f->path);
+		const char *argv[] = { "mcopy", "-i", spec, "-D", "o", src ? src : tmp, dst, NULL };
+		r = run_tool(argv) ? -1 : 0;
+		free(src);
+	}
+	if (fd >= 0) {
+		close(fd);
+		unlink(tmp);
+	}
+	free(tmp);
+	return r;
 }

@@ -1,4 +1,5 @@
-/* gen.c: `mkimage gen`: the layout's numbers as NASM, C and linker symbols. */
+/* gen.c: `mkimage gen`: the layout's numbers as NASM, C and linker symbols,
+ * and the manifest of its directories and files (genfiles.c). */
 #include "mkimage.h"
 
 #include <errno.h>
@@ -9,6 +10,8 @@
 #include <unistd.h>
 
 enum lang { NASM, C, LD };
+#define MANIFEST (LD + 1) /* after the three renderings, test_files.h */
+#define OUTPUTS (MANIFEST + 1)
 
 static void value(FILE *f, const struct sym *y)
 {
@@ -73,43 +76,27 @@ static char *render(const struct layout *L, enum lang lang, size_t *len)
 	return buf;
 }
 
-/* mkdir -p */
-static int mkdirs(const char *dir)
-{
-	char *p = path_join(dir, "");
-	int r = 0;
-	for (char *q = p + 1; *q && r == 0; q++) {
-		if (*q != '/')
-			continue;
-		*q = 0;
-		if (mkdir(p, 0755) < 0 && errno != EEXIST)
-			r = -1;
-		*q = '/';
-	}
-	free(p);
-	return r;
-}
-
 int cmd_gen(const struct layout *L, const char *outdir)
 {
-	static const char *names[3] = { "layout.inc", "layout.h", "layout.ld" };
-	char *paths[3] = { 0 }, *tmps[3] = { 0 };
+	/* the three renderings of the numbers, then the manifest */
+	static const char *names[OUTPUTS] = { "layout.inc", "layout.h", "layout.ld", "test_files.h" };
+	char *paths[OUTPUTS] = { 0 }, *tmps[OUTPUTS] = { 0 };
 	int ok = 1;
 
-	if (mkdirs(outdir) < 0) {
+	if (make_dirs(outdir) < 0) {
 		fprintf(stderr, "mkimage: %s: %s\n", outdir, strerror(errno));
 		return 1;
 	}
-	for (int i = 0; i < 3 && ok; i++) {
+	for (int i = 0; i < OUTPUTS && ok; i++) {
 		size_t len;
-		char *text = render(L, (enum lang)i, &len);
+		char *text = i == MANIFEST ? render_manifest(L, &len) : render(L, (enum lang)i, &len);
 		paths[i] = path_join(outdir, names[i]);
 		/* an unchanged file keeps its timestamp, so nothing rebuilds needlessly */
 		if (!same_content(paths[i], text, len) && write_temp(paths[i], text, len, &tmps[i]) < 0)
 			ok = 0;
 		free(text);
 	}
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < OUTPUTS; i++) {
 		if (tmps[i]) {
 			if (ok && rename(tmps[i], paths[i]) < 0) {
 				fprintf(stderr, "mkimage: %s: %s\n", paths[i], strerror(errno));

@@ -136,6 +136,28 @@ const struct sym *layout_sym(const struct layout *L, const char *name)
 	return NULL;
 }
 
+int path_depth(const char *path)
+{
+	int n = 0;
+	for (; *path; path++)
+		n += *path == '/';
+	return n;
+}
+
+void path_parent(const char *path, char *parent)
+{
+	const char *slash = strrchr(path, '/');
+	size_t n = slash ? (size_t)(slash - path) : 0;
+	memcpy(parent, path, n);
+	parent[n] = 0;
+}
+
+const char *path_last(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	return slash ? slash + 1 : path;
+}
+
 void area_title(const struct area *a, char *out, size_t outlen)
 {
 	size_t n = strlen(a->name), k = n;

@@ -22,8 +22,11 @@
 #define MAX_REGIONS 64
 #define MAX_DISKS 8
 #define MAX_AREAS 8
-#define MAX_FILES 32
+#define MAX_FILES 64
+#define MAX_DIRS 16
 #define MAX_SYMS 512
+#define MAX_GEN_BYTES (4u * 1024 * 1024) /* a generated file's size at most */
+#define FAT_LONG_NAME_MAX 255            /* characters in a VFAT long name */
 
 enum fs_type { FS_NONE = 0, FS_FAT12 = 12, FS_FAT16 = 16 };
 
@@ -74,9 +77,20 @@ struct disk {
 	struct volume vol;
 };
 
+/* A file on every volume. path is from the root, "/KERNEL.BIN",
+ * "/TEST/SUB/B.BIN" (the layout may write a root file without its '/'); each
+ * name in it is an upper-case 8.3 name or gets a VFAT long name. */
 struct file_entry {
-	char name[13]; /* 8.3, upper case */
-	char src[FILE_MAX_LEN];
+	char path[FILE_MAX_LEN];
+	char src[FILE_MAX_LEN]; /* in the build directory; "" for a generated file */
+	int generated;          /* gen=SIZE: gen_size bytes of gen_content() */
+	uint32_t gen_size;
+	int line;
+};
+
+/* A directory on every volume, "/TEST/SUB"; its parent is declared too */
+struct dir_entry {
+	char path[FILE_MAX_LEN];
 	int line;
 };
 
@@ -97,6 +111,8 @@ struct layout {
 	int ndisks;
 	struct file_entry files[MAX_FILES];
 	int nfiles;
+	struct dir_entry dirs[MAX_DIRS];
+	int ndirs;
 	struct sym syms[MAX_SYMS];
 	int nsyms;
 };
@@ -109,6 +125,15 @@ void layout_free(struct layout *L);
 const struct region *layout_region(const struct layout *L, const char *name);
 const struct disk *layout_disk(const struct layout *L, const char *name);
 const struct sym *layout_sym(const struct layout *L, const char *name);
+
+/* The parts of a path from the root: "/TEST/SUB" has depth 2, its parent is
+ * "/TEST" (PARENT gets FILE_MAX_LEN bytes; the root's is ""), its last name
+ * "SUB". */
+int path_depth(const char *path);
+void path_parent(const char *path, char *parent);
+const char *path_last(const char *path);
+/* 1 when NAME is an upper-case 8.3 name, which needs no long-name entry */
+int fat_is_83(const char *name);
 
 /* "stage2" -> "stage 2"; other names unchanged. */
 void area_title(const struct area *a, char *out, size_t outlen);

@@ -46,7 +46,8 @@ static void build_regions(struct layout_ctx *c, struct layout *L)
 			continue;
 		}
 		struct region *r = &L->regions[L->nregions];
-		snprintf(r->name, sizeof r->name, "%s", s->name);
+		/* an identifier: layout_parse.c kept it shorter than NAME_MAX_LEN */
+		snprintf(r->name, sizeof r->name, "%.*s", NAME_MAX_LEN - 1, s->name);
 		r->start = (uint32_t)start;
 		r->size = (uint32_t)size;
 		r->end = start + size;
@@ -115,7 +116,8 @@ static void build_disks(struct layout_ctx *c, struct layout *L)
 		}
 		struct disk *d = &L->disks[L->ndisks++];
 		memset(d, 0, sizeof *d);
-		snprintf(d->name, sizeof d->name, "%s", s->name);
+		/* an identifier: layout_parse.c kept it shorter than NAME_MAX_LEN */
+		snprintf(d->name, sizeof d->name, "%.*s", NAME_MAX_LEN - 1, s->name);
 		snprintf(d->file, sizeof d->file, "%s", stmt_str(s, "file"));
 		d->sectors = (uint32_t)sectors;
 		d->signature = (uint32_t)stmt_num(s, "signature");
@@ -309,30 +311,98 @@ static void check_disk(struct layout_ctx *c, const struct disk *d)
 	}
 }
 
+/* Names on FAT match without regard to case, so paths do too */
+static const struct dir_entry *find_dir(const struct layout *L, const char *path)
+{
+	for (int i = 0; i < L->ndirs; i++)
+		if (!strcasecmp(L->dirs[i].path, path))
+			return &L->dirs[i];
+	return NULL;
+}
+
+static const struct file_entry *find_file(const struct layout *L, const char *path)
+{
+	for (int i = 0; i < L->nfiles; i++)
+		if (!strcasecmp(L->files[i].path, path))
+			return &L->files[i];
+	return NULL;
+}
+
+/* A dir's or file's parent must be declared: a misspelt directory is a
+ * mistake to name, not a directory to make */
+static void check_parent(struct layout_ctx *c, const struct layout *L, const char *kind,
+			 const char *path, int line)
+{
+	char parent[FILE_MAX_LEN];
+	path_parent(path, parent);
+	if (parent[0] && !find_dir(L, parent))
+		layout_problem(c, line, "%s %s: its directory %s is not declared (add `dir %s`)", kind,
+			       path, parent, parent);
+}
+
+static void build_dirs(struct layout_ctx *c, struct layout *L)
+{
+	for (int i = 0; i < c->nst; i++) {
+		const struct stmt *s = &c->st[i];
+		if (s->kind != K_DIR)
+			continue;
+		const struct dir_entry *dup = find_dir(L, s->name);
+		if (dup) {
+			layout_problem(c, s->line, "duplicate dir %s (first declared on line %d)",
+				       s->name, dup->line);
+			continue;
+		}
+		if (L->ndirs == MAX_DIRS) {
+			layout_problem(c, s->line, "too many directories (max %d)", MAX_DIRS);
+			continue;
+		}
+		struct dir_entry *d = &L->dirs[L->ndirs++];
+		snprintf(d->path, sizeof d->path, "%s", s->name);
+		d->line = s->line;
+	}
+	for (int i = 0; i < L->ndirs; i++)
+		check_parent(c, L, "dir", L->dirs[i].path, L->dirs[i].line);
+}
+
 static void build_files(struct layout_ctx *c, struct layout *L)
 {
 	for (int i = 0; i < c->nst; i++) {
 		const struct stmt *s = &c->st[i];
 		if (s->kind != K_FILE)
 			continue;
-		int dup = 0;
-		for (int j = 0; j < L->nfiles; j++)
-			if (!strcmp(L->files[j].name, s->name)) {
-				layout_problem(c, s->line,
-					       "duplicate file '%s' (first declared on line %d)",
-					       s->name, L->files[j].line);
-				dup = 1;
-			}
-		if (dup)
+		const struct file_entry *dup = find_file(L, s->name);
+		if (dup) {
+			layout_problem(c, s->line, "duplicate file %s (first declared on line %d)",
+				       s->name, dup->line);
 			continue;
+		}
+		const struct dir_entry *dir = find_dir(L, s->name);
+		if (dir) {
+			layout_problem(c, s->line,
+				       "file %s: a directory of that name is declared on line %d",
+				       s->name, dir->line);
+			continue;
+		}
+		int src = stmt_has(s, "src"), gen = stmt_has(s, "gen");
+		if (src == gen) {
+			layout_problem(
+				c, s->line,
+				src ? "file %s: give src= or gen=, not both"
+				    : "file %s: missing key src= (a file of the build) or gen= (a size to generate)",
+				s->name);
+			continue;
+		}
 		if (L->nfiles == MAX_FILES) {
 			layout_problem(c, s->line, "too many files (max %d)", MAX_FILES);
 			continue;
 		}
 		struct file_entry *f = &L->files[L->nfiles++];
-		snprintf(f->name, sizeof f->name, "%.12s", s->name);
-		snprintf(f->src, sizeof f->src, "%s", stmt_str(s, "src"));
+		snprintf(f->path, sizeof f->path, "%s", s->name);
+		snprintf(f->src, sizeof f->src, "%s", src ? stmt_str(s, "src") : "");
+		f->generated = gen;
+		f->gen_size = (uint32_t)stmt_num(s, "gen");
 		f->line = s->line;
+		check_parent(c, L, "file", f->path, f->line);
 	}
 }
 
@@ -341,6 +411,7 @@ void layout_check(struct layout_ctx *c, struct layout *L, int last_line)
 	build_regions(c, L);
 	build_disks(c, L);
 	build_disk_parts(c, L);
+	build_dirs(c, L);
 	build_files(c, L);
 	for (int i = 0; i < L->ndisks; i++)
 		check_disk(c, &L->disks[i]);

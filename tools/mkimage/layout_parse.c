@@ -20,10 +20,12 @@ struct keyspec {
 	int hex;           /* print limits in hex */
 };
 
+enum name_type { N_IDENT, N_FILE_PATH, N_DIR_PATH };
+
 struct kindspec {
 	const char *kind;
 	const char *what; /* what the NAME token is */
-	int name_is_file; /* NAME is an 8.3 file name, not an identifier */
+	enum name_type name_type;
 	struct keyspec keys[MAX_KEYS];
 };
 
@@ -33,11 +35,11 @@ struct kindspec {
 static const struct kindspec kinds[] = {
 	[K_REGION] = { "region",
 		       "region name",
-		       0,
+		       N_IDENT,
 		       { { "start", V_NUM, 1, 0, U32, 1 }, { "size", V_NUM, 1, 1, U32, 1 }, { 0 } } },
 	[K_DISK] = { "disk",
 		     "disk name",
-		     0,
+		     N_IDENT,
 		     { { "file", V_FILE, 1, 0, 0, 0 },
 		       { "sectors", V_NUM, 0, 1, U32, 0 },
 		       { "size", V_NUM, 0, SECTOR_BYTES, U32, 0 },
@@ -45,7 +47,7 @@ static const struct kindspec kinds[] = {
 		       { 0 } } },
 	[K_AREA] = { "area",
 		     "disk name",
-		     0,
+		     N_IDENT,
 		     { { "name", V_IDENT, 1, 0, 0, 0 },
 		       { "lba", V_NUM, 1, 0, U32, 0 },
 		       { "sectors", V_NUM, 1, 1, U32, 0 },
@@ -53,7 +55,7 @@ static const struct kindspec kinds[] = {
 		       { 0 } } },
 	[K_PARTITION] = { "partition",
 			  "disk name",
-			  0,
+			  N_IDENT,
 			  { { "lba", V_NUM, 1, 0, U32, 0 },
 			    { "sectors", V_NUM, 1, 1, U32, 0 },
 			    { "type", V_NUM, 1, 1, 0xFF, 1 },
@@ -63,12 +65,19 @@ static const struct kindspec kinds[] = {
 			    { 0 } } },
 	[K_VOLUME] = { "volume",
 		       "disk name",
-		       0,
+		       N_IDENT,
 		       { { "fs", V_FS, 1, 0, 0, 0 },
 			 { "reserved", V_NUM, 1, 1, 0xFFFF, 0 },
 			 { "label", V_LABEL, 0, 0, 0, 0 },
 			 { 0 } } },
-	[K_FILE] = { "file", "file name", 1, { { "src", V_FILE, 1, 0, 0, 0 }, { 0 } } },
+	[K_DIR] = { "dir", "directory path", N_DIR_PATH, { { 0 } } },
+	/* one of src= and gen= (layout_check.c) */
+	[K_FILE] = { "file",
+		     "file name",
+		     N_FILE_PATH,
+		     { { "src", V_FILE, 0, 0, 0, 0 },
+		       { "gen", V_NUM, 0, 0, MAX_GEN_BYTES, 0 },
+		       { 0 } } },
 };
 #define NKINDS ((int)(sizeof kinds / sizeof kinds[0]))
 
@@ -132,7 +141,7 @@ static int fat_char(int ch)
 	       (ch && strchr("!#$%&'()-@^_`{}~", ch));
 }
 
-static int is_83(const char *s)
+int fat_is_83(const char *s)
 {
 	const char *dot = strchr(s, '.');
 	size_t base = dot ? (size_t)(dot - s) : strlen(s);
@@ -143,6 +152,88 @@ static int is_83(const char *s)
 		if (p != dot && !fat_char((unsigned char)*p))
 			return 0;
 	return 1;
+}
+
+/* A VFAT long name: printable ASCII but for the characters Windows refuses
+ * (a space would have ended the word), not ending in a dot */
+static int is_long_name(const char *s)
+{
+	size_t n = strlen(s);
+	if (n < 1 || n > FAT_LONG_NAME_MAX || s[n - 1] == '.')
+		return 0;
+	for (; *s; s++)
+		if (!isgraph((unsigned char)*s) || strchr("\"*/:<>?\\|", *s))
+			return 0;
+	return 1;
+}
+
+/* Checks one name of a path; 0 with a problem recorded when it is bad */
+static int check_path_name(struct layout_ctx *c, int line, const char *kind, const char *path,
+			   const char *name)
+{
+	char upper[FILE_MAX_LEN];
+	size_t i;
+	for (i = 0; name[i] && i + 1 < sizeof upper; i++)
+		upper[i] = (char)toupper((unsigned char)name[i]);
+	upper[i] = 0;
+	if (!*name) {
+		layout_problem(c, line, "%s %s: an empty name (// or a '/' at the end)", kind, path);
+	} else if (!strcmp(name, ".") || !strcmp(name, "..")) {
+		layout_problem(c, line, "%s %s: '%s' is not a name the layout may use", kind, path,
+			       name);
+	} else if (fat_is_83(name)) {
+		return 1;
+	} else if (fat_is_83(upper)) {
+		/* FAT keeps such a name short, in capitals with a lower-case flag:
+		 * what a reader lists would not be what the layout says */
+		layout_problem(c, line, "%s %s: write '%s' in capitals, %s (an 8.3 name is upper case)",
+			       kind, path, name, upper);
+	} else if (!is_long_name(name)) {
+		layout_problem(
+			c, line,
+			"%s %s: '%s' is neither an upper-case 8.3 name nor a long name (at most %d of the printable characters but \" * / : < > ? \\ |, not ending in '.')",
+			kind, path, name, FAT_LONG_NAME_MAX);
+	} else {
+		return 1;
+	}
+	return 0;
+}
+
+/* Checks TOK, a dir's or a file's path, and writes it from the root into
+ * OUT (FILE_MAX_LEN bytes): a file in the root may be named without its
+ * '/'. 0 with a problem recorded when it is bad. */
+static int check_path(struct layout_ctx *c, int line, const char *kind, int is_dir, const char *tok,
+		      char *out)
+{
+	if (tok[0] != '/' && (is_dir || strchr(tok, '/'))) {
+		layout_problem(c, line, "%s %s: a path from the root, starting with '/' (e.g. /%s)",
+			       kind, tok, tok);
+		return 0;
+	}
+	if (strlen(tok) + (tok[0] != '/') >= FILE_MAX_LEN) {
+		layout_problem(c, line, "%s %s: the path is longer than %d characters", kind, tok,
+			       FILE_MAX_LEN - 1);
+		return 0;
+	}
+	snprintf(out, FILE_MAX_LEN, "%s%s", tok[0] == '/' ? "" : "/", tok);
+	if (!strcmp(out, "/")) {
+		layout_problem(c, line, "%s /: the root directory is always there and is no %s", kind,
+			       is_dir ? "directory to make" : "file");
+		return 0;
+	}
+	char name[FILE_MAX_LEN];
+	const char *p = out + 1;
+	for (;;) {
+		const char *slash = strchr(p, '/');
+		size_t n = slash ? (size_t)(slash - p) : strlen(p);
+		memcpy(name, p, n);
+		name[n] = 0;
+		if (!check_path_name(c, line, kind, out, name))
+			return 0;
+		if (!slash)
+			return 1;
+		p = slash + 1;
+	}
 }
 
 static int is_filename(const char *s)
@@ -311,7 +402,7 @@ void layout_parse_line(struct layout_ctx *c, int line, char *text)
 			break;
 	if (k == NKINDS) {
 		layout_problem(c, line,
-			       "unknown kind '%s' (region, disk, area, partition, volume or file)",
+			       "unknown kind '%s' (region, disk, area, partition, volume, dir or file)",
 			       tok[0]);
 		return;
 	}
@@ -326,20 +417,18 @@ void layout_parse_line(struct layout_ctx *c, int line, char *text)
 		layout_problem(c, line, "%s: missing %s", ks->kind, ks->what);
 		return;
 	}
-	if (ks->name_is_file) {
-		if (!is_83(tok[1])) {
-			layout_problem(c, line, "file %s: not an upper-case 8.3 name (e.g. KERNEL.BIN)",
-				       tok[1]);
+	if (ks->name_type != N_IDENT) {
+		if (!check_path(c, line, ks->kind, ks->name_type == N_DIR_PATH, tok[1], s.name))
 			return;
-		}
 	} else if (!is_ident(tok[1]) || strlen(tok[1]) >= NAME_MAX_LEN) {
 		layout_problem(
 			c, line,
 			"%s: '%s' is not a valid %s (letters, digits, '_', starting with a letter, at most %d)",
 			ks->kind, tok[1], ks->what, NAME_MAX_LEN - 1);
 		return;
+	} else {
+		snprintf(s.name, sizeof s.name, "%s", tok[1]);
 	}
-	snprintf(s.name, sizeof s.name, "%s", tok[1]);
 
 	int ok = 1;
 	for (int i = 2; i < ntok; i++)

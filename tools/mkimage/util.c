@@ -32,6 +32,22 @@ char *path_join(const char *dir, const char *name)
 	return p;
 }
 
+int make_dirs(const char *dir)
+{
+	char *p = path_join(dir, "");
+	int r = 0;
+	for (char *q = p + 1; *q && r == 0; q++) {
+		if (*q != '/')
+			continue;
+		*q = 0;
+		if (mkdir(p, 0755) < 0 && errno != EEXIST)
+			r = -1;
+		*q = '/';
+	}
+	free(p);
+	return r;
+}
+
 int slurp(const char *path, uint8_t **buf, size_t *len)
 {
 	int fd = open(path, O_RDONLY);
