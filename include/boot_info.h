@@ -85,7 +85,7 @@ struct boot_info {
 	uint32_t stack_low_water;    /* lowest loader SP seen (from the fill pattern) */
 	uint8_t cursor_row;          /* INT 10h AH=03h just before protected mode, so */
 	uint8_t cursor_col;          /* the kernel writes on below the loader's lines */
-	uint16_t reserved;
+	uint16_t bios_pic_mask;      /* the 8259s' masks as the BIOS had them (slave << 8) */
 
 	/* kernel */
 	uint32_t kernel_addr;

@@ -48,7 +48,7 @@ void kmain(const struct boot_info *bi)
 	gdt_init();
 	idt_init();
 	tss_init();
-	pic_init();
+	pic_init(bi->bios_pic_mask);
 	report_cpu(cpu_detect());
 	memory_map_init(bi);
 	report_memory_layout(bi);

@@ -213,7 +213,7 @@ extern uint8_t paging_exec_probe[];
  * BIOS's bases and masks back while the BIOS runs. */
 #define PIC_KERNEL_BASE 0x20 /* IRQ 0-7 at 20h-27h, IRQ 8-15 at 28h-2Fh */
 #define PIC_IRQS 16
-void pic_init(void);
+void pic_init(uint16_t bios_masks); /* the BIOS's masks, as the loader found them */
 void pic_unmask(unsigned irq);
 void pic_mask(unsigned irq);
 uint16_t pic_kernel_mask(void); /* bit n: IRQ n masked in the kernel's state */

@@ -55,9 +55,9 @@ static uint16_t pic_read_mask(void)
 	return (uint16_t)(inb(PIC1_DATA) | inb(PIC2_DATA) << 8);
 }
 
-void pic_init(void)
+void pic_init(uint16_t bios_masks)
 {
-	bios_mask = pic_read_mask();
+	bios_mask = bios_masks;
 	kernel_mask = 0xFFFF & ~(1u << IRQ_CASCADE); /* the slave's line stays open */
 	pic_program(PIC_KERNEL_BASE, PIC_KERNEL_BASE + 8, kernel_mask);
 }

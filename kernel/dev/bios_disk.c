@@ -34,7 +34,7 @@
 #define EQUIPMENT_HAS_FLOPPY 0x0001 /* INT 11h / BDA 410h bit 0; bits 6-7: count - 1 */
 #define EQUIPMENT_FLOPPY_SHIFT 6
 #define MBR_SIGNATURE_OFFSET 440
-#define BOOT_SIGNATURE_OFFSET 510 /* 55h AAh */
+#define BOOT_SIGNATURE_OFFSET 510    /* 55h AAh */
 #define FAT_EXT_BOOT_SIG_OFFSET 0x26 /* 29h: the serial number that follows is there */
 #define FAT_SERIAL_OFFSET 0x27
 #define FAT_EXT_BOOT_SIG 0x29
@@ -190,6 +190,20 @@ static int transfer(struct block_device *dev, bool write, uint64_t lba, uint32_t
 			d->retries++;
 			reset_drive(d);
 		}
+		if (status && chunk > 1 && !no_medium(status)) {
+			/* A BIOS does not say which sector of a run failed: go one by
+			 * one, so the error names it (and the run's good sectors arrive) */
+			for (uint32_t i = 0; i < chunk; i++) {
+				int err = transfer(dev, write, lba + i, 1,
+						   p + (size_t)i * BLOCK_SECTOR_SIZE, error);
+				if (err)
+					return err;
+			}
+			p += (size_t)chunk * BLOCK_SECTOR_SIZE;
+			lba += chunk;
+			count -= chunk;
+			continue;
+		}
 		if (status) {
 			d->failures++;
 			snprintf(error, BLOCK_ERROR_MAX,
@@ -209,14 +223,13 @@ static int transfer(struct block_device *dev, bool write, uint64_t lba, uint32_t
 	return 0;
 }
 
-static int bios_disk_read(struct block_device *dev, uint64_t lba, uint32_t count, void *buf,
-			  char *error)
+static int bios_disk_read(struct block_device *dev, uint64_t lba, uint32_t count, void *buf, char *error)
 {
 	return transfer(dev, false, lba, count, buf, error);
 }
 
-static int bios_disk_write(struct block_device *dev, uint64_t lba, uint32_t count,
-			   const void *buf, char *error)
+static int bios_disk_write(struct block_device *dev, uint64_t lba, uint32_t count, const void *buf,
+			   char *error)
 {
 	return transfer(dev, true, lba, count, (void *)buf, error);
 }
@@ -242,7 +255,8 @@ static bool chs_geometry(struct bios_drive *d, uint8_t *drives_out)
 /* AH=41h, then AH=48h for the size. false: CHS only. */
 static bool edd_geometry(struct bios_drive *d)
 {
-	struct bios_regs in = { .eax = INT13_EXTENSIONS_CHECK << 8, .ebx = EDD_CHECK_IN,
+	struct bios_regs in = { .eax = INT13_EXTENSIONS_CHECK << 8,
+				.ebx = EDD_CHECK_IN,
 				.edx = d->number },
 			 out;
 	uint32_t size;
@@ -319,13 +333,13 @@ static void add_drive(uint8_t number, const char *prefix, unsigned index, bool r
 unsigned bios_disk_probe(uint16_t equipment, uint8_t boot_drive)
 {
 	uint8_t hard_disks = 0;
-	unsigned floppies = equipment & EQUIPMENT_HAS_FLOPPY
-				    ? ((equipment >> EQUIPMENT_FLOPPY_SHIFT) & 3) + 1
-				    : 0;
+	unsigned floppies =
+		equipment & EQUIPMENT_HAS_FLOPPY ? ((equipment >> EQUIPMENT_FLOPPY_SHIFT) & 3) + 1 : 0;
 
 	drive_count = 0;
 	for (unsigned i = 0; i < floppies && i < FLOPPIES_MAX; i++)
-		add_drive((uint8_t)(DRIVE_FLOPPY_FIRST + i), "fd", i, DRIVE_FLOPPY_FIRST + i == boot_drive);
+		add_drive((uint8_t)(DRIVE_FLOPPY_FIRST + i), "fd", i,
+			  DRIVE_FLOPPY_FIRST + i == boot_drive);
 	/* AH=08h on the first hard disk answers how many there are */
 	struct bios_drive probe = { .number = DRIVE_HARD_FIRST };
 	if (!chs_geometry(&probe, &hard_disks))

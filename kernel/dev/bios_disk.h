@@ -8,9 +8,9 @@
 struct block_device;
 
 struct bios_drive {
-	uint8_t number; /* INT 13h DL: 00h.. floppies, 80h.. hard disks (and USB sticks) */
-	bool edd;       /* packet calls (AH=42h/43h) and AH=48h's size; else CHS */
-	bool unusable;  /* sectors other than 512 bytes (a CD) */
+	uint8_t number;     /* INT 13h DL: 00h.. floppies, 80h.. hard disks (and USB sticks) */
+	bool edd;           /* packet calls (AH=42h/43h) and AH=48h's size; else CHS */
+	bool unusable;      /* sectors other than 512 bytes (a CD) */
 	bool medium_unread; /* a floppy drive not booted from: its medium is not read at
 			     * boot (an empty drive answers only after seconds of timeouts) */
 	uint32_t cylinders, heads, sectors_per_track; /* AH=08h */

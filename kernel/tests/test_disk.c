@@ -25,8 +25,15 @@
 #define CHUNK_BYTES 1000 /* not a sector's multiple: reads start and end mid-sector */
 /* The scratch disk a test attaches: this signature in its MBR, nothing else on it */
 #define SCRATCH_SIGNATURE 0x48435253u /* "SRCH" */
-#define SCRATCH_FIRST 100            /* sectors the test writes, and checks from the host */
+#define SCRATCH_FIRST 100             /* sectors the test writes, and checks from the host */
 #define SCRATCH_SECTORS 300
+
+/* the build's manifest of the test tree (disk.img.layout's generated files) */
+struct test_file {
+	const char *path;
+	uint32_t size, crc32;
+};
+static const struct test_file test_files[TEST_FILE_COUNT] = TEST_FILES;
 
 struct cpu_state {
 	uint32_t cr0, cr3, cr4, eflags;
@@ -186,6 +193,8 @@ static void check_file(struct ktest *t, struct fat_volume *vol, const struct tes
 		return;
 	}
 	int got = fat_read(vol, &node, 0, buf, f->size);
+	if (got < 0) /* the caller reports: the device, the sector, the BIOS status */
+		kprintf("    # %s: %s\n", f->path, boot_volume_error(got));
 	EXPECT_EQ(t, got, f->size);
 	EXPECT_EQ(t, crc32(buf, f->size), f->crc32);
 	memset(buf, 0, f->size);
@@ -214,7 +223,8 @@ static void every_test_file_matches_its_crc(struct ktest *t)
 static bool same_name(const char *a, const char *b)
 {
 	for (; *a && *b; a++, b++) {
-		char x = *a >= 'a' && *a <= 'z' ? *a - 32 : *a, y = *b >= 'a' && *b <= 'z' ? *b - 32 : *b;
+		char x = *a >= 'a' && *a <= 'z' ? *a - 32 : *a,
+		     y = *b >= 'a' && *b <= 'z' ? *b - 32 : *b;
 		if (x != y)
 			return false;
 	}
@@ -385,8 +395,8 @@ static void drive_counters(struct ktest *t)
 
 	for (unsigned i = 0; bios_disk_at(i); i++) {
 		const struct bios_drive *d = bios_disk_at(i);
-		kprintf("    # %s: %llu calls, %llu retries, %llu failures, %llu sectors\n", d->dev->name,
-			(unsigned long long)d->calls, (unsigned long long)d->retries,
+		kprintf("    # %s: %llu calls, %llu retries, %llu failures, %llu sectors\n",
+			d->dev->name, (unsigned long long)d->calls, (unsigned long long)d->retries,
 			(unsigned long long)d->failures, (unsigned long long)d->sectors_moved);
 		EXPECT(t, d->calls > 0 || d->medium_unread);
 	}
@@ -400,5 +410,5 @@ KTEST_SUITE(disk_suite, "disk", KTEST_CASE(bios_call_keeps_the_kernel_state),
 	    KTEST_CASE(bios_call_leaves_a20_on), KTEST_CASE(every_disk_is_listed),
 	    KTEST_CASE(boot_volume_is_mounted), KTEST_CASE(every_test_file_matches_its_crc),
 	    KTEST_CASE(test_tree_lists_every_file), KTEST_CASE(cache_counts_hits_and_misses),
-	    KTEST_CASE(reads_past_the_end_are_refused), KTEST_CASE(scratch_disk_writes_read_back), KTEST_CASE(file_on_the_command_line),
-	    KTEST_CASE(drive_counters));
+	    KTEST_CASE(reads_past_the_end_are_refused), KTEST_CASE(scratch_disk_writes_read_back),
+	    KTEST_CASE(file_on_the_command_line), KTEST_CASE(drive_counters));

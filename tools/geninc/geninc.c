@@ -44,6 +44,7 @@ static void boot_info_offsets(void)
 	OFF("BI_", boot_info, stack_low_water);
 	OFF("BI_", boot_info, cursor_row);
 	OFF("BI_", boot_info, cursor_col);
+	OFF("BI_", boot_info, bios_pic_mask);
 	OFF("BI_", boot_info, kernel_addr);
 	OFF("BI_", boot_info, kernel_size);
 	OFF("BI_", boot_info, cmdline_len);
