@@ -54,6 +54,7 @@ global main
 	mov es, ax
 	movzx esp, sp                     ; 32-bit addressing through ESP needs a clean top half
 	cld
+	sti                               ; the state bios_int.inc keeps from here on
 	mov [stage1_drives], dx
 	call console_init
 	call stack_fill
@@ -119,7 +120,7 @@ stack_measure:
 cursor_record:
 	mov ah, 0x03
 	xor bh, bh
-	int 0x10
+	call bios_int10
 	mov [BI + BI_cursor_row], dh
 	mov [BI + BI_cursor_col], dl
 	ret
@@ -200,6 +201,7 @@ report_config:
 	call putc
 	jmp newline
 
+%include "bios_int.inc"
 %include "console.inc"
 %include "disk.inc"
 %include "bios_probe.inc"

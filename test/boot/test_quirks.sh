@@ -117,6 +117,11 @@ CASES=(
 	"retry_s2_scrambled hdd scramble13"
 	"retry_s1_watch hdd watch13"
 	"retry_s1_scrambled hdd scramble13"
+	"wild_hdd hdd wild"
+	"wild_chs_hdd hdd wild deny41"
+	"wild_fdd fdd wild"
+	"retry_s2_wild hdd wild"
+	"retry_s1_wild hdd wild"
 )
 for c in "${CASES[@]}"; do
 	# shellcheck disable=SC2086
@@ -146,6 +151,7 @@ wait
 has() { grep -qE -- "$2" "$T/$1.log"; }
 status() { cat "$T/$1.status" 2>/dev/null || echo "no status"; }
 events() { tr -cd "$2" <"$T/$1.dbg" 2>/dev/null | wc -c; }
+runs() { grep -o -- "$2" "$T/$1.dbg" 2>/dev/null | wc -l; }
 banners() { grep -c 'VlsOs loader' "$T/$1.log"; }
 summary() { grep -E 'quirk shim: enter|^disk:|^memory:|BOOT ERROR|PANIC|VlsOs ready' "$T/$1.log" | tr '\n' '|'; }
 
@@ -170,6 +176,21 @@ event() {
 	local n
 	n=$(events "$1" "$3")
 	tap_check "$1: $2" "shim reported $n '$3' events, wanted $4 $5" [ "$n" "$4" "$5" ]
+}
+# event_run NAME LABEL STRING OP N: the shim reported the events STRING, one
+# right after the other, OP N times.
+event_run() {
+	local n
+	n=$(runs "$1" "$3")
+	tap_check "$1: $2" "shim reported '$3' $n times, wanted $4 $5" [ "$n" "$4" "$5" ]
+}
+# same_line NAME CONTROL LABEL ERE: the line matching ERE is there, and the
+# same as in the CONTROL boot's log.
+same_line() {
+	local got want
+	got=$(grep -E -- "$4" "$T/$1.log")
+	want=$(grep -E -- "$4" "$T/$2.log")
+	tap_check "$1: $3" "got '$got', $2 has '$want'" [ -n "$got" ] && [ "$got" = "$want" ]
 }
 
 # Control: the shim with no quirk is a plain chain-loader.
@@ -301,5 +322,40 @@ event retry_s1_watch "stage 1 reset the disk $((S1_TRIES - 1)) times" R -eq $((S
 stopped retry_s1_scrambled "permanent read error stops stage 1 (scrambled resets)" \
 	"^BOOT ERROR: stage 1: no stage 2 \(status 0Ch\)" 0
 event retry_s1_scrambled "stage 1 still gives up after $S1_TRIES tries" R -eq $((S1_TRIES - 1))
+
+# Issue 13: a BIOS that also returns DS, ES, FS, GS and ESP's upper half wrong,
+# IF inverted and DF set from INT 10h, 13h and 15h, and whose INT 13h times out
+# when called with interrupts off. Each stage must restore what it relies on.
+# The shim marks every such answer 'w' after its 's' (INT 13h), 'v' (10h) or
+# 'f' (15h); the stream starts with stage 1's INT 13h calls, then stage 2's
+# first INT 10h: on the hard disk AH=41h and one AH=42h, with AH=41h refused
+# (D) AH=08h and one AH=02h a sector, on the floppy the same without D.
+S2_SECTORS=$(((S2_BYTES + SECTOR - 1) / SECTOR))
+for spec in "wild_hdd control_hdd ^swxswvw" "wild_chs_hdd edd_denied ^Dswsw(rsw){$S2_SECTORS}vw" \
+	"wild_fdd control_fdd ^swsw(rsw){$S2_SECTORS}vw"; do
+	# shellcheck disable=SC2086
+	set -- $spec
+	ready "$1" "wild BIOS returns"
+	same_line "$1" "$2" "disk line as without the quirk ($2)" '^disk: '
+	same_line "$1" "$2" "memory line as without the quirk ($2)" '^memory: '
+	same_line "$1" "$2" "the same kernel read, in as many INT 13h reads ($2)" '^kernel: KERNEL.BIN '
+	same_line "$1" "$2" "the kernel got the same map ($2)" '^  usable RAM: '
+	tap_check "$1: stage 1's calls and stage 2's first came back wild" "wanted /$3/, got $(head -c 60 "$T/$1.dbg")" \
+		grep -qE "$3" "$T/$1.dbg"
+	event_run "$1" "INT 10h answers came back wild" vw -ge 10
+	event_run "$1" "INT 15h answers came back wild" fw -ge 3
+	event "$1" "every call came in with interrupts on" i -eq 0
+done
+event_run wild_hdd "INT 13h answers came back wild (both stages)" sw -ge 4
+stopped retry_s2_wild "permanent read error stops stage 2 (wild resets)" \
+	"^BOOT ERROR: disk read failed at LBA $KLBA \(status 0Ch\) on drive 80h$" 1
+event retry_s2_wild "stage 2 still gives up after $DISK_TRIES tries" R -eq $((DISK_TRIES - 1))
+event_run retry_s2_wild "the resets came back wild" Rsw -eq $((DISK_TRIES - 1))
+event retry_s2_wild "every call came in with interrupts on" i -eq 0
+stopped retry_s1_wild "permanent read error stops stage 1 (wild resets)" \
+	"^BOOT ERROR: stage 1: no stage 2 \(status 0Ch\)" 0
+event retry_s1_wild "stage 1 still gives up after $S1_TRIES tries" R -eq $((S1_TRIES - 1))
+event_run retry_s1_wild "the resets came back wild" Rsw -eq $((S1_TRIES - 1))
+event retry_s1_wild "every call came in with interrupts on" i -eq 0
 
 tap_done

@@ -13,6 +13,8 @@ QUIRKs set the config block (offsets documented in shim.asm):
   watch13 (hook INT 13h only to report calls on the debug console)
   scramble10  scramble15  scramble (all three)  e820=split|messy|attr
   e820_20  e820_cfend  e820_never0  e820_badsmap=N  bpb  arm13=N
+  wild (scramble, plus junk segment registers and ESP top half, IF inverted
+  and DF set on return; INT 13h called with IF=0 refused)
 """
 import sys
 
@@ -72,6 +74,11 @@ def config(quirks):
             cfg[12] |= 0x01
         elif name == "arm13":
             cfg[13] = int(value)
+        elif name == "wild":
+            cfg[5] |= 0x10
+            cfg[7] |= 0x01
+            cfg[8] |= 0x01
+            cfg[14] |= 0x03
         else:
             sys.exit(f"mkquirk: unknown quirk {q!r}")
     return bytes(cfg)

@@ -31,6 +31,9 @@
 ;   e  an E820 call served from a crafted map
 ;   !  that answer had EAX != 'SMAP'      C  answered CF=1 past the end
 ;   z  answered a zero-length entry with EBX != 0 past the end
+;   w  a scrambled answer also came back with junk segment registers, ESP's
+;      upper half, IF inverted and DF set (wild bit0; follows its s, v or f)
+;   i  a call came in with IF=0 (wild bit1; an INT 13h one is refused)
 ;
 ; CONFIG BLOCK: 16 bytes at offset CFG_OFF (1A0h) of the boot sector, the same
 ; offset for the hard-disk and the floppy build. All zero but the magic = no
@@ -69,7 +72,16 @@
 ;   +13 db int13_arm  INT 13h calls passed through untouched before the int13
 ;                  quirks start (so that stage 2's code can be reached past a
 ;                  stage 1 that the same quirk stops)
-;   +14..15 reserved, 0
+;   +14 db wild    bit0 every answer the bits above scramble also returns with
+;                       DS=F000h, ES=1234h, FS=C0DEh, GS=DEADh (DS and the
+;                       others point into ROM or at the bounce buffer: wrong,
+;                       but nothing the shim lives in), junk in ESP's upper
+;                       half (SP kept), IF inverted and DF set. ESI, EDI, EBP
+;                       and the upper halves are junk already (the masks).
+;                  bit1 a BIOS whose services wait for their IRQ: a scrambled
+;                       call entered with IF=0 is reported, and an INT 13h one
+;                       is refused (CF=1, AH=80h: timeout) without the BIOS
+;   +15 reserved, 0
 
 %ifndef PAYLOAD_LBA
 %error "define PAYLOAD_LBA (first of the payload sectors; real stage 1 follows them)"
@@ -109,7 +121,10 @@
 %define E820_MAPS       3             ; e820_maps below
 %define CFG_BPB         (CFG + 12)
 %define CFG_I13_ARM     (CFG + 13)
-%define CFG_BYTES       14            ; printed on COM1
+%define CFG_WILD        (CFG + 14)
+%define   WILD_RETURN   0x01
+%define   WILD_NEED_IF  0x02
+%define CFG_BYTES       15            ; printed on COM1
 
 %define SMAP            0x534D4150
 
@@ -125,6 +140,13 @@
 %define F_CALLER_FLAGS  38            ; above IP and CS: what IRET restores
 %define FL_CF           0x0001
 %define FL_JUNK         0x08D4        ; OF, SF, ZF, AF, PF
+%define FL_IF           0x0200
+%define FL_DF           0x0400
+%define WILD_DS         0xF000        ; the wild bit's segment registers
+%define WILD_ES         0x1234
+%define WILD_FS         0xC0DE
+%define WILD_GS         0xDEAD
+%define STATUS_TIMEOUT  0x80          ; INT 13h: the drive did not answer
 
 bits 16
 
@@ -383,6 +405,22 @@ hook13:
 .armed:
 	mov [cs:h13_fn], ah
 	mov [cs:h13_dl], dl
+	test byte [cs:CFG_WILD], WILD_NEED_IF
+	jz .if_any
+	push bp
+	mov bp, sp
+	test byte [bp + 7], FL_IF >> 8    ; the caller's FLAGS, above BP, IP and CS
+	pop bp
+	jnz .if_any
+	sub sp, 2                         ; the IRQ this BIOS would wait for never comes
+	pushad
+	mov bp, sp
+	mov word [bp + F_FLAGS], FL_CF
+	mov byte [bp + F_EAX + 1], STATUS_TIMEOUT
+	mov al, 'i'
+	call emit
+	jmp .post
+.if_any:
 	cmp ah, 0x41
 	jne .chain
 	test byte [cs:CFG_I13], I13_DENY
@@ -489,6 +527,7 @@ hook10:
 	je .go
 	mov si, mask_high
 .go:
+	call if_seen
 	mov al, 'v'
 	call emit
 	jmp hook_done
@@ -535,6 +574,7 @@ hook15:
 	xor si, si                        ; the BIOS's own calls (4Fh, 90h, ...) pass untouched
 	jmp hook_done
 .go:
+	call if_seen
 	mov al, 'f'
 	call emit
 	jmp hook_done
@@ -619,10 +659,22 @@ e820_serve:
 	mov [bp + F_EBX], eax
 	ret
 
+; if_seen: IN BP = frame. With wild bit1, reports a call that came in with IF=0.
+if_seen:
+	test byte [cs:CFG_WILD], WILD_NEED_IF
+	jz .done
+	test word [bp + F_CALLER_FLAGS], FL_IF
+	jnz .done
+	mov al, 'i'
+	call emit
+.done:
+	ret
+
 ; ---------------------------------------------------------------------------
 ; hook_done: IN BP = frame, SI = keep-mask table (8 dwords in PUSHAD order;
 ; bits set = keep) or 0 for no scrambling. Returns from the interrupt with the
-; caller's IF, DF and TF and the result's CF.
+; caller's IF, DF and TF and the result's CF; with wild bit0 and a mask, with
+; junk segment registers and ESP upper half, IF inverted and DF set.
 ; ---------------------------------------------------------------------------
 hook_done:
 	mov ax, [bp + F_FLAGS]
@@ -647,6 +699,26 @@ hook_done:
 	and ax, FL_JUNK
 	and word [bp + F_CALLER_FLAGS], ~FL_JUNK & 0xFFFF
 	or [bp + F_CALLER_FLAGS], ax
+	test byte [cs:CFG_WILD], WILD_RETURN
+	jz .out
+	; IF and DF take effect with the IRET, outside the shim. The segment
+	; registers are not read again here (data is reached through CS, the
+	; frame through SS), and POPAD, IRET and the calls use SP alone.
+	xor word [bp + F_CALLER_FLAGS], FL_IF
+	or word [bp + F_CALLER_FLAGS], FL_DF
+	mov ax, WILD_DS
+	mov ds, ax
+	mov ax, WILD_ES
+	mov es, ax
+	mov ax, WILD_FS
+	mov fs, ax
+	mov ax, WILD_GS
+	mov gs, ax
+	call junk
+	mov ax, sp
+	mov esp, eax
+	mov al, 'w'
+	call emit
 .out:
 	popad
 	add sp, 2
