@@ -88,7 +88,7 @@ $(GEN)/bios_call.inc: $(B)/host/geninc
 # test compares with the committed copy
 all: $(B)/memory-map.svg
 $(B)/memory-map.svg: $(LAYOUT) $(MKIMAGE)
-	$(call say,SVG,memory-map,$@)$(MKIMAGE) svg $(LAYOUT) $@
+	$(call say,SVG,memory-map,$@)$(MKIMAGE) svg $(LAYOUT) $@  && touch $@
 
 # Everything that includes a generated file finds it through its .d file once
 # built; the first build needs them before anything is compiled.
@@ -104,11 +104,15 @@ GENERATED := $(GEN_LAYOUT) $(GEN)/boot_info.inc $(GEN)/bios_call.inc
 NASM_BOOT := nasm -w+all -I$(GEN)/ -Iboot/
 STAGE1_BINS := $(patsubst boot/%.asm,$(B)/%.bin,$(filter-out boot/stage2.asm,$(wildcard boot/*.asm)))
 
-$(B)/stage2.bin: boot/stage2.asm | $(GENERATED)
+# NASM 2.16.01 (Debian 12) leaves included files out of its -MD output
+# (fixed in 2.16.02), so the loader names its includes itself.
+BOOT_INCLUDES := $(wildcard boot/*.inc) $(GENERATED)
+
+$(B)/stage2.bin: boot/stage2.asm $(BOOT_INCLUDES)
 	$(call say,NASM,loader,$<)mkdir -p $(OBJ)/boot && \
 		$(NASM_BOOT) -f bin -MD $(OBJ)/boot/stage2.bin.d -MP $< -o $@
 
-$(STAGE1_BINS): $(B)/%.bin: boot/%.asm $(B)/stage2.bin | $(GENERATED)
+$(STAGE1_BINS): $(B)/%.bin: boot/%.asm $(B)/stage2.bin $(BOOT_INCLUDES)
 	$(call say,NASM,loader,$<)mkdir -p $(OBJ)/boot && \
 		sector=$$(awk '$$1 == "%define" && $$2 == "SECTOR_SIZE" { print $$3 }' $(GEN)/layout.inc) && \
 		sectors=$$((($$(stat -c %s $(B)/stage2.bin) + sector - 1) / sector)) && \
@@ -116,7 +120,7 @@ $(STAGE1_BINS): $(B)/%.bin: boot/%.asm $(B)/stage2.bin | $(GENERATED)
 
 # Stage 2 again as ELF with symbols, for `./build.sh debug loader`; its code
 # must be the very bytes of stage2.bin, or GDB's symbols would lie.
-$(OBJ)/stage2.o: boot/stage2.asm | $(GENERATED)
+$(OBJ)/stage2.o: boot/stage2.asm $(BOOT_INCLUDES)
 	$(call say,NASM,loader-elf,$<)mkdir -p $(OBJ)/boot && \
 		$(NASM_BOOT) -f elf32 -g -F dwarf -DELF_SYMBOLS -MD $(OBJ)/boot/stage2.o.d -MP $< -o $@
 
@@ -152,7 +156,7 @@ endef
 
 # asm_object VARIANT SRC
 define asm_object
-$(call obj_of,$1,$2): $2 | $(GENERATED)
+$(call obj_of,$1,$2): $2 $(GENERATED)
 	$$(call say,NASM,$1,$2)mkdir -p $$(@D) && nasm -w+all -f elf32 -g -F dwarf -I$(GEN)/ \
 		-MD $$(basename $$@).d -MP $2 -o $$@
 endef
