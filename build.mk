@@ -88,7 +88,7 @@ $(GEN)/bios_call.inc: $(B)/host/geninc
 # test compares with the committed copy
 all: $(B)/memory-map.svg
 $(B)/memory-map.svg: $(LAYOUT) $(MKIMAGE)
-	$(call say,SVG,memory-map,$@)$(MKIMAGE) svg $(LAYOUT) $@  && touch $@
+	$(call say,SVG,memory-map,$@)$(MKIMAGE) svg $(LAYOUT) $@ && touch $@
 
 # Everything that includes a generated file finds it through its .d file once
 # built; the first build needs them before anything is compiled.
