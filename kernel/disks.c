@@ -105,7 +105,8 @@ static struct block_device *find_boot_partition(struct block_device *disk)
 		if (!first)
 			first = p;
 	}
-	return has_partitions ? first : disk;
+	/* a table whose entries were all refused is still a table, not a volume */
+	return has_partitions || disk->error[0] ? first : disk;
 }
 
 static void cache_init(void)
@@ -155,7 +156,7 @@ void disks_init(const struct boot_info *bi)
 	}
 	boot = find_boot_partition(boot_disk);
 	if (!boot) {
-		kprintf("Boot volume: none: %s has no FAT partition\n", boot_disk->name);
+		kprintf("Boot volume: none: %s has no usable FAT partition\n", boot_disk->name);
 		return;
 	}
 	struct fat_source src = { boot, read_volume_sectors, (uint32_t)boot->sectors };

@@ -38,6 +38,12 @@
 #define FAT_EXT_BOOT_SIG_OFFSET 0x26 /* 29h: the serial number that follows is there */
 #define FAT_SERIAL_OFFSET 0x27
 #define FAT_EXT_BOOT_SIG 0x29
+#define MBR_TABLE_OFFSET 446 /* four 16-byte entries */
+#define MBR_ENTRIES 4
+#define MBR_ENTRY_SIZE 16
+#define MBR_ENTRY_TYPE 4
+#define MBR_ENTRY_START 8
+#define MBR_ENTRY_COUNT 12
 
 /* Phoenix EDD 3.0 disk address packet (AH=42h/43h) */
 struct edd_packet {
@@ -166,9 +172,10 @@ static int transfer(struct block_device *dev, bool write, uint64_t lba, uint32_t
 	if (max > EDD_MAX_SECTORS)
 		max = EDD_MAX_SECTORS;
 	if (lba + count > d->sectors || lba + count < lba) {
-		snprintf(error, BLOCK_ERROR_MAX, "%s of sectors %llu-%llu past the disk's end (%llu)",
+		snprintf(error, BLOCK_ERROR_MAX, "%s of sectors %llu-%llu past %s (%llu sectors)",
 			 write ? "write" : "read", (unsigned long long)lba,
-			 (unsigned long long)(lba + count - 1), (unsigned long long)d->sectors);
+			 (unsigned long long)(lba + count - 1),
+			 d->edd ? "the disk's end" : "what CHS reaches", (unsigned long long)d->sectors);
 		return ERR_RANGE;
 	}
 	while (count) {
@@ -284,17 +291,36 @@ static bool edd_geometry(struct bios_drive *d)
 	return true;
 }
 
+/* A CHS disk's geometry is a translation the BIOS chose and may fall short
+ * of the disk (SeaBIOS gives a 32768-sector disk 371/11/8: 32648): a
+ * partition the MBR says reaches further is still the disk's, and its
+ * sectors beyond CHS's reach fail by name when read. */
+static void extend_to_partitions(struct block_device *dev, const uint8_t *mbr)
+{
+	for (unsigned i = 0; i < MBR_ENTRIES; i++) {
+		const uint8_t *e = mbr + MBR_TABLE_OFFSET + i * MBR_ENTRY_SIZE;
+		uint32_t start, count;
+		memcpy(&start, e + MBR_ENTRY_START, sizeof(start));
+		memcpy(&count, e + MBR_ENTRY_COUNT, sizeof(count));
+		if (e[MBR_ENTRY_TYPE] && (uint64_t)start + count > dev->sectors)
+			dev->sectors = (uint64_t)start + count;
+	}
+}
+
 /* the signature the build writes: an MBR's disk signature, or a bare FAT
  * volume's serial number (the floppy) */
 static uint32_t read_signature(struct block_device *dev)
 {
 	uint8_t sector[BLOCK_SECTOR_SIZE];
 	uint32_t sig;
+	const struct bios_drive *d = dev->driver;
 
 	if (dev->ops->read(dev, 0, 1, sector, dev->error) != 0)
 		return 0;
 	if (sector[BOOT_SIGNATURE_OFFSET] != 0x55 || sector[BOOT_SIGNATURE_OFFSET + 1] != 0xAA)
 		return 0;
+	if (!d->edd && d->number >= DRIVE_HARD_FIRST)
+		extend_to_partitions(dev, sector);
 	if (dev->name[0] == 'f' && sector[FAT_EXT_BOOT_SIG_OFFSET] == FAT_EXT_BOOT_SIG)
 		memcpy(&sig, sector + FAT_SERIAL_OFFSET, sizeof(sig));
 	else
