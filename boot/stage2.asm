@@ -209,6 +209,7 @@ report_config:
 %include "a20.inc"
 %include "fat.inc"
 %include "kernel_check.inc"
+%include "tsc.inc"
 %include "config.inc"
 %include "pmode.inc"
 
