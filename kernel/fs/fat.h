@@ -67,10 +67,10 @@ struct fat_node {
 	uint32_t seek_cluster; /* cluster is seek_cluster (0: no read yet) */
 };
 
-/* One entry of a directory listing. */
+/* One entry of a directory listing. Its name is the long name (UTF-8) when it has a
+ * valid one, else the 8.3 name "NAME.EXT" in the case its NT flags give. */
 struct fat_dirent {
-	char name[FAT_NAME_MAX];             /* the long name (UTF-8) if it has a valid one, else the
-				  * 8.3 name "NAME.EXT" in the case its NT flags give */
+	char name[FAT_NAME_MAX];
 	char short_name[FAT_SHORT_NAME_MAX]; /* the 8.3 name as stored: "LONGNA~1.TXT" */
 	struct fat_stat stat;
 };
