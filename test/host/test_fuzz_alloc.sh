@@ -11,20 +11,11 @@ T=$BUILD/tmp/fuzz_alloc
 FUZZ_SECONDS=${FUZZ_SECONDS:-20}
 FUZZ_RUNS=${FUZZ_RUNS:-5000000}
 FUZZ_SEED=${FUZZ_SEED:-1}
-RUNTIME_PACKAGE=libclang-rt-14-dev # Debian 12: clang only recommends it
 NAME="fuzz_alloc: ${FUZZ_SECONDS}s of libFuzzer on buddy, slab and kmalloc"
-
-# fail DETAIL: the one TAP line for a failure, then stop
-fail() {
-	echo "not ok 1 - $NAME: $*"
-	echo "1..1"
-	exit 1
-}
+. test/lib/fuzz.sh
 
 mkdir -p "$T" || fail "cannot create $T"
-command -v clang >/dev/null || fail "clang is not installed (apt-get install clang)"
-runtime="$(clang --print-runtime-dir 2>/dev/null)/libclang_rt.fuzzer-$(uname -m).a"
-[ -f "$runtime" ] || fail "clang's libFuzzer runtime ($runtime) is missing: apt-get install $RUNTIME_PACKAGE"
+fuzz_need_clang
 
 if ! clang -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	-DLIB_HOST -Iinclude -Ilib -Itest/host test/fuzz/fuzz_alloc.c kernel/mm/*.c \
@@ -42,17 +33,4 @@ printf '\005\001\377\377\003\000\005\000\020\000\000\020' >"$T/corpus/calloc"
 printf '\006\001\201\100\000\007\001\007\001\010\001\003\000\010\001' >"$T/corpus/cache"
 printf '\011\003\000\030\000\012\000\000\003\012\003\000\000\013\033' >"$T/corpus/frames_misuse"
 
-(cd "$T" && ./fuzz_alloc -max_total_time="$FUZZ_SECONDS" -runs="$FUZZ_RUNS" -seed="$FUZZ_SEED" \
-	-max_len=4096 -artifact_prefix="$T/" -print_final_stats=1 corpus >"$T/fuzz.log" 2>&1)
-status=$?
-done_line=$(grep -m1 '^Done [0-9]* runs' "$T/fuzz.log")
-cov=$(grep -Eo 'cov: [0-9]+' "$T/fuzz.log" | tail -1)
-if [ "$status" -ne 0 ] || [ -z "$done_line" ]; then
-	sed -n '/fuzz_alloc: \|ERROR\|runtime error\|deadly signal/{p;q}' "$T/fuzz.log" >"$T/why"
-	artifact=$(ls "$T"/crash-* "$T"/leak-* "$T"/timeout-* "$T"/oom-* 2>/dev/null | head -1)
-	tail -40 "$T/fuzz.log" | sed 's/^/# /'
-	fail "status $status: $(cat "$T/why")${artifact:+; reproduce: $T/fuzz_alloc $artifact}"
-fi
-echo "# $done_line ($cov; seed $FUZZ_SEED; corpus $(ls "$T/corpus" | wc -l) inputs)"
-echo "ok 1 - $NAME"
-echo "1..1"
+fuzz_run fuzz_alloc 4096
