@@ -25,8 +25,9 @@ usage: ./build.sh [COMMAND]
   test     build, then run every test; ends with "N passed, N failed"
   debug    build, boot paused under QEMU's gdbstub and attach GDB at kmain
   debug loader   the same from stage 2's first instruction, GDB in real mode
-  bench    build, then the boot-time benchmark (against a one-sector floor) and the
+  bench    build, then the boot-time benchmark (against a one-sector floor), the
            allocator benchmark (host: against glibc, jemalloc, mimalloc; in the kernel)
+           and the kernel's disk access through the BIOS (against stage 2's reads)
   write IMAGE DEVICE   write an image to a stick or floppy, with checks (see README)
   deps     install missing tools with apt-get (the other commands do it too)
   clean    remove build/
@@ -151,7 +152,8 @@ bench)
 	build_all
 	bash bench/bench.sh "$BUILD"
 	bash bench/mm_bench.sh "$BUILD"
-	exec bash bench/bench_kernel_alloc.sh "$BUILD"
+	bash bench/bench_kernel_alloc.sh "$BUILD"
+	exec bash bench/bench_kernel_disk.sh "$BUILD"
 	;;
 write) shift; exec bash tools/write_image.sh "$@" ;;
 clean) rm -rf "$BUILD" ;;
