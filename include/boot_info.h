@@ -62,7 +62,7 @@ struct boot_info {
 	uint16_t chs_sectors;
 	uint32_t kernel_read_calls; /* INT 13h read calls that loaded KERNEL.BIN */
 	uint32_t kernel_read_sectors;
-	uint32_t disk_retries; /* reads that failed and were retried */
+	uint32_t disk_retries;       /* reads that failed and were retried */
 	uint32_t kernel_read_cycles; /* TSC cycles the reads of KERNEL.BIN took (0: no TSC) */
 
 	/* low memory, as the BIOS reports it */

@@ -37,22 +37,24 @@ static unsigned size_mib(uint64_t sectors)
 	return (unsigned)(sectors / (1024 * 1024 / BLOCK_SECTOR_SIZE));
 }
 
+/* "  hd0    80h EDD, 32768 sectors (16 MiB), signature 564C534F, boot disk":
+ * within 80 columns for disks up to a terabyte */
 static void report_disk(struct block_device *disk, bool boot)
 {
 	const struct bios_drive *d = bios_disk_of(disk);
 
-	kprintf("  %-6s BIOS %02Xh, %llu sectors (%u MiB), ", disk->name, d->number,
-		(unsigned long long)disk->sectors, size_mib(disk->sectors));
+	kprintf("  %-6s %02Xh ", disk->name, d->number);
 	if (d->edd)
 		kprintf("EDD");
 	else
 		kprintf("CHS %u/%u/%u", (unsigned)d->cylinders, (unsigned)d->heads,
 			(unsigned)d->sectors_per_track);
+	kprintf(", %llu sectors (%u MiB)", (unsigned long long)disk->sectors, size_mib(disk->sectors));
 	if (d->medium_unread)
 		kprintf(", medium not read");
 	else if (disk->signature)
 		kprintf(", signature %08X", (unsigned)disk->signature);
-	kprintf("%s\n", boot ? ": the boot disk" : "");
+	kprintf("%s\n", boot ? ", boot disk" : "");
 }
 
 static void report_partitions(struct block_device *disk)

@@ -66,6 +66,18 @@ tap_check "Bochs: floppy.img boots to VlsOs ready" "$(grep -E 'ERROR|PANIC' "$T/
 tap_check "Bochs: floppy.img read with CHS" "$(grep '^disk:' "$T/fdd.log")" \
 	grep -q "^disk: drive 00h.*CHS reads" "$T/fdd.log"
 
+# The kernel's disks through Bochs's BIOS: the disk suite (kernel/tests/test_disk.c)
+# reads every test file through INT 13h from protected mode. Bochs has no
+# isa-debug-exit, so the kernel boots on to "VlsOs ready" after the suite.
+kernel_image "$T/disks.img" kernel-test "test=disk"
+bochs_boot disks "ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14" \
+	"ata0-master: type=disk, path=$T/disks.img, mode=flat" "boot: disk"
+tap_check "Bochs: the kernel mounts hd0p1 and its disk suite passes through Bochs's BIOS" \
+	"$(grep -E '^Boot volume|^    not ok|^    # |PANIC' "$T/disks.log" | head -4 | tr '\n' ' ')" \
+	bash -c "grep -q '^Boot volume: hd0p1, FAT16' '$T/disks.log' &&
+		grep -q '^# vlsos-ktest: 1 suites passed, 0 failed' '$T/disks.log' &&
+		grep -q '^    ok [0-9]* every_test_file_matches_its_crc$' '$T/disks.log'"
+
 kernel_image "$T/stack.img" kernel-test crash-stack
 bochs_boot stack "ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14" \
 	"ata0-master: type=disk, path=$T/stack.img, mode=flat" "boot: disk"

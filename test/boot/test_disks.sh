@@ -79,18 +79,18 @@ tap_check "every test file was read and checked on every medium (no SKIP)" \
 # The boot log names the disk and the partition it mounted.
 tap_check "hda: the boot log names hd0 as the boot disk and mounts hd0p1 (FAT16)" \
 	"$(grep -E '^  hd0|^Boot volume' "$T/hda-pc.log" | tr '\n' ' ')" \
-	bash -c "grep -qE '^  hd0 +BIOS 80h, .*: the boot disk$' '$T/hda-pc.log' &&
+	bash -c "grep -qE '^  hd0 +80h EDD, 32768 sectors .*, boot disk$' '$T/hda-pc.log' &&
 		grep -qE '^  hd0p1 +type 06h, sectors $PART_LBA-' '$T/hda-pc.log' &&
 		grep -qE '^Boot volume: hd0p1, FAT16 \"VLSOS\", [0-9]+ sectors, mounted read-only$' '$T/hda-pc.log'"
 tap_check "floppy: fd0 is the boot disk (CHS), its whole disk the FAT12 volume" \
 	"$(grep -E '^  fd0|^Boot volume' "$T/floppy.log" | tr '\n' ' ')" \
-	bash -c "grep -qE '^  fd0 +BIOS 00h, 2880 sectors .*CHS 80/2/18.*: the boot disk$' '$T/floppy.log' &&
+	bash -c "grep -qE '^  fd0 +00h CHS 80/2/18, 2880 sectors .*, boot disk$' '$T/floppy.log' &&
 		grep -qE '^Boot volume: fd0, FAT12 \"VLSOS\"' '$T/floppy.log'"
 tap_check "USB (xHCI): the stick is hd0 and hd0p1 is mounted" "$(grep '^Boot volume' "$T/usb-xhci.log")" \
 	grep -qE '^Boot volume: hd0p1, FAT16' "$T/usb-xhci.log"
 tap_check "scratch disk: listed as hd1 with its signature, not taken for the boot disk" \
 	"$(grep -E '^  hd1|^Boot volume' "$T/scratch.log" | tr '\n' ' ')" \
-	bash -c "grep -qE '^  hd1 +BIOS 81h, 4096 sectors .*signature 48435253$' '$T/scratch.log' &&
+	bash -c "grep -qE '^  hd1 +81h EDD, 4096 sectors .*, signature 48435253$' '$T/scratch.log' &&
 		grep -qE '^Boot volume: hd0p1' '$T/scratch.log'"
 
 # The scratch disk holds what the kernel wrote, and nothing else changed on it.

@@ -12,13 +12,16 @@ mkdir -p "$T"
 HDD=(-drive "file=$BUILD/disk.img,format=raw,if=ide")
 
 # boots NAME EXTRA-CHECK-REGEX QEMU-ARGS...: reaches "VlsOs ready" with no error
-# line; the regex (may be empty) must match the log too.
+# line, having mounted its boot volume through the BIOS (kernel/disks.c); the
+# regex (may be empty) must match the log too.
 boots() {
 	local name=$1 want=$2
 	shift 2
 	boot_until "$T/$name.log" "^VlsOs ready|BOOT ERROR|PANIC" 90 -accel tcg "$@"
 	if ! grep -q "^VlsOs ready" "$T/$name.log" || grep -qE "BOOT ERROR|PANIC" "$T/$name.log"; then
 		tap_fail "$name" "$(grep -E 'ERROR|PANIC' "$T/$name.log" | head -2) (QEMU $QEMU_STATUS)"
+	elif ! grep -qE '^Boot volume: (hd0p1|fd0), FAT1[26] "VLSOS", [0-9]+ sectors, mounted read-only$' "$T/$name.log"; then
+		tap_fail "$name" "booted, but the kernel did not mount its boot volume: $(grep -E '^Boot volume|^  (fd|hd)[0-9]' "$T/$name.log" | tr '\n' ' ')"
 	elif [ -n "$want" ] && ! grep -qE -- "$want" "$T/$name.log"; then
 		tap_fail "$name" "booted, but no line matches /$want/"
 	else

@@ -4,7 +4,8 @@
 #
 #   below   what kernel/arch may call, which calls nothing in kernel/arch:
 #             lib/*                     freestanding C: formatting, strings, CRC
-#             kernel/dev/*              the console kprintf writes to
+#             kernel/dev/*              the console kprintf writes to, the block
+#                                       devices and their cache (bios_disk.c: above)
 #             kernel/panic.c            the generic end of every fatal error; it
 #                                       leaves QEMU and halts with arch.h's
 #                                       inline primitives only
@@ -19,7 +20,9 @@
 #           so it must not call kernel/arch either.
 #   arch    kernel/arch/*: C files and the exception stubs (isr.asm, jump.asm)
 #   above   kernel/main.c (the bring-up), kernel/report.c (reports on every
-#           layer), kernel/tests/*: they reach kernel/arch only through what
+#           layer), kernel/dev/bios_disk.c (disks through bios_call),
+#           kernel/disks.c (their bring-up), kernel/tests/*: they reach
+#           kernel/arch only through what
 #           its public headers, arch.h and tss.h, declare
 #   entry   kernel/arch/entry.asm, the root: the loader jumps there and it calls
 #           kmain, so it may name anything and nothing calls it
@@ -43,7 +46,7 @@ layer_of() {
 	case $1 in
 	kernel/arch/entry.asm) echo entry ;;
 	kernel/arch/*) echo arch ;;
-	kernel/main.c | kernel/report.c | kernel/tests/*) echo above ;;
+	kernel/main.c | kernel/report.c | kernel/dev/bios_disk.c | kernel/disks.c | kernel/tests/*) echo above ;;
 	*) echo below ;;
 	esac
 }
