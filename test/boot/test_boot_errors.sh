@@ -85,12 +85,7 @@ dd if="$T/short_s1.bin" of="$T/s1short.img" bs=440 count=1 conv=notrunc status=n
 expect_stop s1short "$T/s1short.img" "^BOOT ERROR: stage 1: no stage 2 \(status FFh\)"
 # ... and nothing after them: a sector of the area past stage 2 that cannot be
 # read does not matter (blkdebug answers every read of it with EIO).
-{
-	echo '[inject-error]'
-	echo 'event = "read_aio"'
-	echo 'errno = "5"'
-	echo "sector = \"$(($(layout_value HDD_STAGE2_LBA) + S2_SECTORS))\""
-} >"$T/blkdebug-s2area.conf"
+blkdebug_conf "$T/blkdebug-s2area.conf" "$(($(layout_value HDD_STAGE2_LBA) + S2_SECTORS))" always
 boot_until "$T/s2area.log" "^VlsOs ready|BOOT ERROR|PANIC" 60 -accel tcg -m 64 \
 	-drive "file=blkdebug:$T/blkdebug-s2area.conf:$BUILD/disk.img,format=raw,if=ide"
 tap_check "stage 1 reads only the $S2_SECTORS sectors stage 2 occupies, not the whole area" \
@@ -102,13 +97,7 @@ tap_check "stage 1 reads only the $S2_SECTORS sectors stage 2 occupies, not the 
 KLBA=$(python3 test/lib/kernel_lba.py "$BUILD/disk.img" "$(layout_value HDD_PART_LBA)")
 BAD=$((KLBA + 5))
 for mode in once always; do
-	{
-		echo '[inject-error]'
-		echo 'event = "read_aio"'
-		echo 'errno = "5"'
-		echo "sector = \"$BAD\""
-		[ "$mode" = once ] && echo 'once = "on"'
-	} >"$T/blkdebug-$mode.conf"
+	blkdebug_conf "$T/blkdebug-$mode.conf" "$BAD" "$mode"
 done
 boot_until "$T/eio_once.log" "^VlsOs ready|BOOT ERROR|PANIC" 60 -accel tcg -m 64 \
 	-drive "file=blkdebug:$T/blkdebug-once.conf:$BUILD/disk.img,format=raw,if=ide"

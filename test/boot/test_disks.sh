@@ -118,13 +118,7 @@ BAD_FILE=/TEST/SUB/BIG.BIN # disk.img.layout's largest generated file
 mcopy -o -i "$T/disk.img@@$((PART_LBA * SECTOR))" "::$BAD_FILE" "$T/bad_file.bin"
 BAD_LBA=$(python3 test/lib/file_lba.py "$T/disk.img" "$T/bad_file.bin")
 for mode in once always; do
-	{
-		echo '[inject-error]'
-		echo 'event = "read_aio"'
-		echo 'errno = "5"'
-		echo "sector = \"$BAD_LBA\""
-		[ "$mode" = once ] && echo 'once = "on"'
-	} >"$T/blkdebug-$mode.conf"
+	blkdebug_conf "$T/blkdebug-$mode.conf" "$BAD_LBA" "$mode"
 	boot_until "$T/eio-$mode.log" "^# vlsos-ktest:" 150 -accel tcg -m 64 \
 		-drive "file=blkdebug:$T/blkdebug-$mode.conf:$(copy "eio-$mode"),format=raw,if=ide" &
 done

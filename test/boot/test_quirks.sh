@@ -132,8 +132,7 @@ done
 # with EIO, which SeaBIOS answers with AH=0Ch.
 KLBA=$(python3 test/lib/kernel_lba.py "$BUILD/disk.img" "$(layout_value HDD_PART_LBA)")
 for target in s2:$((KLBA + 5)) s1:$(layout_value HDD_STAGE2_LBA); do
-	printf '[inject-error]\nevent = "read_aio"\nerrno = "5"\nsector = "%s"\n' "${target#*:}" \
-		>"$T/eio_${target%%:*}.conf"
+	blkdebug_conf "$T/eio_${target%%:*}.conf" "${target#*:}" always
 done
 
 for c in "${CASES[@]}"; do

@@ -63,6 +63,19 @@ image_with_files() {
 	done
 }
 
+# blkdebug_conf OUT SECTOR once|always: a QEMU blkdebug rule that fails reads
+# of SECTOR with EIO (SeaBIOS then answers INT 13h with status 0Ch), the first
+# read only or every one; use as -drive file=blkdebug:OUT:IMAGE
+blkdebug_conf() {
+	{
+		echo '[inject-error]'
+		echo 'event = "read_aio"'
+		echo 'errno = "5"'
+		echo "sector = \"$2\""
+		[ "$3" = once ] && echo 'once = "on"'
+	} >"$1"
+}
+
 # kernel_image OUT KERNEL CMDLINE: a copy of build/disk.img that boots
 # BUILD/KERNEL.bin (kernel, kernel-test or kernel-bench: build.sh's variants)
 # as KERNEL.BIN, the file name the loader reads, with CMDLINE as BOOT.CFG. The
