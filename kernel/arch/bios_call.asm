@@ -36,7 +36,7 @@
 %define INT15_A20_ON 0x2401
 
 global bios_trampoline_start, bios_trampoline_end, bios_trampoline_block
-global bios_trampoline_pm16, bios_trampoline_pm32
+global bios_trampoline_pm32
 global bios_trampoline_enter, bios_trampoline_return
 
 section .text
@@ -80,14 +80,13 @@ bios_trampoline_return:
 ; ---------------------------------------------------------------------------
 ; The copy. Everything below runs at LINEAR(...) or RM_SEGMENT:OFF(...).
 ; ---------------------------------------------------------------------------
-align 16
-bios_trampoline_start:
-
-; 16-bit protected mode (CS: a 64 KiB code segment at 0), EBX the block.
+; 16-bit protected mode (CS: a 64 KiB code segment at 0), EBX the block: the
+; copy starts with its entry, where bios_call's far pointer points.
 ; Real mode keeps the segment limits the last protected-mode load gave, so
 ; every segment register gets a 64 KiB one before PE goes off.
+align 16
 bits 16
-bios_trampoline_pm16:
+bios_trampoline_start:
 	mov ax, [ebx + BC_sel_data16]
 	mov ds, ax
 	mov es, ax

@@ -8,9 +8,10 @@
 #include "layout.h"
 #include "lib.h"
 
-/* bios_call.asm: the trampoline's bounds and entry points in the kernel image */
+/* bios_call.asm: the trampoline's bounds and entry points in the kernel image
+ * (the copy begins with its 16-bit entry) */
 extern char bios_trampoline_start[], bios_trampoline_end[], bios_trampoline_block[];
-extern char bios_trampoline_pm16[], bios_trampoline_pm32[];
+extern char bios_trampoline_pm32[];
 extern char bios_trampoline_return[];
 void bios_trampoline_enter(struct bios_call_block *block);
 
@@ -45,7 +46,9 @@ void bios_call_init(void)
 	block = (struct bios_call_block *)in_copy(bios_trampoline_block);
 	block->sel_data16 = SEL_BIOS_DATA16;
 	block->sel_data32 = SEL_KERNEL_DATA;
-	block->to_pm16 = (struct bios_far_pointer){ in_copy(bios_trampoline_pm16), SEL_BIOS_CODE16 };
+	block->to_pm16 =
+		(struct bios_far_pointer){ in_copy(bios_trampoline_start) /* its 16-bit entry */,
+					   SEL_BIOS_CODE16 };
 	block->to_pm32 = (struct bios_far_pointer){ in_copy(bios_trampoline_pm32), SEL_KERNEL_CODE };
 	block->kernel_return = (uint32_t)bios_trampoline_return;
 }
