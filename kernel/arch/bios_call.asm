@@ -67,8 +67,11 @@ bios_trampoline_enter:
 	mov cr4, eax
 	jmp far [ebx + BC_to_pm16]        ; 16-bit code segment, in the copy
 
-; Back in the kernel, paging on (from bios_trampoline_pm32), EBX the block.
+; Back in the kernel's .text, EBX the block, paging still off: it goes on here,
+; not in the copy, whose low pages the kernel maps no-execute under NX.
 bios_trampoline_return:
+	mov eax, [ebx + BC_cr0]
+	mov cr0, eax
 	mov esp, [ebx + BC_kernel_esp]
 	lidt [ebx + BC_idtr]
 	pop edi
@@ -225,7 +228,8 @@ say_com1:
 	ret
 
 ; 32-bit protected mode again (CS: the kernel's flat code segment), in the
-; copy, paging still off: EFER, CR4, CR3 before CR0.PG, as the tables need.
+; copy, paging still off: EFER, CR4, CR3 before CR0.PG (in the kernel), as the
+; tables need.
 bits 32
 bios_trampoline_pm32:
 	mov ax, [cs:LINEAR(bios_trampoline_block) + BC_sel_data32]
@@ -246,8 +250,6 @@ bios_trampoline_pm32:
 	mov cr4, eax
 	mov eax, [ebx + BC_cr3]
 	mov cr3, eax
-	mov eax, [ebx + BC_cr0]
-	mov cr0, eax
 	jmp [ebx + BC_kernel_return]
 
 a20_message:

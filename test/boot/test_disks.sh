@@ -38,11 +38,12 @@ suite() {
 	boot_until "$T/$name.log" "^# vlsos-ktest:" 150 -accel tcg -m 64 "$@" &
 }
 
-# The media, side by side (each boot is independent; two at a time on two cores)
+# The media, side by side (each boot is independent; two at a time on two cores);
+# q35 with -cpu max: PAE tables and NX, which the trampoline must get past
 # copy NAME: a copy of the test image for one boot (QEMU locks an image it has open)
 copy() { cp "$T/disk.img" "$T/$1.img"; echo "$T/$1.img"; }
 suite hda-pc -machine pc -drive "file=$(copy hda-pc),format=raw,if=ide"
-suite hda-q35 -machine q35 -drive "file=$(copy hda-q35),format=raw,if=ide"
+suite hda-q35 -machine q35 -cpu max -drive "file=$(copy hda-q35),format=raw,if=ide"
 wait
 # shellcheck disable=SC2046
 suite usb-ehci $(usb usb-ehci "$(copy usb-ehci)")
