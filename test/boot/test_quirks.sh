@@ -136,6 +136,7 @@ CASES=(
 	"wild_hdd hdd wild"
 	"wild_chs_hdd hdd wild deny41"
 	"wild_fdd fdd wild"
+	"midpage_hdd hdd wild take=3"
 	"retry_s2_wild hdd wild"
 	"retry_s1_wild hdd wild"
 )
@@ -210,13 +211,14 @@ same_line() {
 	tap_check "$1: $3" "got '$got', $2 has '$want'" same "$got" "$want"
 }
 same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
-# lowered NAME KIND: the shim's hooks took what its build says (shim.bin's last
-# word: KiB) just below the top of conventional memory, and the loader found
-# INT 12h that much lower than in control_KIND (no hooks: nothing taken); the
-# rest of its memory line the same.
+# lowered NAME KIND [TAKE]: the shim's hooks took what its build says (shim.bin's
+# last word: KiB), plus TAKE KiB, just below the top of conventional memory,
+# and the loader found INT 12h that much lower than in control_KIND (no hooks:
+# nothing taken); the rest of its memory line the same. Sets LOW: the new top.
 lowered() {
 	local conv low got want kib
 	kib=$(od -An -tu2 -j $(($(stat -c %s "$T/shim_$2.bin") - 2)) -N2 "$T/shim_$2.bin" | tr -d ' ')
+	kib=$((kib + ${3:-0}))
 	conv=$(sed -n 's/^memory: INT 12h \([0-9]*\) KiB.*/\1/p' "$T/control_$2.log")
 	low=$((conv - kib))
 	line "$1" "the hooks went resident in the $kib KiB below INT 12h's $conv" \
@@ -225,6 +227,7 @@ lowered() {
 	want=$(sed -n "s/^memory: INT 12h $conv KiB/memory: INT 12h $low KiB/p" "$T/control_$2.log")
 	tap_check "$1: memory line as without the quirk but INT 12h $kib KiB lower" \
 		"got '$got', wanted '$want'" same "$got" "$want"
+	LOW=$low
 }
 
 # Control: the shim with no quirk is a plain chain-loader, and keeps nothing.
@@ -395,6 +398,24 @@ stopped retry_s1_wild "permanent read error stops stage 1 (wild resets)" \
 event retry_s1_wild "stage 1 still gives up after $S1_TRIES tries" R -eq $((S1_TRIES - 1))
 event_run retry_s1_wild "the resets came back wild" Rsw -eq $((S1_TRIES - 1))
 event retry_s1_wild "every call came in with interrupts on" i -eq 0
+
+# Hooks that take more than their size (3 KiB more here) put INT 12h's top
+# inside a page of its own below the EBDA's, with hook code in it: the kernel
+# must keep that page from its allocator (kernel/memory.c), or its first
+# allocations overwrite the hooks and its boot-time disk probe runs into them.
+ready midpage_hdd "hooks in a page of their own below the EBDA's"
+lowered midpage_hdd hdd 3
+# reserved NAME: the kernel's count of kept page-0/boot_info/EBDA bytes
+reserved() { sed -n 's/^  reserved: page 0, boot_info, EBDA *\([0-9]*\)$/\1/p' "$T/$1.log"; }
+ebda=$((0x$(sed -n 's/^memory: .*EBDA at \([0-9A-F]*\)h.*/\1/p' "$T/control_hdd.log")))
+kept=$(((ebda & ~4095) - (LOW * 1024 & ~4095)))
+tap_check "midpage_hdd: the kernel keeps the pages from INT 12h's top down to the EBDA's ($kept bytes more)" \
+	"reserved $(reserved midpage_hdd), control $(reserved control_hdd)" \
+	[ "$(reserved midpage_hdd)" = "$(($(reserved control_hdd) + kept))" ]
+tap_check "midpage_hdd: the new top is inside a page, not the EBDA's" "INT 12h $LOW KiB, EBDA at $ebda" \
+	bash -c "[ $((LOW * 1024 % 4096)) -ne 0 ] && [ $kept -gt 0 ]"
+line midpage_hdd "the kernel mounted its boot volume through the hooks" '^Boot volume: hd0p1, FAT16'
+event_run midpage_hdd "the kernel's INT 13h calls went through the hooks" ksw -ge 3
 
 # Issue 13: the hooks stay in the IVT after boot, so the kernel's own BIOS
 # calls (its real-mode trampoline) meet the same wild BIOS. The test kernel

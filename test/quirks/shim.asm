@@ -28,15 +28,15 @@
 ; kernel calls the BIOS too, through them), so they live where a resident
 ; INT 13h hook does (MEMDISK, boot managers, option ROM hooks): the setup code
 ; lowers the BIOS data area's conventional memory size (word 0040:0013, what
-; INT 12h returns) by RESIDENT_KIB, the resident part's size in whole KiB, and
-; copies the resident part (the hooks, the masks, the E820 maps, the config
-; block, the old vectors, their counters) to the memory it took, just below
-; the old top and so below the EBDA, which stays where it is. The hooks run
-; there with CS = that segment and offsets from 0. A plain chain-loader (no
-; hook in the config) takes nothing. COM1 says where the hooks went and what
-; INT 12h says before and after; a top that would fall below 512 KiB
-; (disk.img.layout's ebda_floor: VlsOs keeps nothing of its own from there
-; up) stops the shim with a message.
+; INT 12h returns) by RESIDENT_KIB, the resident part's size in whole KiB
+; (plus the config's take), and copies the resident part (the hooks, the
+; masks, the E820 maps, the config block, the old vectors, their counters) to
+; the start of the memory it took, just below the old top and so below the
+; EBDA, which stays where it is. The hooks run there with CS = that segment
+; and offsets from 0. A plain chain-loader (no hook in the config) takes
+; nothing. COM1 says where the hooks went and what INT 12h says before and
+; after; a top that would fall below 512 KiB (disk.img.layout's ebda_floor:
+; VlsOs keeps nothing of its own from there up) stops the shim with a message.
 ;
 ; Output: one "quirk shim: ..." line per step on COM1 (port 3F8h), and one
 ; event character per injected misbehaviour on QEMU's debug console (port E9h,
@@ -104,7 +104,9 @@
 ;                  bit1 a BIOS whose services wait for their IRQ: a scrambled
 ;                       call entered with IF=0 is reported, and an INT 13h one
 ;                       is refused (CF=1, AH=80h: timeout) without the BIOS
-;   +15 reserved, 0
+;   +15 db take    KiB the hooks take beyond their own size, as a hook with a
+;                  bigger block (a RAM disk's) does: INT 12h's new top can then
+;                  fall inside a 4 KiB page that holds hook code
 
 %ifndef PAYLOAD_LBA
 %error "define PAYLOAD_LBA (first of the payload sectors; real stage 1 follows them)"
@@ -157,7 +159,7 @@
 %define CFG_WILD        14
 %define   WILD_RETURN   0x01
 %define   WILD_NEED_IF  0x02
-%define CFG_BYTES       15            ; printed on COM1
+%define CFG_TAKE        15
 
 %define SMAP            0x534D4150
 
@@ -321,7 +323,7 @@ payload_entry:
 	mov si, msg_config
 	call com_puts
 	mov si, BOOT_CFG
-	mov cx, CFG_BYTES
+	mov cx, CFG_SIZE
 .cfg:
 	mov al, ' '
 	call com_putc
@@ -437,13 +439,15 @@ payload_entry:
 	sti
 	retf
 
-; go_resident: takes RESIDENT_KIB from the top of conventional memory and
-; copies the resident part there, with the config block (memory use: the
-; header). OUT ES = the resident part's segment. CLOBBERS AX, CX, SI, DI.
+; go_resident: takes RESIDENT_KIB (and the config's take) from the top of
+; conventional memory and copies the resident part to the start of what it
+; took, with the config block (memory use: the header). OUT ES = the resident part's segment. CLOBBERS AX, CX, SI, DI.
 go_resident:
 	mov ax, [BDA_CONV_KIB]
 	mov [conv_before], ax
-	sub ax, RESIDENT_KIB
+	movzx cx, byte [BOOT_CFG + CFG_TAKE]
+	add cx, RESIDENT_KIB
+	sub ax, cx
 	jc .too_low
 	cmp ax, RESIDENT_FLOOR_KIB
 	jb .too_low
