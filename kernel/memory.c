@@ -143,8 +143,9 @@ static unsigned kept_ranges(struct kept *k, const struct boot_info *bi)
 					RESERVED_BIOS_LOADER };
 	/* Memory between INT 12h's top and the EBDA (or 640 KiB) belongs to whoever
 	 * lowered the BDA's size: resident code such as a disk emulator's INT 13h
-	 * hook, which bios_call reaches */
-	uint64_t conv_top = page_up((uint64_t)bi->conv_kib * 1024);
+	 * hook, which bios_call reaches. INT 12h counts KiB, so the top may fall
+	 * inside a page: that page is kept whole. */
+	uint64_t conv_top = page_down((uint64_t)bi->conv_kib * 1024);
 	uint64_t conv_end = bi->ebda_base ? page_down(bi->ebda_base) : CONVENTIONAL_END;
 	if (bi->conv_kib && conv_top < conv_end)
 		k[n++] = (struct kept){ conv_top, conv_end, RESERVED_BIOS_LOADER };

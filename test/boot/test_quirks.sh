@@ -26,6 +26,8 @@ S2_BYTES=$(stat -c %s "$BUILD/stage2.bin")
 E820_MAX_CALLS=$(awk '$1 == "%define" && $2 == "E820_MAX_CALLS" { print $3 }' boot/memmap.inc)
 DISK_TRIES=$(awk '$1 == "%define" && $2 == "DISK_TRIES" { print $3 }' boot/disk.inc)
 S1_TRIES=$(awk '$1 == "%define" && $2 == "S1_TRIES" { print $3 }' boot/stage1_common.inc)
+# the kernel's BIOS calls run in this real-mode segment; the shim marks them 'k'
+KERNEL_CALL_SEG=$(($(layout_value REGION_BIOS_CALL_START) >> 4))
 # INT 13h calls stage 1 makes before stage 2 runs: hard disk AH=41h + one AH=42h;
 # floppy AH=41h + AH=08h + one AH=02h per sector stage 2 occupies (stage 1
 # reads those, not the whole area: build.sh's STAGE2_LOAD_SECTORS).
@@ -46,7 +48,7 @@ for kind in hdd fdd; do
 	lba=$HDD_PAYLOAD def=
 	[ "$kind" = fdd ] && lba=$FDD_PAYLOAD def=-DSHIM_FDD
 	# shellcheck disable=SC2086
-	if ! nasm -w+all -f bin -DPAYLOAD_LBA="$lba" $def test/quirks/shim.asm -o "$T/shim_$kind.bin" 2>"$T/nasm_$kind.err"; then
+	if ! nasm -w+all -f bin -DPAYLOAD_LBA="$lba" -DKERNEL_CALL_SEG="$KERNEL_CALL_SEG" $def test/quirks/shim.asm -o "$T/shim_$kind.bin" 2>"$T/nasm_$kind.err"; then
 		tap_fail "setup: shim ($kind) assembles" "$(head -3 "$T/nasm_$kind.err")"
 		setup_ok=0
 	fi
@@ -57,34 +59,48 @@ if [ "$setup_ok" -ne 1 ]; then
 fi
 tap_ok "setup: shims assembled; spare sectors hdd LBA $HDD_PAYLOAD-$((HDD_PAYLOAD + PAYLOAD_SECTORS)), fdd LBA $FDD_PAYLOAD-$((FDD_PAYLOAD + PAYLOAD_SECTORS))"
 
-# quirk NAME KIND QUIRK...: $T/NAME.img, a copy of the image with the shim set so
-# (QUIRK names: test/quirks/mkquirk.py).
+# The test kernel with its disk suite (kernel/tests/test_disk.c) as KERNEL.BIN,
+# for the ktest_* cases: the kernel's own INT 13h calls go through the hooks,
+# which stay in the IVT.
+kernel_image "$T/ktest_hdd.base" kernel-test "test=disk"
+cp "$BUILD/floppy.img" "$T/ktest_fdd.base"
+mcopy -o -i "$T/ktest_fdd.base" "$BUILD/kernel-test.bin" ::KERNEL.BIN
+mcopy -o -i "$T/ktest_fdd.base" "$T/ktest_hdd.base.cfg" ::BOOT.CFG
+
+# quirk NAME KIND QUIRK...: $T/NAME.img, a copy of the image (ktest_*: of the
+# test kernel's) with the shim set so (QUIRK names: test/quirks/mkquirk.py).
 quirk() {
 	local name=$1 kind=$2 base=$BUILD/disk.img lba=$HDD_PAYLOAD
 	shift 2
 	[ "$kind" = fdd ] && base=$BUILD/floppy.img lba=$FDD_PAYLOAD
+	case $name in ktest_*) base=$T/ktest_$kind.base ;; esac
 	python3 test/quirks/mkquirk.py "$kind" "$base" "$T/shim_$kind.bin" "$T/$name.img" "$lba" "$@" ||
 		tap_fail "$name: image" "mkquirk failed"
 }
 
 # boot NAME KIND [BLKDEBUG-CONF]: boots $T/NAME.img in the background (at most
-# JOBS at a time) until the loader is ready or stops; QEMU's status goes to
+# JOBS at a time) until the loader is ready or stops (ktest_*: until the test
+# kernel's suites end, which makes QEMU exit); QEMU's status goes to
 # $T/NAME.status, COM1 to $T/NAME.log, the shim's events to $T/NAME.dbg.
 JOBS=3
 boot() {
-	local name=$1 kind=$2 conf=${3:-} if=ide file=$T/$1.img
+	local name=$1 kind=$2 conf=${3:-} if=ide file=$T/$1.img until="^VlsOs ready|BOOT ERROR|PANIC" secs=60
 	[ "$kind" = fdd ] && if=floppy
 	[ -n "$conf" ] && file=blkdebug:$conf:$file
+	case $name in ktest_*) until="^# vlsos-ktest:|BOOT ERROR|PANIC" secs=150 ;; esac
 	(
-		boot_until "$T/$name.log" "^VlsOs ready|BOOT ERROR|PANIC" 60 -accel tcg -m 64 \
+		boot_until "$T/$name.log" "$until" "$secs" -accel tcg -m 64 \
 			-drive "file=$file,format=raw,if=$if" -debugcon "file:$T/$name.dbg"
 		echo "$QEMU_STATUS" >"$T/$name.status"
 	) &
 	while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
 }
 
-# Cases: name, image kind, quirks.
+# Cases: name, image kind, quirks. The test kernel's boots take longest: first.
 CASES=(
+	"ktest_wild_hdd hdd wild"
+	"ktest_wild_chs_hdd hdd wild deny41"
+	"ktest_wild_fdd fdd wild"
 	"control_hdd hdd"
 	"control_fdd fdd"
 	"entry07c0_hdd hdd 07c0 junk"
@@ -120,6 +136,7 @@ CASES=(
 	"wild_hdd hdd wild"
 	"wild_chs_hdd hdd wild deny41"
 	"wild_fdd fdd wild"
+	"midpage_hdd hdd wild take=3"
 	"retry_s2_wild hdd wild"
 	"retry_s1_wild hdd wild"
 )
@@ -163,12 +180,13 @@ ready() {
 line() {
 	tap_check "$1: $2" "wanted /$3/; got: $(summary "$1")" has "$1" "$3"
 }
-# stopped NAME LABEL ERE BANNERS: the boot stopped with ERE, QEMU still running
-# (halted, no reboot) and at most BANNERS stage-2 banners.
+# halted NAME BANNERS: QEMU was still running (halted, no reboot), with at most
+# BANNERS stage-2 banners.
+halted() { [ "$(status "$1")" = running ] && [ "$(banners "$1")" -le "$2" ]; }
+# stopped NAME LABEL ERE BANNERS: the boot stopped with ERE, halted (above).
 stopped() {
 	line "$1" "$2" "$3"
-	tap_check "$1: halted, no reboot" "QEMU $(status "$1"), $(banners "$1") banners" \
-		[ "$(status "$1")" = running ] && [ "$(banners "$1")" -le "$4" ]
+	tap_check "$1: halted, no reboot" "QEMU $(status "$1"), $(banners "$1") banners" halted "$1" "$4"
 }
 # event NAME LABEL CHARS OP N: the shim reported CHARS events OP N times.
 event() {
@@ -189,11 +207,34 @@ same_line() {
 	local got want
 	got=$(grep -E -- "$4" "$T/$1.log")
 	want=$(grep -E -- "$4" "$T/$2.log")
-	tap_check "$1: $3" "got '$got', $2 has '$want'" [ -n "$got" ] && [ "$got" = "$want" ]
+	tap_check "$1: $3" "got '$got', $2 has '$want'" same "$got" "$want"
+}
+same() { [ -n "$1" ] && [ "$1" = "$2" ]; }
+# lowered NAME KIND [TAKE]: the shim's hooks took what its build says (shim.bin's
+# last word: KiB), plus TAKE KiB, just below the top of conventional memory,
+# and the loader found INT 12h that much lower than in control_KIND (no hooks:
+# nothing taken); the rest of its memory line the same. Sets LOW: the new top.
+lowered() {
+	local conv low got want kib
+	kib=$(od -An -tu2 -j $(($(stat -c %s "$T/shim_$2.bin") - 2)) -N2 "$T/shim_$2.bin" | tr -d ' ')
+	kib=$((kib + ${3:-0}))
+	conv=$(sed -n 's/^memory: INT 12h \([0-9]*\) KiB.*/\1/p' "$T/control_$2.log")
+	low=$((conv - kib))
+	line "$1" "the hooks went resident in the $kib KiB below INT 12h's $conv" \
+		"^quirk shim: hooks resident at $(printf %04X $((low * 1024 / 16))):0000, INT 12h $conv -> $low KiB$"
+	got=$(grep '^memory: ' "$T/$1.log")
+	want=$(sed -n "s/^memory: INT 12h $conv KiB/memory: INT 12h $low KiB/p" "$T/control_$2.log")
+	tap_check "$1: memory line as without the quirk but INT 12h $kib KiB lower" \
+		"got '$got', wanted '$want'" same "$got" "$want"
+	LOW=$low
 }
 
-# Control: the shim with no quirk is a plain chain-loader.
+# Control: the shim with no quirk is a plain chain-loader, and keeps nothing.
 ready control_hdd "no quirks (hdd)"
+for k in hdd fdd; do
+	tap_check "control_$k: no hooks, so nothing kept resident" "$(grep 'hooks resident' "$T/control_$k.log")" \
+		bash -c "! grep -q 'hooks resident' '$T/control_$k.log' && grep -q '^memory: INT 12h [0-9]* KiB' '$T/control_$k.log'"
+done
 line control_hdd "shim entered stage 1 at 0000:7C00 with the BIOS's DL" "^quirk shim: entering stage 1 at 0000:7C00 with DL=80h$"
 line control_hdd "loader reads drive 80h by EDD" "^disk: drive 80h \(BIOS DL 80h\), EDD reads$"
 line control_hdd "the BIOS's own E820 map" "^memory: .*, [0-9]+ map entries from E820$"
@@ -336,7 +377,7 @@ for spec in "wild_hdd control_hdd ^swxswvw" "wild_chs_hdd edd_denied ^Dswsw(rsw)
 	set -- $spec
 	ready "$1" "wild BIOS returns"
 	same_line "$1" "$2" "disk line as without the quirk ($2)" '^disk: '
-	same_line "$1" "$2" "memory line as without the quirk ($2)" '^memory: '
+	lowered "$1" "${1##*_}"
 	same_line "$1" "$2" "the same kernel read, in as many INT 13h reads ($2)" '^kernel: KERNEL.BIN '
 	same_line "$1" "$2" "the kernel got the same map ($2)" '^  usable RAM: '
 	tap_check "$1: stage 1's calls and stage 2's first came back wild" "wanted /$3/, got $(head -c 60 "$T/$1.dbg")" \
@@ -356,5 +397,62 @@ stopped retry_s1_wild "permanent read error stops stage 1 (wild resets)" \
 event retry_s1_wild "stage 1 still gives up after $S1_TRIES tries" R -eq $((S1_TRIES - 1))
 event_run retry_s1_wild "the resets came back wild" Rsw -eq $((S1_TRIES - 1))
 event retry_s1_wild "every call came in with interrupts on" i -eq 0
+
+# Hooks that take more than their size (3 KiB more here) put INT 12h's top
+# inside a page of its own below the EBDA's, with hook code in it: the kernel
+# must keep that page from its allocator (kernel/memory.c), or its first
+# allocations overwrite the hooks and its boot-time disk probe runs into them.
+ready midpage_hdd "hooks in a page of their own below the EBDA's"
+lowered midpage_hdd hdd 3
+# reserved NAME: the kernel's count of kept page-0/boot_info/EBDA bytes
+reserved() { sed -n 's/^  reserved: page 0, boot_info, EBDA *\([0-9]*\)$/\1/p' "$T/$1.log"; }
+ebda=$((0x$(sed -n 's/^memory: .*EBDA at \([0-9A-F]*\)h.*/\1/p' "$T/control_hdd.log")))
+kept=$(((ebda & ~4095) - (LOW * 1024 & ~4095)))
+tap_check "midpage_hdd: the kernel keeps the pages from INT 12h's top down to the EBDA's ($kept bytes more)" \
+	"reserved $(reserved midpage_hdd), control $(reserved control_hdd)" \
+	[ "$(reserved midpage_hdd)" = "$(($(reserved control_hdd) + kept))" ]
+tap_check "midpage_hdd: the new top is inside a page, not the EBDA's" "INT 12h $LOW KiB, EBDA at $ebda" \
+	bash -c "[ $((LOW * 1024 % 4096)) -ne 0 ] && [ $kept -gt 0 ]"
+line midpage_hdd "the kernel mounted its boot volume through the hooks" '^Boot volume: hd0p1, FAT16'
+event_run midpage_hdd "the kernel's INT 13h calls went through the hooks" ksw -ge 3
+
+# Issue 13: the hooks stay in the IVT after boot, so the kernel's own BIOS
+# calls (its real-mode trampoline) meet the same wild BIOS. The test kernel
+# runs its disk suite (every test file read through INT 13h and checked, the
+# kernel's CPU state compared across BIOS calls) on the hard disk with EDD, the
+# hard disk CHS-only (AH=41h refused to the kernel too) and the floppy. The
+# shim marks each call from the trampoline's segment 'k' before the call's own
+# events: "k", a read's x or r, then "sw" is a kernel INT 13h call that came
+# back wild. The loader's calls carry no k.
+# enough N CALLS: N is at least CALLS, which is at least 100 (the suite reads
+# every file of the test tree: hundreds of calls)
+enough() { [ -n "$2" ] && [ "$2" -ge 100 ] && [ "$1" -ge "$2" ]; }
+# ktap_ok NAME: the suite passed: QEMU left with 33 (isa-debug-exit, "passed"),
+# every case ok (SKIP allowed), no PANIC.
+ktap_ok() {
+	[ "$(status "$1")" = 33 ] && grep -q '^# vlsos-ktest: 1 suites passed, 0 failed' "$T/$1.log" &&
+		! grep -q '^    not ok' "$T/$1.log" && ! grep -q PANIC "$T/$1.log"
+}
+for spec in "ktest_wild_hdd hdd hd0 EDD x" "ktest_wild_chs_hdd hdd hd0 CHS r" "ktest_wild_fdd fdd fd0 CHS r"; do
+	# shellcheck disable=SC2086
+	set -- $spec
+	name=$1 disk=$3 mode=$4 read=$5
+	tap_check "$name: the whole disk suite passes behind the wild BIOS" \
+		"QEMU $(status "$name"); $(grep -E '^    not ok|^    # [^h]|PANIC|BOOT ERROR' "$T/$name.log" | head -4 | tr '\n' ' ')" \
+		ktap_ok "$name"
+	line "$name" "the kernel's state survived a wild BIOS call" '^    ok [0-9]+ bios_call_keeps_the_kernel_state$'
+	line "$name" "the boot volume was mounted" "^Boot volume: $disk(p1, FAT16|, FAT12) \"VLSOS\", [0-9]+ sectors, mounted read-only$"
+	line "$name" "the kernel reads $disk by $mode" "^  $disk +BIOS [0-9A-F]{2}h, [0-9]+ sectors .*$mode.*: the boot disk$"
+	lowered "$name" "$2"
+	# every read the kernel counted (its drive counter) came back wild, marked k
+	calls=$(sed -n "s/^    # $disk: \([0-9]*\) calls, .*/\1/p" "$T/$name.log")
+	tap_check "$name: the kernel's ${calls:-no} $mode reads all came back wild (k${read}sw)" \
+		"$(runs "$name" "k${read}sw") k${read}sw" enough "$(runs "$name" "k${read}sw")" "$calls"
+	tap_check "$name: every call from the kernel came back wild" \
+		"$(events "$name" k) k, $(grep -oE 'k[^ksvfw]*[svf]w' "$T/$name.dbg" | wc -l) of them wild" \
+		[ "$(events "$name" k)" -eq "$(grep -oE 'k[^ksvfw]*[svf]w' "$T/$name.dbg" | wc -l)" ]
+	event "$name" "every call came in with interrupts on" i -eq 0
+done
+event_run ktest_wild_chs_hdd "the kernel was refused EDD too" kD -ge 1
 
 tap_done

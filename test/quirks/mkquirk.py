@@ -13,6 +13,7 @@ QUIRKs set the config block (offsets documented in shim.asm):
   watch13 (hook INT 13h only to report calls on the debug console)
   scramble10  scramble15  scramble (all three)  e820=split|messy|attr
   e820_20  e820_cfend  e820_never0  e820_badsmap=N  bpb  arm13=N
+  take=N (the resident hooks take N KiB more than their size)
   wild (scramble, plus junk segment registers and ESP top half, IF inverted
   and DF set on return; INT 13h called with IF=0 refused)
 """
@@ -74,6 +75,8 @@ def config(quirks):
             cfg[12] |= 0x01
         elif name == "arm13":
             cfg[13] = int(value)
+        elif name == "take":
+            cfg[15] = int(value)
         elif name == "wild":
             cfg[5] |= 0x10
             cfg[7] |= 0x01

@@ -2,22 +2,41 @@
 ; unmodified stage 1 and plays a misbehaving BIOS, because QEMU's SeaBIOS is
 ; well-behaved (docs/loader.md lists the quirks the loader handles).
 ;
-; Build:  nasm -f bin -DPAYLOAD_LBA=n [-DSHIM_FDD] shim.asm -o shim.bin
-;   shim.bin = 1 boot sector + PAYLOAD_SECTORS payload sectors (hooks, maps).
+; Build:  nasm -f bin -DPAYLOAD_LBA=n -DKERNEL_CALL_SEG=s [-DSHIM_FDD] shim.asm -o shim.bin
+;   shim.bin = 1 boot sector + PAYLOAD_SECTORS payload sectors (setup, hooks, maps);
+;   its last word is RESIDENT_KIB, the KiB the hooks take (memory use below).
+;   KERNEL_CALL_SEG: the real-mode segment of VlsOs's kernel BIOS-call trampoline
+;   (disk.img.layout's bios_call region start / 16); calls from it are marked.
 ; Disk layout the test (test/quirks/mkquirk.py) makes from a copy of an image:
 ;   LBA 0                      this boot sector. Hard disk: bytes 0..439 only; the
 ;                              MBR's 440..511 (disk signature, partition table,
 ;                              55AA) stay. Floppy: bytes 0..2 and 3Eh..511; the
 ;                              BPB in 03h..3Dh stays.
-;   LBA PAYLOAD_LBA ..+5       the payload (loaded to 0000:6000)
+;   LBA PAYLOAD_LBA ..+5       the payload (loaded to 0000:6000): the setup code
+;                              (SETUP_BYTES), then the resident part
 ;   LBA PAYLOAD_LBA+6          the image's real stage-1 sector (loaded to 0000:7C00)
 ;
 ; Boot: the BIOS loads this sector to 0000:7C00; it moves itself to 0000:0600,
-; reads the payload and the real stage 1, installs the hooks the config asks
-; for (each keeps the old vector and chains to it), patches the in-memory boot
-; sector if asked, and enters stage 1 the way the config says. The shim uses
-; 0600h-07FFh (boot sector), 6000h-6BFFh (payload: hooks, data) and a stack
-; below 7C00h: memory that VlsOs's plan (disk.img.layout) leaves alone.
+; reads the payload and the real stage 1, and runs the setup code, which
+; installs the hooks the config asks for (each keeps the old vector and chains
+; to it), patches the in-memory boot sector if asked, and enters stage 1 the
+; way the config says.
+;
+; Memory use. Until stage 1 is entered: 0600h-07FFh (the boot sector),
+; 6000h-6BFFh (the payload) and a stack below 7C00h, none of it used after
+; that. The hooks stay installed for the whole life of the system (VlsOs's
+; kernel calls the BIOS too, through them), so they live where a resident
+; INT 13h hook does (MEMDISK, boot managers, option ROM hooks): the setup code
+; lowers the BIOS data area's conventional memory size (word 0040:0013, what
+; INT 12h returns) by RESIDENT_KIB, the resident part's size in whole KiB
+; (plus the config's take), and copies the resident part (the hooks, the
+; masks, the E820 maps, the config block, the old vectors, their counters) to
+; the start of the memory it took, just below the old top and so below the
+; EBDA, which stays where it is. The hooks run there with CS = that segment
+; and offsets from 0. A plain chain-loader (no hook in the config) takes
+; nothing. COM1 says where the hooks went and what INT 12h says before and
+; after; a top that would fall below 512 KiB (disk.img.layout's ebda_floor:
+; VlsOs keeps nothing of its own from there up) stops the shim with a message.
 ;
 ; Output: one "quirk shim: ..." line per step on COM1 (port 3F8h), and one
 ; event character per injected misbehaviour on QEMU's debug console (port E9h,
@@ -34,6 +53,10 @@
 ;   w  a scrambled answer also came back with junk segment registers, ESP's
 ;      upper half, IF inverted and DF set (wild bit0; follows its s, v or f)
 ;   i  a call came in with IF=0 (wild bit1; an INT 13h one is refused)
+;   k  the call came from VlsOs's kernel: the caller's CS (on the hook's stack)
+;      is KERNEL_CALL_SEG, the segment its BIOS-call trampoline runs in. It
+;      comes first, before the call's other events (so "ksw" is a kernel
+;      INT 13h call the shim scrambled wild).
 ;
 ; CONFIG BLOCK: 16 bytes at offset CFG_OFF (1A0h) of the boot sector, the same
 ; offset for the hard-disk and the floppy build. All zero but the magic = no
@@ -81,50 +104,62 @@
 ;                  bit1 a BIOS whose services wait for their IRQ: a scrambled
 ;                       call entered with IF=0 is reported, and an INT 13h one
 ;                       is refused (CF=1, AH=80h: timeout) without the BIOS
-;   +15 reserved, 0
+;   +15 db take    KiB the hooks take beyond their own size, as a hook with a
+;                  bigger block (a RAM disk's) does: INT 12h's new top can then
+;                  fall inside a 4 KiB page that holds hook code
 
 %ifndef PAYLOAD_LBA
 %error "define PAYLOAD_LBA (first of the payload sectors; real stage 1 follows them)"
+%endif
+%ifndef KERNEL_CALL_SEG
+%error "define KERNEL_CALL_SEG (the segment of VlsOs's kernel BIOS-call trampoline)"
 %endif
 
 %define PAYLOAD_SECTORS 6
 %define STAGE1_LBA      (PAYLOAD_LBA + PAYLOAD_SECTORS)
 %define SHIM_BASE       0x0600
 %define PAYLOAD_BASE    0x6000
+%define SETUP_BYTES     0x400         ; the payload's first part; the resident part follows
+%define RESIDENT_LOAD   (PAYLOAD_BASE + SETUP_BYTES)
+%define RESIDENT_BYTES  (resident_end - resident_start)
+%define RESIDENT_KIB    ((RESIDENT_BYTES + 1023) >> 10)
+%define RESIDENT_FLOOR_KIB 512        ; disk.img.layout's ebda_floor: see "Memory use"
+%define BDA_CONV_KIB    0x413         ; 0040:0013: conventional memory in KiB (INT 12h)
 %define BOOT_ADDR       0x7C00
 %define CFG_OFF         0x1A0
-%define CFG             (SHIM_BASE + CFG_OFF)
+%define BOOT_CFG        (SHIM_BASE + CFG_OFF) ; the block as mkquirk.py wrote it
+%define CFG_SIZE        16            ; the CFG_* below are offsets in it
 %define COM1            0x3F8
 %define DEBUGCON        0xE9
 
-%define CFG_ENTRY       (CFG + 2)
+%define CFG_ENTRY       2
 %define   ENTRY_07C0    0x01
 %define   ENTRY_JUNK    0x02
-%define CFG_DL_MODE     (CFG + 3)
-%define CFG_DL          (CFG + 4)
-%define CFG_I13         (CFG + 5)
+%define CFG_DL_MODE     3
+%define CFG_DL          4
+%define CFG_I13         5
 %define   I13_DENY      0x01
 %define   I13_NO_CX0    0x02
 %define   I13_CLOBBER_DL 0x04
 %define   I13_SPT0      0x08
 %define   I13_SCRAMBLE  0x10
-%define CFG_SPT0_SKIP   (CFG + 6)
-%define CFG_I10         (CFG + 7)
-%define CFG_I15         (CFG + 8)
-%define CFG_E820_MAP    (CFG + 9)
-%define CFG_E820_MODE   (CFG + 10)
+%define CFG_SPT0_SKIP   6
+%define CFG_I10         7
+%define CFG_I15         8
+%define CFG_E820_MAP    9
+%define CFG_E820_MODE   10
 %define   E820_ANS20    0x01
 %define   E820_CF_END   0x02
 %define   E820_NEVER0   0x04
 %define   E820_BAD_SMAP 0x08
-%define CFG_E820_BAD_AT (CFG + 11)
+%define CFG_E820_BAD_AT 11
 %define E820_MAPS       3             ; e820_maps below
-%define CFG_BPB         (CFG + 12)
-%define CFG_I13_ARM     (CFG + 13)
-%define CFG_WILD        (CFG + 14)
+%define CFG_BPB         12
+%define CFG_I13_ARM     13
+%define CFG_WILD        14
 %define   WILD_RETURN   0x01
 %define   WILD_NEED_IF  0x02
-%define CFG_BYTES       15            ; printed on COM1
+%define CFG_TAKE        15
 
 %define SMAP            0x534D4150
 
@@ -279,16 +314,16 @@ config:
 	dw 0xAA55
 
 ; ===========================================================================
-; Sectors 1..6: the payload at 0000:6000. Hooks run with CS = 0; they reach
-; their data through CS and leave DS alone.
+; Sectors 1..6, first part: the setup code at 0000:6000, run once before
+; stage 1 and never again.
 ; ===========================================================================
-section payload start=512 vstart=PAYLOAD_BASE
+section setup start=512 vstart=PAYLOAD_BASE
 
 payload_entry:
 	mov si, msg_config
 	call com_puts
-	mov si, CFG
-	mov cx, CFG_BYTES
+	mov si, BOOT_CFG
+	mov cx, CFG_SIZE
 .cfg:
 	mov al, ' '
 	call com_putc
@@ -297,39 +332,49 @@ payload_entry:
 	loop .cfg
 	call com_crlf
 
-	mov al, [CFG_SPT0_SKIP]
-	mov [spt0_left], al
-	mov al, [CFG_I13_ARM]
-	mov [i13_wait], al
+	mov al, [BOOT_CFG + CFG_I13]
+	or al, [BOOT_CFG + CFG_I10]
+	or al, [BOOT_CFG + CFG_I15]
+	or al, [BOOT_CFG + CFG_E820_MAP]
+	jz .hooks_done                    ; a plain chain-loader keeps nothing
+	call go_resident
+	mov al, [BOOT_CFG + CFG_SPT0_SKIP]
+	mov [es:spt0_left], al
+	mov al, [BOOT_CFG + CFG_I13_ARM]
+	mov [es:i13_wait], al
 	cli
-	cmp byte [CFG_I13], 0
+	cmp byte [BOOT_CFG + CFG_I13], 0
 	je .no13
 	mov eax, [0x13 * 4]
-	mov [old13], eax
-	mov dword [0x13 * 4], hook13
+	mov [es:old13], eax
+	mov word [0x13 * 4], hook13
+	mov [0x13 * 4 + 2], es
 	mov si, msg_hook13
 	call com_puts
 .no13:
-	cmp byte [CFG_I10], 0
+	cmp byte [BOOT_CFG + CFG_I10], 0
 	je .no10
 	mov eax, [0x10 * 4]
-	mov [old10], eax
-	mov dword [0x10 * 4], hook10
+	mov [es:old10], eax
+	mov word [0x10 * 4], hook10
+	mov [0x10 * 4 + 2], es
 	mov si, msg_hook10
 	call com_puts
 .no10:
-	mov al, [CFG_I15]
-	or al, [CFG_E820_MAP]
+	mov al, [BOOT_CFG + CFG_I15]
+	or al, [BOOT_CFG + CFG_E820_MAP]
 	jz .no15
 	mov eax, [0x15 * 4]
-	mov [old15], eax
-	mov dword [0x15 * 4], hook15
+	mov [es:old15], eax
+	mov word [0x15 * 4], hook15
+	mov [0x15 * 4 + 2], es
 	mov si, msg_hook15
 	call com_puts
 .no15:
 	sti
+.hooks_done:
 
-	test byte [CFG_BPB], 1
+	test byte [BOOT_CFG + CFG_BPB], 1
 	jz .bpb_kept
 	mov word [BOOT_ADDR + 0x18], 63
 	mov word [BOOT_ADDR + 0x1A], 255
@@ -340,14 +385,14 @@ payload_entry:
 .bpb_kept:
 
 	mov dl, [boot_dl]
-	cmp byte [CFG_DL_MODE], 0
+	cmp byte [BOOT_CFG + CFG_DL_MODE], 0
 	je .dl_chosen
-	mov dl, [CFG_DL]
+	mov dl, [BOOT_CFG + CFG_DL]
 .dl_chosen:
 	mov [entry_dl], dl
 	mov si, msg_jump
 	call com_puts
-	test byte [CFG_ENTRY], ENTRY_07C0
+	test byte [BOOT_CFG + CFG_ENTRY], ENTRY_07C0
 	jnz .far07c0
 	mov si, msg_0000
 	push word 0
@@ -365,7 +410,7 @@ payload_entry:
 	call com_hex
 	mov si, msg_dl_end
 	call com_puts
-	test byte [CFG_ENTRY], ENTRY_JUNK
+	test byte [BOOT_CFG + CFG_ENTRY], ENTRY_JUNK
 	jz .clean
 	mov si, msg_junk
 	call com_puts
@@ -394,349 +439,55 @@ payload_entry:
 	sti
 	retf
 
-; ---------------------------------------------------------------------------
-; INT 13h hook
-; ---------------------------------------------------------------------------
-hook13:
-	cmp byte [cs:i13_wait], 0
-	je .armed
-	dec byte [cs:i13_wait]
-	jmp far [cs:old13]                ; not yet: the BIOS answers alone
-.armed:
-	mov [cs:h13_fn], ah
-	mov [cs:h13_dl], dl
-	test byte [cs:CFG_WILD], WILD_NEED_IF
-	jz .if_any
-	push bp
-	mov bp, sp
-	test byte [bp + 7], FL_IF >> 8    ; the caller's FLAGS, above BP, IP and CS
-	pop bp
-	jnz .if_any
-	sub sp, 2                         ; the IRQ this BIOS would wait for never comes
-	pushad
-	mov bp, sp
-	mov word [bp + F_FLAGS], FL_CF
-	mov byte [bp + F_EAX + 1], STATUS_TIMEOUT
-	mov al, 'i'
-	call emit
-	jmp .post
-.if_any:
-	cmp ah, 0x41
-	jne .chain
-	test byte [cs:CFG_I13], I13_DENY
-	jz .chain
-	sub sp, 2                         ; result flags slot
-	pushad
-	mov bp, sp
-	mov word [bp + F_FLAGS], FL_CF
-	mov byte [bp + F_EAX + 1], 0x01   ; AH = 01h: invalid function
-	mov al, 'D'
-	call emit
-	jmp .post
-.chain:
-	pushf
-	call far [cs:old13]
-	pushf
-	pushad
-	mov bp, sp
-.post:
-	cld
-	mov al, [cs:h13_fn]
-	cmp al, 0x41
-	je .f41
-	cmp al, 0x08
-	je .f08
-	mov si, mask13_00
-	mov ah, 'R'
-	cmp al, 0x00
-	je .seen
-	mov si, mask13_02
-	mov ah, 'r'
-	cmp al, 0x02
-	je .seen
-	mov si, mask13_42
-	mov ah, 'x'
-	cmp al, 0x42
-	je .seen
-	mov si, mask_high
-	jmp .scramble
-.seen:
-	mov al, ah
-	call emit
-	jmp .scramble
-.f41:
-	test byte [cs:CFG_I13], I13_NO_CX0
-	jz .f41_dl
-	test byte [bp + F_FLAGS], FL_CF
-	jnz .f41_dl
-	and byte [bp + F_ECX], 0xFE
-	mov al, 'c'
-	call emit
-.f41_dl:
-	test byte [cs:CFG_I13], I13_CLOBBER_DL
-	jz .f41_done
-	mov byte [bp + F_EDX], 0x00
-	mov al, 'l'
-	call emit
-.f41_done:
-	mov si, mask13_41
-	jmp .scramble
-.f08:
-	test byte [cs:CFG_I13], I13_SPT0
-	jz .f08_mask
-	cmp byte [cs:spt0_left], 0
-	je .f08_zero
-	dec byte [cs:spt0_left]
-	jmp .f08_mask
-.f08_zero:
-	and byte [bp + F_ECX], 0xC0       ; CL bits 0-5: sectors per track
-	mov al, 'g'
-	call emit
-.f08_mask:
-	mov si, mask13_08hd
-	test byte [cs:h13_dl], 0x80
-	jnz .scramble
-	mov si, mask13_08fd
-.scramble:
-	test byte [cs:CFG_I13], I13_SCRAMBLE
-	jz .plain
-	mov al, 's'
-	call emit
-	jmp hook_done
-.plain:
-	xor si, si
-	jmp hook_done
-
-; ---------------------------------------------------------------------------
-; INT 10h hook (installed only to scramble)
-; ---------------------------------------------------------------------------
-hook10:
-	mov [cs:h10_fn], ah
-	pushf
-	call far [cs:old10]
-	pushf
-	pushad
-	mov bp, sp
-	cld
-	mov al, [cs:h10_fn]
-	mov si, mask10_0e
-	cmp al, 0x0E
-	je .go
-	mov si, mask10_03
-	cmp al, 0x03
-	je .go
-	mov si, mask_high
-.go:
-	call if_seen
-	mov al, 'v'
-	call emit
-	jmp hook_done
-
-; ---------------------------------------------------------------------------
-; INT 15h hook: crafted E820 maps and/or scrambling
-; ---------------------------------------------------------------------------
-hook15:
-	mov [cs:h15_fn], ax
-	cmp eax, 0xE820
-	jne .chain
-	cmp byte [cs:CFG_E820_MAP], 0
-	je .chain
-	sub sp, 2
-	pushad
-	mov bp, sp
-	cld
-	call e820_serve
-	jmp .post
-.chain:
-	pushf
-	call far [cs:old15]
-	pushf
-	pushad
-	mov bp, sp
-	cld
-.post:
-	xor si, si
-	test byte [cs:CFG_I15], 1
-	jz hook_done
-	mov ax, [cs:h15_fn]
-	mov si, mask15_e820
-	cmp ax, 0xE820
-	je .go
-	mov si, mask15_e801
-	cmp ax, 0xE801
-	je .go
-	mov si, mask15_88
-	cmp ah, 0x88
-	je .go
-	mov si, mask15_24
-	cmp ah, 0x24
-	je .go
-	xor si, si                        ; the BIOS's own calls (4Fh, 90h, ...) pass untouched
-	jmp hook_done
-.go:
-	call if_seen
-	mov al, 'f'
-	call emit
-	jmp hook_done
-
-; e820_serve: IN frame (EBX continuation, ECX size asked, DI buffer), ES.
-; OUT frame EAX, EBX, ECX, FLAGS; the entry at ES:DI.
-e820_serve:
-	mov al, 'e'
-	call emit
-	mov word [bp + F_FLAGS], 0
-	mov dword [bp + F_EAX], SMAP
-	movzx bx, byte [cs:CFG_E820_MAP]
-	dec bx
-	cmp bx, E820_MAPS
-	jae .fail
-	shl bx, 1
-	mov si, [cs:e820_maps + bx]
-	test byte [cs:CFG_E820_MODE], E820_BAD_SMAP
-	jz .smap_ok
-	mov al, [cs:e820_calls]
-	cmp al, [cs:CFG_E820_BAD_AT]
-	jne .smap_ok
-	mov dword [bp + F_EAX], 0
-	mov al, '!'
-	call emit
-.smap_ok:
-	inc byte [cs:e820_calls]
-	mov ecx, [bp + F_EBX]
-	movzx edx, byte [cs:si]           ; entries in this map
-	cmp ecx, edx
-	jb .entry
-	test byte [cs:CFG_E820_MODE], E820_CF_END
-	jz .past_never0
-	mov byte [bp + F_EAX + 1], 0x86
-	mov al, 'C'
-	call emit
-	jmp .fail
-.past_never0:
-	test byte [cs:CFG_E820_MODE], E820_NEVER0
-	jz .fail
-	mov di, [bp + F_EDI]
-	xor al, al
-	mov cx, 20
-	rep stosb
-	mov byte [es:di - 4], 2           ; type "reserved", length 0
-	mov dword [bp + F_ECX], 20
-	mov al, 'z'
-	call emit
-	ret                               ; EBX stays as it came: never 0
-.fail:
-	mov word [bp + F_FLAGS], FL_CF
-	ret
-.entry:
-	; SI = map + 1 + index * 24
-	imul cx, cx, 24
-	add si, cx
-	inc si
-	mov di, [bp + F_EDI]
-	mov cx, 20
-	mov ebx, 20
-	test byte [cs:CFG_E820_MODE], E820_ANS20
-	jnz .copy
-	cmp dword [bp + F_ECX], 24
-	jb .copy
-	mov cx, 24
-	mov ebx, 24
-.copy:
-	push ds
-	push cs
-	pop ds
-	rep movsb
-	pop ds
-	mov [bp + F_ECX], ebx
-	mov eax, [bp + F_EBX]
-	inc eax
-	cmp eax, edx
-	jb .more
-	test byte [cs:CFG_E820_MODE], E820_CF_END | E820_NEVER0
-	jnz .more
-	xor eax, eax                      ; the last entry
-.more:
-	mov [bp + F_EBX], eax
-	ret
-
-; if_seen: IN BP = frame. With wild bit1, reports a call that came in with IF=0.
-if_seen:
-	test byte [cs:CFG_WILD], WILD_NEED_IF
-	jz .done
-	test word [bp + F_CALLER_FLAGS], FL_IF
-	jnz .done
-	mov al, 'i'
-	call emit
-.done:
-	ret
-
-; ---------------------------------------------------------------------------
-; hook_done: IN BP = frame, SI = keep-mask table (8 dwords in PUSHAD order;
-; bits set = keep) or 0 for no scrambling. Returns from the interrupt with the
-; caller's IF, DF and TF and the result's CF; with wild bit0 and a mask, with
-; junk segment registers and ESP upper half, IF inverted and DF set.
-; ---------------------------------------------------------------------------
-hook_done:
-	mov ax, [bp + F_FLAGS]
-	and ax, FL_CF
-	and word [bp + F_CALLER_FLAGS], ~FL_CF & 0xFFFF
-	or [bp + F_CALLER_FLAGS], ax
-	test si, si
-	jz .out
-	mov bx, si
-	xor di, di
-.reg:
-	call junk
-	mov edx, [cs:bx + di]
-	and [bp + di], edx
-	not edx
-	and eax, edx
-	or [bp + di], eax
-	add di, 4
-	cmp di, 32
-	jb .reg
-	call junk
-	and ax, FL_JUNK
-	and word [bp + F_CALLER_FLAGS], ~FL_JUNK & 0xFFFF
-	or [bp + F_CALLER_FLAGS], ax
-	test byte [cs:CFG_WILD], WILD_RETURN
-	jz .out
-	; IF and DF take effect with the IRET, outside the shim. The segment
-	; registers are not read again here (data is reached through CS, the
-	; frame through SS), and POPAD, IRET and the calls use SP alone.
-	xor word [bp + F_CALLER_FLAGS], FL_IF
-	or word [bp + F_CALLER_FLAGS], FL_DF
-	mov ax, WILD_DS
-	mov ds, ax
-	mov ax, WILD_ES
+; go_resident: takes RESIDENT_KIB (and the config's take) from the top of
+; conventional memory and copies the resident part to the start of what it
+; took, with the config block (memory use: the header). OUT ES = the resident part's segment. CLOBBERS AX, CX, SI, DI.
+go_resident:
+	mov ax, [BDA_CONV_KIB]
+	mov [conv_before], ax
+	movzx cx, byte [BOOT_CFG + CFG_TAKE]
+	add cx, RESIDENT_KIB
+	sub ax, cx
+	jc .too_low
+	cmp ax, RESIDENT_FLOOR_KIB
+	jb .too_low
+	mov [BDA_CONV_KIB], ax
+	shl ax, 10 - 4                    ; KiB to paragraphs
 	mov es, ax
-	mov ax, WILD_FS
-	mov fs, ax
-	mov ax, WILD_GS
-	mov gs, ax
-	call junk
-	mov ax, sp
-	mov esp, eax
-	mov al, 'w'
-	call emit
-.out:
-	popad
-	add sp, 2
-	iret
-
-; junk: OUT EAX = the next value of a fixed pseudo-random sequence.
-junk:
-	mov eax, [cs:junk_seed]
-	imul eax, eax, 1103515245
-	add eax, 12345
-	mov [cs:junk_seed], eax
-	ror eax, 11
+	cld
+	mov si, RESIDENT_LOAD
+	xor di, di
+	mov cx, RESIDENT_BYTES
+	rep movsb
+	mov si, BOOT_CFG
+	mov di, cfg
+	mov cx, CFG_SIZE
+	rep movsb
+	mov si, msg_resident
+	call com_puts
+	mov ax, es
+	xchg al, ah
+	call com_hex
+	xchg al, ah
+	call com_hex
+	mov si, msg_int12
+	call com_puts
+	mov ax, [conv_before]
+	call com_dec
+	mov si, msg_arrow
+	call com_puts
+	mov ax, [BDA_CONV_KIB]
+	call com_dec
+	mov si, msg_kib
+	call com_puts
 	ret
-
-; emit: IN AL = event character for the debug console. CLOBBERS nothing.
-emit:
-	out DEBUGCON, al
-	ret
+.too_low:
+	mov si, msg_too_low
+	call com_puts
+.halt:
+	cli
+	hlt
+	jmp .halt
 
 ; ---------------------------------------------------------------------------
 ; COM1 output (before the loader takes the UART over)
@@ -786,6 +537,421 @@ com_hex:
 .out:
 	call com_putc
 	pop ax
+	ret
+
+; com_dec: AX in decimal. CLOBBERS AX.
+com_dec:
+	push bx
+	push dx
+	mov bx, 10
+	xor dx, dx
+	div bx
+	test ax, ax
+	jz .last
+	call com_dec                      ; the digits before this one
+.last:
+	mov al, dl
+	add al, '0'
+	call com_putc
+	pop dx
+	pop bx
+	ret
+
+msg_config  db "quirk shim: config", 0
+msg_hook13  db "quirk shim: INT 13h hooked", 13, 10, 0
+msg_hook10  db "quirk shim: INT 10h hooked", 13, 10, 0
+msg_hook15  db "quirk shim: INT 15h hooked", 13, 10, 0
+msg_bpb     db "quirk shim: BPB in the loaded boot sector overwritten (spt 63, heads 255, hidden 63, drive 80h)", 13, 10, 0
+msg_jump    db "quirk shim: entering stage 1 at ", 0
+msg_0000    db "0000:7C00", 0
+msg_07c0    db "07C0:0000", 0
+msg_dl      db " with DL=", 0
+msg_dl_end  db "h", 0
+msg_junk    db ", junk in the other registers", 0
+msg_resident db "quirk shim: hooks resident at ", 0
+msg_int12   db ":0000, INT 12h ", 0
+msg_arrow   db " -> ", 0
+msg_kib     db " KiB", 13, 10, 0
+msg_too_low db "quirk shim: no room for the hooks below the top of conventional memory", 13, 10, 0
+
+conv_before dw 0
+entry_dl    db 0
+
+%if ($ - $$) > SETUP_BYTES
+%error "the setup code outgrew SETUP_BYTES"
+%endif
+	times SETUP_BYTES - ($ - $$) db 0
+
+; ===========================================================================
+; Sectors 1..6, second part: the resident part, loaded right after the setup
+; code and copied from there to the top of conventional memory (go_resident).
+; Its offsets start at 0: the hooks run with CS = its segment, reach their
+; data through CS and leave DS alone.
+; ===========================================================================
+section resident start=512+SETUP_BYTES vstart=0
+resident_start:
+
+; ---------------------------------------------------------------------------
+; INT 13h hook
+; ---------------------------------------------------------------------------
+hook13:
+	call caller_mark
+	cmp byte [cs:i13_wait], 0
+	je .armed
+	dec byte [cs:i13_wait]
+	jmp far [cs:old13]                ; not yet: the BIOS answers alone
+.armed:
+	mov [cs:h13_fn], ah
+	mov [cs:h13_dl], dl
+	test byte [cs:cfg + CFG_WILD], WILD_NEED_IF
+	jz .if_any
+	push bp
+	mov bp, sp
+	test byte [bp + 7], FL_IF >> 8    ; the caller's FLAGS, above BP, IP and CS
+	pop bp
+	jnz .if_any
+	sub sp, 2                         ; the IRQ this BIOS would wait for never comes
+	pushad
+	mov bp, sp
+	mov word [bp + F_FLAGS], FL_CF
+	mov byte [bp + F_EAX + 1], STATUS_TIMEOUT
+	mov al, 'i'
+	call emit
+	jmp .post
+.if_any:
+	cmp ah, 0x41
+	jne .chain
+	test byte [cs:cfg + CFG_I13], I13_DENY
+	jz .chain
+	sub sp, 2                         ; result flags slot
+	pushad
+	mov bp, sp
+	mov word [bp + F_FLAGS], FL_CF
+	mov byte [bp + F_EAX + 1], 0x01   ; AH = 01h: invalid function
+	mov al, 'D'
+	call emit
+	jmp .post
+.chain:
+	pushf
+	call far [cs:old13]
+	pushf
+	pushad
+	mov bp, sp
+.post:
+	cld
+	mov al, [cs:h13_fn]
+	cmp al, 0x41
+	je .f41
+	cmp al, 0x08
+	je .f08
+	mov si, mask13_00
+	mov ah, 'R'
+	cmp al, 0x00
+	je .seen
+	mov si, mask13_02
+	mov ah, 'r'
+	cmp al, 0x02
+	je .seen
+	mov si, mask13_42
+	mov ah, 'x'
+	cmp al, 0x42
+	je .seen
+	mov si, mask_high
+	jmp .scramble
+.seen:
+	mov al, ah
+	call emit
+	jmp .scramble
+.f41:
+	test byte [cs:cfg + CFG_I13], I13_NO_CX0
+	jz .f41_dl
+	test byte [bp + F_FLAGS], FL_CF
+	jnz .f41_dl
+	and byte [bp + F_ECX], 0xFE
+	mov al, 'c'
+	call emit
+.f41_dl:
+	test byte [cs:cfg + CFG_I13], I13_CLOBBER_DL
+	jz .f41_done
+	mov byte [bp + F_EDX], 0x00
+	mov al, 'l'
+	call emit
+.f41_done:
+	mov si, mask13_41
+	jmp .scramble
+.f08:
+	test byte [cs:cfg + CFG_I13], I13_SPT0
+	jz .f08_mask
+	cmp byte [cs:spt0_left], 0
+	je .f08_zero
+	dec byte [cs:spt0_left]
+	jmp .f08_mask
+.f08_zero:
+	and byte [bp + F_ECX], 0xC0       ; CL bits 0-5: sectors per track
+	mov al, 'g'
+	call emit
+.f08_mask:
+	mov si, mask13_08hd
+	test byte [cs:h13_dl], 0x80
+	jnz .scramble
+	mov si, mask13_08fd
+.scramble:
+	test byte [cs:cfg + CFG_I13], I13_SCRAMBLE
+	jz .plain
+	mov al, 's'
+	call emit
+	jmp hook_done
+.plain:
+	xor si, si
+	jmp hook_done
+
+; ---------------------------------------------------------------------------
+; INT 10h hook (installed only to scramble)
+; ---------------------------------------------------------------------------
+hook10:
+	call caller_mark
+	mov [cs:h10_fn], ah
+	pushf
+	call far [cs:old10]
+	pushf
+	pushad
+	mov bp, sp
+	cld
+	mov al, [cs:h10_fn]
+	mov si, mask10_0e
+	cmp al, 0x0E
+	je .go
+	mov si, mask10_03
+	cmp al, 0x03
+	je .go
+	mov si, mask_high
+.go:
+	call if_seen
+	mov al, 'v'
+	call emit
+	jmp hook_done
+
+; ---------------------------------------------------------------------------
+; INT 15h hook: crafted E820 maps and/or scrambling
+; ---------------------------------------------------------------------------
+hook15:
+	call caller_mark
+	mov [cs:h15_fn], ax
+	cmp eax, 0xE820
+	jne .chain
+	cmp byte [cs:cfg + CFG_E820_MAP], 0
+	je .chain
+	sub sp, 2
+	pushad
+	mov bp, sp
+	cld
+	call e820_serve
+	jmp .post
+.chain:
+	pushf
+	call far [cs:old15]
+	pushf
+	pushad
+	mov bp, sp
+	cld
+.post:
+	xor si, si
+	test byte [cs:cfg + CFG_I15], 1
+	jz hook_done
+	mov ax, [cs:h15_fn]
+	mov si, mask15_e820
+	cmp ax, 0xE820
+	je .go
+	mov si, mask15_e801
+	cmp ax, 0xE801
+	je .go
+	mov si, mask15_88
+	cmp ah, 0x88
+	je .go
+	mov si, mask15_24
+	cmp ah, 0x24
+	je .go
+	xor si, si                        ; the BIOS's own calls (4Fh, 90h, ...) pass untouched
+	jmp hook_done
+.go:
+	call if_seen
+	mov al, 'f'
+	call emit
+	jmp hook_done
+
+; e820_serve: IN frame (EBX continuation, ECX size asked, DI buffer), ES.
+; OUT frame EAX, EBX, ECX, FLAGS; the entry at ES:DI.
+e820_serve:
+	mov al, 'e'
+	call emit
+	mov word [bp + F_FLAGS], 0
+	mov dword [bp + F_EAX], SMAP
+	movzx bx, byte [cs:cfg + CFG_E820_MAP]
+	dec bx
+	cmp bx, E820_MAPS
+	jae .fail
+	shl bx, 1
+	mov si, [cs:e820_maps + bx]
+	test byte [cs:cfg + CFG_E820_MODE], E820_BAD_SMAP
+	jz .smap_ok
+	mov al, [cs:e820_calls]
+	cmp al, [cs:cfg + CFG_E820_BAD_AT]
+	jne .smap_ok
+	mov dword [bp + F_EAX], 0
+	mov al, '!'
+	call emit
+.smap_ok:
+	inc byte [cs:e820_calls]
+	mov ecx, [bp + F_EBX]
+	movzx edx, byte [cs:si]           ; entries in this map
+	cmp ecx, edx
+	jb .entry
+	test byte [cs:cfg + CFG_E820_MODE], E820_CF_END
+	jz .past_never0
+	mov byte [bp + F_EAX + 1], 0x86
+	mov al, 'C'
+	call emit
+	jmp .fail
+.past_never0:
+	test byte [cs:cfg + CFG_E820_MODE], E820_NEVER0
+	jz .fail
+	mov di, [bp + F_EDI]
+	xor al, al
+	mov cx, 20
+	rep stosb
+	mov byte [es:di - 4], 2           ; type "reserved", length 0
+	mov dword [bp + F_ECX], 20
+	mov al, 'z'
+	call emit
+	ret                               ; EBX stays as it came: never 0
+.fail:
+	mov word [bp + F_FLAGS], FL_CF
+	ret
+.entry:
+	; SI = map + 1 + index * 24
+	imul cx, cx, 24
+	add si, cx
+	inc si
+	mov di, [bp + F_EDI]
+	mov cx, 20
+	mov ebx, 20
+	test byte [cs:cfg + CFG_E820_MODE], E820_ANS20
+	jnz .copy
+	cmp dword [bp + F_ECX], 24
+	jb .copy
+	mov cx, 24
+	mov ebx, 24
+.copy:
+	push ds
+	push cs
+	pop ds
+	rep movsb
+	pop ds
+	mov [bp + F_ECX], ebx
+	mov eax, [bp + F_EBX]
+	inc eax
+	cmp eax, edx
+	jb .more
+	test byte [cs:cfg + CFG_E820_MODE], E820_CF_END | E820_NEVER0
+	jnz .more
+	xor eax, eax                      ; the last entry
+.more:
+	mov [bp + F_EBX], eax
+	ret
+
+; caller_mark: called first thing in a hook, with the interrupt's IP, CS and
+; FLAGS right above its return address. Reports 'k' when the caller's CS is
+; the kernel's trampoline segment. CLOBBERS the flags only.
+caller_mark:
+	push bp
+	mov bp, sp
+	cmp word [bp + 6], KERNEL_CALL_SEG ; above BP, the return address and IP
+	pop bp
+	jne .done
+	push ax
+	mov al, 'k'
+	call emit
+	pop ax
+.done:
+	ret
+
+; if_seen: IN BP = frame. With wild bit1, reports a call that came in with IF=0.
+if_seen:
+	test byte [cs:cfg + CFG_WILD], WILD_NEED_IF
+	jz .done
+	test word [bp + F_CALLER_FLAGS], FL_IF
+	jnz .done
+	mov al, 'i'
+	call emit
+.done:
+	ret
+
+; ---------------------------------------------------------------------------
+; hook_done: IN BP = frame, SI = keep-mask table (8 dwords in PUSHAD order;
+; bits set = keep) or 0 for no scrambling. Returns from the interrupt with the
+; caller's IF, DF and TF and the result's CF; with wild bit0 and a mask, with
+; junk segment registers and ESP upper half, IF inverted and DF set.
+; ---------------------------------------------------------------------------
+hook_done:
+	mov ax, [bp + F_FLAGS]
+	and ax, FL_CF
+	and word [bp + F_CALLER_FLAGS], ~FL_CF & 0xFFFF
+	or [bp + F_CALLER_FLAGS], ax
+	test si, si
+	jz .out
+	mov bx, si
+	xor di, di
+.reg:
+	call junk
+	mov edx, [cs:bx + di]
+	and [bp + di], edx
+	not edx
+	and eax, edx
+	or [bp + di], eax
+	add di, 4
+	cmp di, 32
+	jb .reg
+	call junk
+	and ax, FL_JUNK
+	and word [bp + F_CALLER_FLAGS], ~FL_JUNK & 0xFFFF
+	or [bp + F_CALLER_FLAGS], ax
+	test byte [cs:cfg + CFG_WILD], WILD_RETURN
+	jz .out
+	; IF and DF take effect with the IRET, outside the shim. The segment
+	; registers are not read again here (data is reached through CS, the
+	; frame through SS), and POPAD, IRET and the calls use SP alone.
+	xor word [bp + F_CALLER_FLAGS], FL_IF
+	or word [bp + F_CALLER_FLAGS], FL_DF
+	mov ax, WILD_DS
+	mov ds, ax
+	mov ax, WILD_ES
+	mov es, ax
+	mov ax, WILD_FS
+	mov fs, ax
+	mov ax, WILD_GS
+	mov gs, ax
+	call junk
+	mov ax, sp
+	mov esp, eax
+	mov al, 'w'
+	call emit
+.out:
+	popad
+	add sp, 2
+	iret
+
+; junk: OUT EAX = the next value of a fixed pseudo-random sequence.
+junk:
+	mov eax, [cs:junk_seed]
+	imul eax, eax, 1103515245
+	add eax, 12345
+	mov [cs:junk_seed], eax
+	ror eax, 11
+	ret
+
+; emit: IN AL = event character for the debug console. CLOBBERS nothing.
+emit:
+	out DEBUGCON, al
 	ret
 
 ; ---------------------------------------------------------------------------
@@ -871,18 +1037,6 @@ map_attr:
 	E820 0xFFFC0000, 0x00040000, RESERVED, 1
 
 ; ---------------------------------------------------------------------------
-msg_config  db "quirk shim: config", 0
-msg_hook13  db "quirk shim: INT 13h hooked", 13, 10, 0
-msg_hook10  db "quirk shim: INT 10h hooked", 13, 10, 0
-msg_hook15  db "quirk shim: INT 15h hooked", 13, 10, 0
-msg_bpb     db "quirk shim: BPB in the loaded boot sector overwritten (spt 63, heads 255, hidden 63, drive 80h)", 13, 10, 0
-msg_jump    db "quirk shim: entering stage 1 at ", 0
-msg_0000    db "0000:7C00", 0
-msg_07c0    db "07C0:0000", 0
-msg_dl      db " with DL=", 0
-msg_dl_end  db "h", 0
-msg_junk    db ", junk in the other registers", 0
-
 align 4
 old13       dd 0
 old10       dd 0
@@ -895,9 +1049,11 @@ h10_fn      db 0
 spt0_left   db 0
 i13_wait    db 0
 e820_calls  db 0
-entry_dl    db 0
+cfg         times CFG_SIZE db 0       ; go_resident copies the boot sector's here
+resident_end:
 
-%if ($ - $$) > PAYLOAD_SECTORS * 512
-%error "payload outgrew its sectors"
+%if ($ - $$) > PAYLOAD_SECTORS * 512 - SETUP_BYTES - 2
+%error "the resident part outgrew the payload's sectors"
 %endif
-	times PAYLOAD_SECTORS * 512 - ($ - $$) db 0
+	times PAYLOAD_SECTORS * 512 - SETUP_BYTES - 2 - ($ - $$) db 0
+	dw RESIDENT_KIB                   ; shim.bin's last word, for the test (not copied)
