@@ -146,6 +146,8 @@ static unsigned kept_ranges(struct kept *k, const struct boot_info *bi)
 	 * hook, which bios_call reaches. INT 12h counts KiB, so the top may fall
 	 * inside a page: that page is kept whole. */
 	uint64_t conv_top = page_down((uint64_t)bi->conv_kib * 1024);
+	if (conv_top < REGION_BOUNCE_END) /* a BIOS claiming our own regions: they stay ours */
+		conv_top = REGION_BOUNCE_END;
 	uint64_t conv_end = bi->ebda_base ? page_down(bi->ebda_base) : CONVENTIONAL_END;
 	if (bi->conv_kib && conv_top < conv_end)
 		k[n++] = (struct kept){ conv_top, conv_end, RESERVED_BIOS_LOADER };

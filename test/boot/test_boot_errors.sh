@@ -22,7 +22,7 @@ expect_stop() {
 		tap_ok "$name: message"
 	fi
 	tap_check "$name: halted, no reboot" "QEMU $QEMU_STATUS, $(grep -c 'VlsOs loader' "$T/$name.log") banners" \
-		[ "$QEMU_STATUS" = running ] && [ "$(grep -c 'VlsOs loader' "$T/$name.log")" -le 1 ]
+		bash -c "[ '$QEMU_STATUS' = running ] && [ \$(grep -c 'VlsOs loader' '$T/$name.log') -le 1 ]"
 	tap_check "$name: image unchanged" "the boot changed $image" [ "$(md5sum <"$image")" = "$before" ]
 }
 
@@ -111,7 +111,7 @@ tap_check "eio_always: a permanent read error names the LBA and BIOS status 0Ch"
 	"$(grep -E 'ERROR|ready' "$T/eio_always.log")" \
 	grep -qE "^BOOT ERROR: disk read failed at LBA $KLBA \(status 0Ch\) on drive 80h" "$T/eio_always.log"
 tap_check "eio_always: halted, no reboot, image unchanged" "QEMU $QEMU_STATUS" \
-	[ "$QEMU_STATUS" = running ] && [ "$(md5sum <"$BUILD/disk.img")" = "$before" ]
+	bash -c "[ '$QEMU_STATUS' = running ] && [ \"\$(md5sum <'$BUILD/disk.img')\" = '$before' ]"
 
 # 2 MiB of RAM: usable RAM ends below the seed's heap at 0x200000.
 expect_stop lowmem "$BUILD/disk.img" "^PANIC: memory: the heap at 0x200000-0x2fffff is not usable RAM" -m 2

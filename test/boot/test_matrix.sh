@@ -73,7 +73,7 @@ boots "INT 15h AH=88h forced, -m 64" "map entries from INT 15h AH=88h" -m 64 \
 for src in E801 "INT 15h AH=88h"; do
 	got=$(high_kib "$T/$src forced, -m 64.log")
 	tap_check "$src: memory above 1 MiB agrees with E820 ($e820_high KiB)" "got ${got:-nothing} KiB" \
-		[ -n "$got" ] && [ "$got" = "$e820_high" ]
+		bash -c "[ -n '$got' ] && [ '$got' = '$e820_high' ]"
 done
 
 # --- A20 paths: each method alone, after INT 15h AX=2400h turned A20 off ---
