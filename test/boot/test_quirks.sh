@@ -442,7 +442,7 @@ for spec in "ktest_wild_hdd hdd hd0 EDD x" "ktest_wild_chs_hdd hdd hd0 CHS r" "k
 		ktap_ok "$name"
 	line "$name" "the kernel's state survived a wild BIOS call" '^    ok [0-9]+ bios_call_keeps_the_kernel_state$'
 	line "$name" "the boot volume was mounted" "^Boot volume: $disk(p1, FAT16|, FAT12) \"VLSOS\", [0-9]+ sectors, mounted read-only$"
-	line "$name" "the kernel reads $disk by $mode" "^  $disk +BIOS [0-9A-F]{2}h, [0-9]+ sectors .*$mode.*: the boot disk$"
+	line "$name" "the kernel reads $disk by $mode" "^  $disk +[0-9A-F]{2}h $mode[ ,].*[0-9]+ sectors .*, boot disk$"
 	lowered "$name" "$2"
 	# every read the kernel counted (its drive counter) came back wild, marked k
 	calls=$(sed -n "s/^    # $disk: \([0-9]*\) calls, .*/\1/p" "$T/$name.log")
