@@ -46,6 +46,8 @@ struct bios_call_block {
 	uint32_t kernel_return;          /* where 32-bit code in the copy goes back to the kernel */
 	struct bios_descriptor_table gdtr, idtr;
 	uint32_t a20_repairs; /* times A20 was found off after a call and turned back on */
+	uint32_t bda_ticks_before,
+		bda_ticks_after; /* the BIOS's tick count (0040:006C) around the call */
 	uint8_t scratch[BIOS_SCRATCH_SIZE];
 } __attribute__((packed));
 

@@ -114,6 +114,13 @@ struct block_device *boot_volume_device(void); /* the device it is on */
 /* the line that explains a FAT call's error: the device's for ERR_IO, else the volume's */
 const char *boot_volume_error(int err);
 
+/* clock.c: monotonic time since clock_init, in ns (the TSC measured against
+ * the PIT where there is one, else the PIT's ticks) */
+void clock_init(void); /* starts the tick (pit.c) and says which clock it is */
+uint64_t clock_ns(void);
+uint32_t clock_tsc_khz(void); /* 0 without a TSC clock */
+void clock_sleep_ns(uint64_t ns); /* waits with interrupts on, then as the caller had them */
+
 /* linker symbols (kernel/linker.ld) */
 extern char __kernel_start[], __kernel_end[], __kernel_image_end[];
 extern char __text_start[], __text_end[], __rodata_start[], __rodata_end[];

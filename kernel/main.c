@@ -61,9 +61,11 @@ void kmain(const struct boot_info *bi)
 	report_memory_usage(bi);
 	report_memory_accounting();
 	disks_init(bi);
+	clock_init();
+	arch_enable_interrupts();
 
 	ktest_on_request(bi);
 	crash_on_request(bi);
 	kprintf("VlsOs ready\n");
-	arch_halt_forever();
+	arch_idle_forever();
 }

@@ -18,17 +18,6 @@
 #define INT13 0x13
 #define INT13_GET_STATUS 0x0100
 #define ROUND_TRIPS 255
-/* PIT channel 2 as a stopwatch for the TSC (the speaker's gate, port 61h;
- * Intel 8254 data sheet, mode 0: OUT goes high at terminal count) */
-#define PIT_HZ 1193182
-#define PIT_CHANNEL2 0x42
-#define PIT_COMMAND 0x43
-#define PIT_CH2_MODE0_LOHI 0xB0
-#define PORT_61 0x61
-#define PORT_61_GATE2 0x01
-#define PORT_61_SPEAKER 0x02
-#define PORT_61_OUT2 0x20
-#define CALIBRATE_TICKS 59659 /* 50 ms */
 #define READ_REPS 9
 
 static void sort(uint32_t *v, unsigned n)
@@ -39,28 +28,6 @@ static void sort(uint32_t *v, unsigned n)
 			v[j] = v[j - 1];
 			v[j - 1] = t;
 		}
-}
-
-/* TSC cycles a second, against the PIT: 0 when the PIT never counted down */
-static uint32_t tsc_hz(void)
-{
-	uint8_t p61 = inb(PORT_61);
-	uint64_t start, end;
-	uint32_t spins = 0;
-
-	outb(PORT_61, (p61 & ~PORT_61_SPEAKER) | PORT_61_GATE2);
-	outb(PIT_COMMAND, PIT_CH2_MODE0_LOHI);
-	outb(PIT_CHANNEL2, CALIBRATE_TICKS & 0xFF);
-	outb(PIT_CHANNEL2, CALIBRATE_TICKS >> 8);
-	start = read_tsc();
-	while (!(inb(PORT_61) & PORT_61_OUT2) && ++spins < 100000000)
-		;
-	end = read_tsc();
-	outb(PORT_61, p61);
-	if (!(inb(PORT_61) & PORT_61_OUT2) && spins >= 100000000)
-		return 0;
-	/* 32-bit division only (no libgcc): cycles per PIT tick, then a second's */
-	return (uint32_t)(end - start) / CALIBRATE_TICKS * PIT_HZ;
 }
 
 static void round_trip(const struct boot_info *bi)
@@ -136,8 +103,9 @@ void bench_disk_run(const struct boot_info *bi)
 		kprintf("bench: no TSC on this CPU: nothing to time with\n");
 		return;
 	}
-	uint32_t hz = tsc_hz();
-	kprintf("bench: TSC              %u kHz against the PIT\n", hz / 1000);
+	uint32_t khz = clock_tsc_khz() ? clock_tsc_khz() : pit_measure_tsc_khz();
+	uint32_t hz = khz * 1000;
+	kprintf("bench: TSC              %u kHz against the PIT\n", khz);
 	round_trip(bi);
 	read_kernel_file(bi, hz);
 	kprintf("bench: disk done\n");

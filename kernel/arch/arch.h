@@ -124,6 +124,7 @@ void gdt_init(void);
 /* isr.asm: each vector's entry stub, and the registers a stub saves, in push
  * order reversed */
 extern const uint32_t isr_table[TRAP_VECTORS];
+extern const uint32_t irq_table[16]; /* IRQ 0-15, at PIC_KERNEL_BASE */
 struct trap_frame {
 	uint32_t edi, esi, ebp, esp_at_trap, ebx, edx, ecx, eax;
 	uint32_t vector, error_code;
@@ -216,10 +217,55 @@ extern uint8_t paging_exec_probe[];
 void pic_init(uint16_t bios_masks); /* the BIOS's masks, as the loader found them */
 void pic_unmask(unsigned irq);
 void pic_mask(unsigned irq);
-uint16_t pic_kernel_mask(void); /* bit n: IRQ n masked in the kernel's state */
-uint16_t pic_bios_mask(void);   /* ... in the BIOS's, as it last left it */
-void pic_enter_bios(void);      /* bios_call, interrupts off: the BIOS's state */
-void pic_leave_bios(void);      /* and back to the kernel's */
+uint16_t pic_kernel_mask(void);    /* bit n: IRQ n masked in the kernel's state */
+uint16_t pic_bios_mask(void);      /* ... in the BIOS's, as it last left it */
+void pic_enter_bios(void);         /* bios_call, interrupts off: the BIOS's state */
+void pic_eoi(unsigned irq);        /* end of interrupt: to the slave too for IRQ 8-15 */
+bool pic_in_service(unsigned irq); /* the in-service bit: false for a spurious IRQ 7/15 */
+
+/* irq.c: what an IRQ does. A handler runs with interrupts off and the IRQ's
+ * line not yet acknowledged; irq.c sends the EOI after it. A spurious IRQ 7 or
+ * 15 (the 8259 raised INTR, then found nothing in service) runs no handler and
+ * is counted. */
+typedef void (*irq_handler_fn)(unsigned irq);
+void irq_set_handler(unsigned irq, irq_handler_fn handler); /* and unmasks the line */
+void irq_dispatch(struct trap_frame *frame);                /* trap.c, for vectors 32-47 */
+uint64_t irq_count(unsigned irq);
+uint64_t irq_spurious_count(unsigned irq); /* 7 or 15 */
+
+static inline void arch_enable_interrupts(void)
+{
+	__asm__ volatile("sti" : : : "memory");
+}
+
+/* Waits for the next interrupt with interrupts on, forever: the idle loop */
+static inline void __attribute__((noreturn)) arch_idle_forever(void)
+{
+	for (;;)
+		__asm__ volatile("sti; hlt" : : : "memory");
+}
+
+/* n / d where the quotient may need 64 bits, with 32-bit divisions only (the
+ * kernel links no libgcc) */
+static inline uint64_t arch_div64_32(uint64_t n, uint32_t d)
+{
+	uint32_t hi = (uint32_t)(n >> 32), q_lo, rem;
+
+	__asm__("divl %4" : "=a"(q_lo), "=d"(rem) : "a"((uint32_t)n), "d"(hi % d), "rm"(d));
+	return (uint64_t)(hi / d) << 32 | q_lo;
+}
+
+/* pit.c: the 8254 timer. Channel 0 ticks the kernel at PIT_HZ; while the BIOS
+ * runs (bios_call) it runs at the BIOS's 18.2 Hz, which the BIOS's own counts
+ * and timeouts assume. Channel 2 measures the TSC's rate. */
+#define PIT_INPUT_HZ 1193182
+#define PIT_HZ 100   /* 10 ms a tick */
+void pit_init(void); /* channel 0 at PIT_HZ, IRQ 0 counting ticks */
+uint64_t pit_ticks(void);
+void pit_enter_bios(void);          /* bios_call: the BIOS's rate */
+void pit_leave_bios(void);          /* and the kernel's */
+uint32_t pit_measure_tsc_khz(void); /* TSC kHz over 10 ms of channel 2; 0 when it never counted */
+void pic_leave_bios(void);          /* and back to the kernel's */
 
 /* bios_call.c: a BIOS interrupt from protected mode. Drops to real mode in the
  * trampoline below 1 MiB (disk.img.layout's bios_call region), runs INT vector
@@ -240,6 +286,7 @@ struct bios_call_stats {
 	uint64_t calls;
 	uint64_t cycles; /* TSC cycles inside bios_call, all calls (0 without a TSC) */
 	uint32_t a20_repairs;
+	uint64_t bios_ticks; /* the BIOS's 18.2 Hz ticks that passed inside calls */
 };
 void bios_call_stats(struct bios_call_stats *out);
 

@@ -34,6 +34,7 @@
 %define PORT_92_A20 0x02
 %define PORT_92_RESET 0x01
 %define INT15_A20_ON 0x2401
+%define BDA_TICKS 0x046C                         ; dword: IRQ 0s the BIOS counted since midnight
 
 global bios_trampoline_start, bios_trampoline_end, bios_trampoline_block
 global bios_trampoline_pm32
@@ -115,6 +116,8 @@ bios_trampoline_start:
 	mov eax, [es:bx]
 	mov [OFF(.vector_target)], eax
 
+	mov eax, [es:BDA_TICKS]           ; ES is 0 here: the BIOS's clock, for the kernel's
+	mov [BLOCK + BC_bda_ticks_before], eax
 	mov ax, [BLOCK + BC_regs + BR_es]
 	mov es, ax
 	mov eax, [BLOCK + BC_regs + BR_eax]
@@ -153,6 +156,10 @@ bios_trampoline_start:
 	mov ds, ax
 	mov ss, ax
 	mov sp, RM_STACK_TOP
+	xor ax, ax
+	mov es, ax
+	mov eax, [es:BDA_TICKS]
+	mov [BLOCK + BC_bda_ticks_after], eax
 
 	; The kernel runs from 1 MiB: with A20 off it would run from 0.
 	call a20_is_on

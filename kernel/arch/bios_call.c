@@ -18,7 +18,8 @@ void bios_trampoline_enter(struct bios_call_block *block);
 #define EFLAGS_IF 0x200u
 #define BIOS_STACK_MIN 2048 /* room the BIOS gets below the region's top; SeaBIOS needs < 1 KiB */
 #define REAL_MODE_LIMIT 0x100000u
-#define INT13_GET_STATUS 0x01 /* an INT 13h call that only reads a byte: the cheapest round trip */
+#define BDA_TICKS_PER_DAY 0x1800B0u /* the BIOS's midnight roll-over */
+#define INT13_GET_STATUS 0x01       /* an INT 13h call that only reads a byte: the cheapest round trip */
 
 _Static_assert(REGION_BIOS_CALL_END <= REAL_MODE_LIMIT, "the trampoline must run in real mode");
 _Static_assert(REGION_BOUNCE_END <= REAL_MODE_LIMIT, "the bounce buffer must be below 1 MiB");
@@ -86,9 +87,17 @@ void bios_call(uint8_t vector, const struct bios_regs *in, struct bios_regs *out
 		block->efer_low = (uint32_t)efer;
 		block->efer_high = (uint32_t)(efer >> 32);
 	}
+	pit_enter_bios();
 	pic_enter_bios();
 	bios_trampoline_enter(block);
 	pic_leave_bios();
+	pit_leave_bios();
+	/* the BIOS's ticks while it ran, which the kernel's own never saw (the
+	 * count wraps at midnight: 1,573,040 ticks, then 0) */
+	uint32_t bios_ticks = block->bda_ticks_after - block->bda_ticks_before;
+	if (block->bda_ticks_after < block->bda_ticks_before)
+		bios_ticks += BDA_TICKS_PER_DAY;
+	stats.bios_ticks += bios_ticks;
 	*out = block->regs;
 	busy = false;
 	stats.calls++;

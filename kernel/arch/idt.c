@@ -1,4 +1,4 @@
-/* idt.c: the IDT for CPU exceptions 0-31 (Intel SDM vol. 3A 6.10-6.15): an
+/* idt.c: the IDT for CPU exceptions 0-31 and the 16 IRQs after them (Intel SDM vol. 3A 6.10-6.15): an
  * interrupt gate to each stub in isr.asm, or a task gate (the double fault's,
  * tss.c). What a trap then does is trap.c's. */
 #include "arch.h"
@@ -20,19 +20,28 @@ struct idt_pointer {
 	uint32_t base;
 } __attribute__((packed));
 
-static struct idt_gate idt[TRAP_VECTORS] __attribute__((aligned(8)));
+#define IDT_VECTORS (PIC_KERNEL_BASE + PIC_IRQS) /* exceptions, then the IRQs */
+_Static_assert(PIC_KERNEL_BASE == TRAP_VECTORS, "the IRQs follow the exceptions");
+
+static struct idt_gate idt[IDT_VECTORS] __attribute__((aligned(8)));
+
+static void set_gate(unsigned v, uint32_t entry)
+{
+	idt[v].offset_low = entry & 0xFFFF;
+	idt[v].offset_high = entry >> 16;
+	idt[v].selector = SEL_KERNEL_CODE;
+	idt[v].zero = 0;
+	idt[v].type = IDT_INTERRUPT_GATE;
+}
 
 void idt_init(void)
 {
 	static struct idt_pointer pointer;
 
-	for (unsigned v = 0; v < TRAP_VECTORS; v++) {
-		idt[v].offset_low = isr_table[v] & 0xFFFF;
-		idt[v].offset_high = isr_table[v] >> 16;
-		idt[v].selector = SEL_KERNEL_CODE;
-		idt[v].zero = 0;
-		idt[v].type = IDT_INTERRUPT_GATE;
-	}
+	for (unsigned v = 0; v < TRAP_VECTORS; v++)
+		set_gate(v, isr_table[v]);
+	for (unsigned irq = 0; irq < PIC_IRQS; irq++)
+		set_gate(PIC_KERNEL_BASE + irq, irq_table[irq]);
 	pointer.limit = sizeof(idt) - 1;
 	pointer.base = (uint32_t)idt;
 	__asm__ volatile("lidt %0" : : "m"(pointer));

@@ -1,11 +1,11 @@
-; isr.asm: entry stubs for CPU exceptions 0-31. Each pushes a dummy error code
+; isr.asm: entry stubs for CPU exceptions 0-31 and the PICs' IRQs 0-15. Each pushes a dummy error code
 ; where the CPU pushes none (Intel SDM vol. 3A table 6-1), its vector, the
 ; general registers, and calls trap_dispatch(frame). Also the double fault's
 ; own task: its entry point and its stack (tss.c).
 
 bits 32
 extern trap_dispatch, double_fault_task
-global isr_table, double_fault_entry, double_fault_guard, double_fault_stack_top
+global isr_table, irq_table, double_fault_entry, double_fault_guard, double_fault_stack_top
 
 DOUBLE_FAULT_STACK_SIZE equ 8192  ; the #DF task's: a PANIC with a symbol lookup, and room to spare
 PAGE_SIZE equ 4096
@@ -32,6 +32,14 @@ isr%1:
 %else
 	ISR_NOERR v
 %endif
+%assign v v + 1
+%endrep
+
+; the 16 IRQs of the two 8259s, at PIC_KERNEL_BASE (arch.h): the same frame,
+; their vector in it
+%assign v 32
+%rep 16
+	ISR_NOERR v
 %assign v v + 1
 %endrep
 
@@ -67,6 +75,12 @@ section .rodata
 isr_table:
 %assign v 0
 %rep 32
+	dd isr %+ v
+%assign v v + 1
+%endrep
+irq_table:
+%assign v 32
+%rep 16
 	dd isr %+ v
 %assign v v + 1
 %endrep

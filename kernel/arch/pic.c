@@ -13,6 +13,8 @@
 #define ICW3_MASTER_SLAVE_ON_IRQ2 0x04 /* master: bit 2, a slave hangs there */
 #define ICW3_SLAVE_ID 0x02             /* slave: its cascade identity, 2 */
 #define ICW4_8086 0x01                 /* 8086 mode, normal EOI */
+#define OCW2_EOI 0x20                  /* non-specific end of interrupt */
+#define OCW3_READ_ISR 0x0B             /* the next command-port read gives the ISR */
 #define IRQ_CASCADE 2
 #define BIOS_PIC1_BASE 0x08 /* the IBM PC/AT's vectors, which every BIOS keeps */
 #define BIOS_PIC2_BASE 0x70
@@ -99,4 +101,19 @@ void pic_leave_bios(void)
 {
 	bios_mask = pic_read_mask();
 	pic_program(PIC_KERNEL_BASE, PIC_KERNEL_BASE + 8, kernel_mask);
+}
+
+void pic_eoi(unsigned irq)
+{
+	if (irq >= 8)
+		outb(PIC2_COMMAND, OCW2_EOI);
+	outb(PIC1_COMMAND, OCW2_EOI);
+}
+
+bool pic_in_service(unsigned irq)
+{
+	uint16_t port = irq < 8 ? PIC1_COMMAND : PIC2_COMMAND;
+
+	outb(port, OCW3_READ_ISR);
+	return inb(port) & (1u << (irq & 7));
 }

@@ -77,6 +77,10 @@ void trap_panic(const struct trap_frame *f)
 
 void trap_dispatch(struct trap_frame *frame)
 {
+	if (frame->vector >= PIC_KERNEL_BASE && frame->vector < PIC_KERNEL_BASE + PIC_IRQS) {
+		irq_dispatch(frame);
+		return;
+	}
 	trap_handler_fn handler = frame->vector < TRAP_VECTORS ? handlers[frame->vector] : 0;
 
 	if (handler && handler(frame))

@@ -7,8 +7,8 @@
 #include "lib.h"
 
 static const struct ktest_suite *const suites[] = {
-	&lib_suite, &linear_suite, &memmap_suite,   &paging_suite,    &traps_suite,
-	&vga_suite, &alloc_suite,  &memdebug_suite, &hardening_suite, &disk_suite,
+	&lib_suite,   &linear_suite,   &memmap_suite,    &paging_suite, &traps_suite, &vga_suite,
+	&alloc_suite, &memdebug_suite, &hardening_suite, &disk_suite,   &time_suite,
 };
 #define SUITE_COUNT (sizeof(suites) / sizeof(suites[0]))
 

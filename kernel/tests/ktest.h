@@ -70,6 +70,6 @@ void hardening_crash_on_request(const struct boot_info *bi);
 
 /* the suites (tests/test_*.c) */
 extern const struct ktest_suite linear_suite, lib_suite, memmap_suite, paging_suite, traps_suite,
-	alloc_suite, memdebug_suite, vga_suite, hardening_suite, disk_suite;
+	alloc_suite, memdebug_suite, vga_suite, hardening_suite, disk_suite, time_suite;
 
 #endif

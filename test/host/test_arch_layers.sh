@@ -21,7 +21,8 @@
 #   arch    kernel/arch/*: C files and the exception stubs (isr.asm, jump.asm)
 #   above   kernel/main.c (the bring-up), kernel/report.c (reports on every
 #           layer), kernel/dev/bios_disk.c (disks through bios_call),
-#           kernel/disks.c (their bring-up), kernel/tests/*: they reach
+#           kernel/disks.c (their bring-up), kernel/clock.c (time from the
+#           TSC and the PIT), kernel/tests/*: they reach
 #           kernel/arch only through what
 #           its public headers, arch.h and tss.h, declare
 #   entry   kernel/arch/entry.asm, the root: the loader jumps there and it calls
@@ -46,7 +47,7 @@ layer_of() {
 	case $1 in
 	kernel/arch/entry.asm) echo entry ;;
 	kernel/arch/*) echo arch ;;
-	kernel/main.c | kernel/report.c | kernel/dev/bios_disk.c | kernel/disks.c | kernel/tests/*) echo above ;;
+	kernel/main.c | kernel/report.c | kernel/dev/bios_disk.c | kernel/disks.c | kernel/clock.c | kernel/tests/*) echo above ;;
 	*) echo below ;;
 	esac
 }

@@ -124,6 +124,8 @@ static void bios_call_offsets(void)
 	OFF("BC_", bios_call_block, gdtr);
 	OFF("BC_", bios_call_block, idtr);
 	OFF("BC_", bios_call_block, a20_repairs);
+	OFF("BC_", bios_call_block, bda_ticks_before);
+	OFF("BC_", bios_call_block, bda_ticks_after);
 	OFF("BC_", bios_call_block, scratch);
 	DEF("BIOS_CALL_BLOCK_SIZE", sizeof(struct bios_call_block));
 }
