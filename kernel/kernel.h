@@ -118,7 +118,7 @@ const char *boot_volume_error(int err);
  * the PIT where there is one, else the PIT's ticks) */
 void clock_init(void); /* starts the tick (pit.c) and says which clock it is */
 uint64_t clock_ns(void);
-uint32_t clock_tsc_khz(void); /* 0 without a TSC clock */
+uint32_t clock_tsc_khz(void);     /* 0 without a TSC clock */
 void clock_sleep_ns(uint64_t ns); /* waits with interrupts on, then as the caller had them */
 
 /* linker symbols (kernel/linker.ld) */

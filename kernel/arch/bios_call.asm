@@ -2,7 +2,7 @@
 ; interrupt from protected mode with paging: paging off, 16-bit protected mode,
 ; real mode, the call, and back the same way (Intel SDM vol. 3A 9.9.2 and 9.9.1).
 ;
-; The code from bios_trampoline_start to bios_trampoline_end is copied by
+; The code from bios_trampoline_start to the end of bios_trampoline_block is copied by
 ; bios_call_init to REGION_BIOS_CALL_START (disk.img.layout), below 1 MiB where
 ; real mode can run it; it is written to run there and only there, so every
 ; address in it is an offset from bios_trampoline_start: in real mode an offset
@@ -36,7 +36,7 @@
 %define INT15_A20_ON 0x2401
 %define BDA_TICKS 0x046C                         ; dword: IRQ 0s the BIOS counted since midnight
 
-global bios_trampoline_start, bios_trampoline_end, bios_trampoline_block
+global bios_trampoline_start, bios_trampoline_block
 global bios_trampoline_pm32
 global bios_trampoline_enter, bios_trampoline_return
 
@@ -270,6 +270,5 @@ real_mode_idtr:                          ; the real-mode IVT: 256 vectors at 0
 	dw 0x3FF
 	dd 0
 align 16
-bios_trampoline_block:
-	times BIOS_CALL_BLOCK_SIZE db 0
-bios_trampoline_end:
+bios_trampoline_block:                   ; the copy's last bytes (no label after it: one
+	times BIOS_CALL_BLOCK_SIZE db 0          ; would share its address with the next function)

@@ -10,7 +10,7 @@
 
 /* bios_call.asm: the trampoline's bounds and entry points in the kernel image
  * (the copy begins with its 16-bit entry) */
-extern char bios_trampoline_start[], bios_trampoline_end[], bios_trampoline_block[];
+extern char bios_trampoline_start[], bios_trampoline_block[];
 extern char bios_trampoline_pm32[];
 extern char bios_trampoline_return[];
 void bios_trampoline_enter(struct bios_call_block *block);
@@ -37,7 +37,8 @@ static uint32_t in_copy(const char *symbol)
 
 void bios_call_init(void)
 {
-	uint32_t size = (uint32_t)(bios_trampoline_end - bios_trampoline_start);
+	uint32_t size = (uint32_t)(bios_trampoline_block - bios_trampoline_start) +
+			sizeof(struct bios_call_block); /* the block ends the copy */
 
 	if (size + BIOS_STACK_MIN > REGION_BIOS_CALL_SIZE)
 		panic("bios_call_init: the trampoline (%u bytes) and a %u-byte stack do not fit "
