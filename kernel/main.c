@@ -8,6 +8,7 @@
 #include "lib.h"
 
 #define COM1_DEFAULT_PORT 0x3F8 /* used when the boot_info cannot be trusted */
+#define COM1_IRQ 4
 
 static bool boot_info_is_valid(const struct boot_info *bi)
 {
@@ -62,6 +63,8 @@ void kmain(const struct boot_info *bi)
 	report_memory_accounting();
 	disks_init(bi);
 	clock_init();
+	keyboard_init();
+	serial_input_init(COM1_IRQ);
 	arch_enable_interrupts();
 
 	ktest_on_request(bi);

@@ -3,11 +3,15 @@
 #define VLSOS_DEV_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 /* serial.c: 16550 UART */
 void serial_init(uint16_t port); /* port 0: no serial output */
 void serial_write(const char *s, size_t n);
+uint16_t serial_port(void); /* 0: none */
+/* serial_input.c: received bytes to input.c, on that IRQ */
+void serial_input_init(unsigned irq);
 
 /* vga.c: 80x25 colour text mode at 0xB8000 */
 void vga_init(unsigned cursor_row, unsigned cursor_col); /* continue below the loader's text */
@@ -18,5 +22,14 @@ unsigned vga_cursor_row(void);
 /* console.c: every byte to every console */
 void console_init(uint16_t com1_port, unsigned cursor_row, unsigned cursor_col);
 void console_write(const char *s, size_t n);
+
+/* input.c: the console's input ring (256 bytes), filled by interrupt handlers */
+void input_put(char c); /* a full ring drops c, counted */
+int input_get(void);    /* the next byte, or -1 when none */
+uint64_t input_dropped(void);
+
+/* keyboard.c: the PS/2 keyboard, IRQ 1, scancode set 1, US layout */
+void keyboard_init(void);
+void keyboard_scancode(uint8_t code); /* one byte as IRQ 1 reads it (tests feed it too) */
 
 #endif

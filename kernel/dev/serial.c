@@ -1,4 +1,5 @@
-/* serial.c: output on a 16550 UART (PC16550D data sheet), 115200 8N1, polled. */
+/* serial.c: output on a 16550 UART (PC16550D data sheet), 115200 8N1, polled.
+ * Its input is serial_input.c's. */
 #include "dev.h"
 #include "../arch/arch.h"
 
@@ -15,6 +16,10 @@
 #define UART_MCR_DTR_RTS 0x03
 #define UART_LSR 5
 #define UART_LSR_THRE 0x20
+#define UART_RBR 0         /* receive buffer (DLAB=0) */
+#define UART_IER_RX 0x01   /* an interrupt when received data is available */
+#define UART_MCR_OUT2 0x08 /* on a PC, OUT2 gates the UART's interrupt line */
+#define UART_RX_MAX 64     /* bytes an interrupt takes: a stuck DR bit ends it */
 #define UART_DIVISOR_115200 1
 #define UART_FIFO_BYTES 16     /* with FIFOs on, THRE means all 16 slots are free */
 #define UART_WAIT_LOOPS 100000 /* a dead UART costs a bounded wait, not a hang */
@@ -60,4 +65,9 @@ void serial_write(const char *s, size_t n)
 			serial_putc('\r');
 		serial_putc(s[i]);
 	}
+}
+
+uint16_t serial_port(void)
+{
+	return uart;
 }

@@ -8,7 +8,7 @@
 
 static const struct ktest_suite *const suites[] = {
 	&lib_suite,   &linear_suite,   &memmap_suite,    &paging_suite, &traps_suite, &vga_suite,
-	&alloc_suite, &memdebug_suite, &hardening_suite, &disk_suite,   &time_suite,
+	&alloc_suite, &memdebug_suite, &hardening_suite, &disk_suite,   &time_suite,  &input_suite,
 };
 #define SUITE_COUNT (sizeof(suites) / sizeof(suites[0]))
 
@@ -136,4 +136,5 @@ void ktest_on_request(const struct boot_info *bi)
 		qemu_exit(true);
 	}
 	hardening_crash_on_request(bi);
+	input_echo_on_request(bi);
 }

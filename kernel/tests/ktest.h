@@ -68,8 +68,12 @@ void bench_disk_run(const struct boot_info *bi);
  * stack guard at work (crash-smash, crash-stack); returns when none was asked */
 void hardening_crash_on_request(const struct boot_info *bi);
 
+/* test_input.c: `input=N` waits for N bytes from the keyboard and COM1 and
+ * prints them, then leaves QEMU; returns when not asked */
+void input_echo_on_request(const struct boot_info *bi);
+
 /* the suites (tests/test_*.c) */
 extern const struct ktest_suite linear_suite, lib_suite, memmap_suite, paging_suite, traps_suite,
-	alloc_suite, memdebug_suite, vga_suite, hardening_suite, disk_suite, time_suite;
+	alloc_suite, memdebug_suite, vga_suite, hardening_suite, disk_suite, time_suite, input_suite;
 
 #endif

@@ -21,6 +21,7 @@
 #   arch    kernel/arch/*: C files and the exception stubs (isr.asm, jump.asm)
 #   above   kernel/main.c (the bring-up), kernel/report.c (reports on every
 #           layer), kernel/dev/bios_disk.c (disks through bios_call),
+#           kernel/dev/keyboard.c and serial_input.c (they claim IRQs),
 #           kernel/disks.c (their bring-up), kernel/clock.c (time from the
 #           TSC and the PIT), kernel/tests/*: they reach
 #           kernel/arch only through what
@@ -47,7 +48,8 @@ layer_of() {
 	case $1 in
 	kernel/arch/entry.asm) echo entry ;;
 	kernel/arch/*) echo arch ;;
-	kernel/main.c | kernel/report.c | kernel/dev/bios_disk.c | kernel/disks.c | kernel/clock.c | kernel/tests/*) echo above ;;
+	kernel/main.c | kernel/report.c | kernel/dev/bios_disk.c | kernel/dev/keyboard.c | \
+		kernel/dev/serial_input.c | kernel/disks.c | kernel/clock.c | kernel/tests/*) echo above ;;
 	*) echo below ;;
 	esac
 }
