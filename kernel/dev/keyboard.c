@@ -10,6 +10,7 @@
 #define KBD_STATUS 0x64
 #define KBD_STATUS_OUTPUT_FULL 0x01
 #define KBD_IRQ 1
+#define KBD_DRAIN_MAX 16 /* the 8042's buffer holds one byte; a few more for a fussy one */
 #define SC_RELEASE 0x80  /* set 1: a key's release is its press with bit 7 */
 #define SC_EXTENDED 0xE0 /* the next code is an extended key's */
 #define SC_LSHIFT 0x2A
@@ -116,7 +117,9 @@ static void keyboard_irq(unsigned irq)
 
 void keyboard_init(void)
 {
-	while (inb(KBD_STATUS) & KBD_STATUS_OUTPUT_FULL) /* what the BIOS left unread */
+	/* what the BIOS left unread; bounded: with no 8042 (QEMU's i8042=off) the
+	 * status port reads FFh for ever */
+	for (unsigned i = 0; i < KBD_DRAIN_MAX && (inb(KBD_STATUS) & KBD_STATUS_OUTPUT_FULL); i++)
 		(void)inb(KBD_DATA);
 	irq_set_handler(KBD_IRQ, keyboard_irq);
 }
