@@ -36,22 +36,6 @@ static uint32_t rand_below(uint32_t n)
 	return bench_rand_below(&rng, n);
 }
 
-/* n / d without libgcc's __udivdi3: the high half first, then DIV on the rest */
-static uint64_t div64_32(uint64_t n, uint32_t d)
-{
-	uint32_t hi = (uint32_t)(n >> 32), q_hi = hi / d, q_lo, rem;
-
-	__asm__("divl %4" : "=a"(q_lo), "=d"(rem) : "a"((uint32_t)n), "d"(hi % d), "rm"(d));
-	return (uint64_t)q_hi << 32 | q_lo;
-}
-
-static uint64_t rdtsc(void)
-{
-	uint32_t lo, hi;
-	__asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-	return (uint64_t)hi << 32 | lo;
-}
-
 /* the harness's arrays: whole frames, so no size class under test holds them */
 static void *harness(size_t bytes)
 {
@@ -147,14 +131,14 @@ void bench_alloc_run(void)
 		size_t ops = 0;
 		make_seq((enum workload)w, &s);
 		for (unsigned rep = 0; rep < BENCH_REPS; rep++) {
-			uint64_t t0 = rdtsc();
+			uint64_t t0 = read_tsc();
 			ops = run(&s);
-			uint64_t cycles = rdtsc() - t0;
+			uint64_t cycles = read_tsc() - t0;
 			if (cycles < best)
 				best = cycles;
 		}
 		/* cycles per op with one decimal, in 32-bit arithmetic */
-		uint32_t tenths = (uint32_t)div64_32(best * 10, (uint32_t)ops);
+		uint32_t tenths = (uint32_t)arch_div64_32(best * 10, (uint32_t)ops);
 		kprintf("bench: %-8s %8u ops %6u.%u cycles/op\n", names[w], (unsigned)ops, tenths / 10,
 			tenths % 10);
 	}
