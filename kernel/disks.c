@@ -133,9 +133,10 @@ static void cache_init(void)
 
 void disks_init(const struct boot_info *bi)
 {
-	unsigned drives = bios_disk_probe(bi->equipment, bi->boot_drive);
 	struct block_device *boot_disk, *boot;
 
+	cache_init(); /* first: the probe's read of each sector 0 serves the partition scan too */
+	unsigned drives = bios_disk_probe(bi->equipment, bi->boot_drive);
 	kprintf("Disks: %u from the BIOS\n", drives);
 	boot_disk = find_boot_disk(bi->boot_drive);
 	for (unsigned i = 0; i < block_count(); i++) {
@@ -150,7 +151,6 @@ void disks_init(const struct boot_info *bi)
 		else
 			kprintf("  %s\n", disk->error);
 	}
-	cache_init();
 	if (!boot_disk) {
 		kprintf("Boot volume: none: no disk carries VlsOs's signature (%08X or %08X)\n",
 			(unsigned)HDD_SIGNATURE, (unsigned)FDD_SIGNATURE);

@@ -219,6 +219,7 @@ void pic_unmask(unsigned irq);
 void pic_mask(unsigned irq);
 uint16_t pic_kernel_mask(void);    /* bit n: IRQ n masked in the kernel's state */
 uint16_t pic_bios_mask(void);      /* ... in the BIOS's, as it last left it */
+uint16_t pic_read_mask(void);      /* ... in the 8259s now */
 void pic_enter_bios(void);         /* bios_call, interrupts off: the BIOS's state */
 void pic_eoi(unsigned irq);        /* end of interrupt: to the slave too for IRQ 8-15 */
 bool pic_in_service(unsigned irq); /* the in-service bit: false for a spurious IRQ 7/15 */

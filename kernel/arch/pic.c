@@ -52,7 +52,7 @@ static void pic_program(uint8_t base1, uint8_t base2, uint16_t mask)
 	outb(PIC2_DATA, mask >> 8);
 }
 
-static uint16_t pic_read_mask(void)
+uint16_t pic_read_mask(void)
 {
 	return (uint16_t)(inb(PIC1_DATA) | inb(PIC2_DATA) << 8);
 }

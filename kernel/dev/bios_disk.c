@@ -38,12 +38,6 @@
 #define FAT_EXT_BOOT_SIG_OFFSET 0x26 /* 29h: the serial number that follows is there */
 #define FAT_SERIAL_OFFSET 0x27
 #define FAT_EXT_BOOT_SIG 0x29
-#define MBR_TABLE_OFFSET 446 /* four 16-byte entries */
-#define MBR_ENTRIES 4
-#define MBR_ENTRY_SIZE 16
-#define MBR_ENTRY_TYPE 4
-#define MBR_ENTRY_START 8
-#define MBR_ENTRY_COUNT 12
 
 /* Phoenix EDD 3.0 disk address packet (AH=42h/43h) */
 struct edd_packet {
@@ -291,22 +285,6 @@ static bool edd_geometry(struct bios_drive *d)
 	return true;
 }
 
-/* A CHS disk's geometry is a translation the BIOS chose and may fall short
- * of the disk (SeaBIOS gives a 32768-sector disk 371/11/8: 32648): a
- * partition the MBR says reaches further is still the disk's, and its
- * sectors beyond CHS's reach fail by name when read. */
-static void extend_to_partitions(struct block_device *dev, const uint8_t *mbr)
-{
-	for (unsigned i = 0; i < MBR_ENTRIES; i++) {
-		const uint8_t *e = mbr + MBR_TABLE_OFFSET + i * MBR_ENTRY_SIZE;
-		uint32_t start, count;
-		memcpy(&start, e + MBR_ENTRY_START, sizeof(start));
-		memcpy(&count, e + MBR_ENTRY_COUNT, sizeof(count));
-		if (e[MBR_ENTRY_TYPE] && (uint64_t)start + count > dev->sectors)
-			dev->sectors = (uint64_t)start + count;
-	}
-}
-
 /* the signature the build writes: an MBR's disk signature, or a bare FAT
  * volume's serial number (the floppy) */
 static uint32_t read_signature(struct block_device *dev)
@@ -315,12 +293,17 @@ static uint32_t read_signature(struct block_device *dev)
 	uint32_t sig;
 	const struct bios_drive *d = dev->driver;
 
-	if (dev->ops->read(dev, 0, 1, sector, dev->error) != 0)
+	/* through the cache: the partition scan reads sector 0 next */
+	if (block_read(dev, 0, 1, sector) != 0)
 		return 0;
 	if (sector[BOOT_SIGNATURE_OFFSET] != 0x55 || sector[BOOT_SIGNATURE_OFFSET + 1] != 0xAA)
 		return 0;
-	if (!d->edd && d->number >= DRIVE_HARD_FIRST)
-		extend_to_partitions(dev, sector);
+	/* A CHS disk's geometry is a translation the BIOS chose and may fall
+	 * short of the disk (SeaBIOS gives a 32768-sector disk 371/11/8: 32648):
+	 * a partition the MBR says reaches further is still the disk's, and its
+	 * sectors beyond CHS's reach fail by name when read. */
+	if (!d->edd && block_mbr_extent(sector) > dev->sectors)
+		dev->sectors = block_mbr_extent(sector);
 	if (dev->name[0] == 'f' && sector[FAT_EXT_BOOT_SIG_OFFSET] == FAT_EXT_BOOT_SIG)
 		memcpy(&sig, sector + FAT_SERIAL_OFFSET, sizeof(sig));
 	else

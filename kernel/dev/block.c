@@ -284,6 +284,29 @@ static struct block_device *add_partition(struct block_device *disk, const struc
  * one device over the whole container; the chain of logical partitions
  * inside is not followed. VlsOs's images have none, and the swap issue
  * needs a primary partition. */
+/* 55 AA and not a FAT boot sector (a volume over the whole disk: a floppy) */
+static bool has_partition_table(const uint8_t *sector)
+{
+	return sector[MBR_SIGNATURE_OFFSET] == MBR_SIGNATURE_0 &&
+	       sector[MBR_SIGNATURE_OFFSET + 1] == MBR_SIGNATURE_1 &&
+	       !looks_like_fat_boot_sector(sector);
+}
+
+uint64_t block_mbr_extent(const uint8_t *sector)
+{
+	uint64_t end = 0;
+
+	if (!has_partition_table(sector))
+		return 0;
+	for (unsigned i = 0; i < MBR_ENTRIES; i++) {
+		struct mbr_entry e;
+		parse_entry(sector, i, &e);
+		if (e.type != MBR_TYPE_EMPTY && (uint64_t)e.start + e.sectors > end)
+			end = (uint64_t)e.start + e.sectors;
+	}
+	return end;
+}
+
 int block_scan_partitions(struct block_device *disk)
 {
 	if (!disk || !is_disk(disk))
@@ -301,11 +324,8 @@ int block_scan_partitions(struct block_device *disk)
 	int rc = block_read(disk, 0, 1, sector);
 	if (rc)
 		return rc;
-	if (sector[MBR_SIGNATURE_OFFSET] != MBR_SIGNATURE_0 ||
-	    sector[MBR_SIGNATURE_OFFSET + 1] != MBR_SIGNATURE_1)
-		return 0; /* never partitioned */
-	if (looks_like_fat_boot_sector(sector))
-		return 0; /* a FAT volume over the whole disk: a floppy */
+	if (!has_partition_table(sector))
+		return 0;
 
 	struct mbr_entry accepted[MBR_ENTRIES];
 	unsigned naccepted = 0;

@@ -61,6 +61,11 @@ struct block_device *block_add_disk(const char *name, uint64_t sectors, uint32_t
  * sector 0 failed: disk->error says why; DISK is not a disk; scanned already). */
 int block_scan_partitions(struct block_device *disk);
 
+/* The sector just past the furthest non-empty entry of SECTOR's partition
+ * table (a disk's sector 0), unjudged; 0 when it has no table. For a driver
+ * whose idea of the disk's size is only a lower bound (CHS geometry). */
+uint64_t block_mbr_extent(const uint8_t *sector);
+
 /* COUNT sectors at LBA of DEV (a partition's sector 0 is its first), to or
  * from BUF. Returns 0, ERR_RANGE when the transfer would reach past the end
  * (nothing is transferred), ERR_INVAL for a NULL device or buffer, or the

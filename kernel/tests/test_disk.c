@@ -18,8 +18,6 @@
 #define INT12_MEMORY_SIZE 0x12
 #define INT13 0x13
 #define INT13_GET_STATUS 0x0100
-#define PIC1_DATA 0x21
-#define PIC2_DATA 0xA1
 #define EFLAGS_IF 0x200u
 #define EFLAGS_DF 0x400u
 #define CHUNK_BYTES 1000 /* not a sector's multiple: reads start and end mid-sector */
@@ -57,7 +55,7 @@ static void cpu_state(struct cpu_state *s)
 	__asm__ volatile("mov %%fs, %0; mov %%gs, %1; mov %%ss, %2"
 			 : "=r"(s->fs), "=r"(s->gs), "=r"(s->ss));
 	__asm__ volatile("sgdt %0; sidt %1" : "=m"(s->gdtr), "=m"(s->idtr));
-	s->pic_mask = (uint16_t)(inb(PIC1_DATA) | inb(PIC2_DATA) << 8);
+	s->pic_mask = pic_read_mask();
 }
 
 static void expect_same_state(struct ktest *t, const struct cpu_state *a, const struct cpu_state *b)
