@@ -15,5 +15,15 @@
 #define ERR_CORRUPT (-10)  /* on-disk data is damaged (a volume's BPB, a FAT chain) */
 #define ERR_RANGE (-11)    /* beyond the end of a device or file */
 #define ERR_NOSPC (-12)    /* no room left (a table, a cache) */
+#define ERR_FAULT (-13)    /* a pointer a process passed is not in its address space */
+#define ERR_BADF (-14)     /* not an open file descriptor, or not open for that */
+#define ERR_NOEXEC (-15)   /* not an i386 ELF executable VlsOs can run */
+#define ERR_CHILD (-16)    /* wait: no such child */
+#define ERR_SRCH (-17)     /* no such process */
+#define ERR_AGAIN (-18)    /* a limit is reached for now (processes, descriptors) */
+#define ERR_TOOBIG (-19)   /* arguments, a path or a program too long */
+#define ERR_NOSYS (-20)    /* no such system call */
+#define ERR_PERM (-21)     /* not allowed (e.g. killing the kernel's own process) */
+#define ERR_COUNT 21       /* errors -1 .. -ERR_COUNT */
 
 #endif

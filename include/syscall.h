@@ -1,0 +1,113 @@
+/* syscall.h: the system-call ABI, shared by the kernel (kernel/proc/syscall.c)
+ * and the user library (user/lib). docs/processes.md describes each call.
+ *
+ * A process calls `int 0x80` (SYSCALL_VECTOR) with the call's number in EAX
+ * and its arguments in EBX, ECX, EDX, ESI and EDI, in that order. The result
+ * comes back in EAX; every other register is kept. A result from -4095 to -1
+ * is an error, a negative ERR_* from errors.h; anything else is the call's
+ * answer (user addresses never reach 0xFFFFF001, so sbrk and mmap fit). */
+#ifndef VLSOS_SYSCALL_H
+#define VLSOS_SYSCALL_H
+
+#include <stdint.h>
+
+#define SYSCALL_VECTOR 0x80
+#define SYSCALL_ERROR_MAX 4095 /* results in [-SYSCALL_ERROR_MAX, -1] are errors */
+
+/*      name          number     arguments -> result */
+#define SYS_EXIT 1    /* (int status) -> never returns; status & 0xFF is the parent's */
+#define SYS_READ 2    /* (int fd, void *buf, uint32_t len) -> bytes read, 0 at the end */
+#define SYS_WRITE 3   /* (int fd, const void *buf, uint32_t len) -> bytes written */
+#define SYS_OPEN 4    /* (const char *path, int flags) -> fd; O_RDONLY only, files and directories */
+#define SYS_CLOSE 5   /* (int fd) -> 0 */
+#define SYS_STAT 6    /* (const char *path, struct vls_stat *out) -> 0 */
+#define SYS_READDIR 7 /* (int fd, struct vls_dirent *out) -> 1: an entry, 0: no more */
+#define SYS_SBRK 8    /* (int32_t delta) -> the old break */
+#define SYS_MMAP 9    /* (uint32_t len, int prot) -> address of len bytes (whole pages), zeroed */
+#define SYS_MUNMAP 10 /* (void *addr, uint32_t len) -> 0; whole pages of one mapping */
+#define SYS_GETPID 11 /* () -> pid */
+#define SYS_SPAWN 12  /* (const char *path, const char *const *argv) -> child's pid */
+#define SYS_WAIT 13   /* (int pid or -1 for any child, int *status or NULL) -> pid reaped */
+#define SYS_KILL 14   /* (int pid) -> 0; the process ends with status STATUS_KILLED */
+#define SYS_YIELD 15  /* () -> 0 */
+#define SYS_SLEEP 16  /* (uint32_t milliseconds) -> 0 */
+#define SYS_UPTIME 17 /* (uint64_t *ns) -> 0: nanoseconds since the kernel's clock started */
+#define SYS_MEMINFO 18 /* (struct vls_meminfo *out, uint32_t size) -> 0 */
+#define SYS_CALLS 19   /* one more than the last number */
+
+/* open's flags */
+#define O_RDONLY 0
+
+/* mmap's prot */
+#define PROT_READ 0x1
+#define PROT_WRITE 0x2
+
+/* The console: every process starts with these open, on the screen and COM1
+ * for writing and on the keyboard and COM1 for reading. */
+#define FD_STDIN 0
+#define FD_STDOUT 1
+#define FD_STDERR 2
+#define FD_MAX 16 /* open descriptors per process, the three above included */
+
+/* wait's status: exit's status & 0xFF, or one of these when the process did
+ * not exit on its own */
+#define STATUS_FAULT(vector) (0x100 | (vector)) /* killed by a CPU exception (0-31) */
+#define STATUS_KILLED 0x200                     /* killed by kill() */
+#define STATUS_IS_EXIT(s) (((s) & ~0xFF) == 0)
+
+#define PROC_MAX 64      /* processes at once, the idle one not included */
+#define PROC_NAME_MAX 16 /* a process's name: its program's file name, cut */
+#define ARG_MAX 4096     /* spawn: bytes of all arguments with their NULs */
+#define ARGS_MAX 64      /* spawn: arguments, argv[0] included */
+#define PATH_MAX 256     /* bytes of a path with its NUL */
+
+#define VLS_NAME_MAX 256 /* a directory entry's name (UTF-8) with its NUL */
+#define VLS_TYPE_FILE 1
+#define VLS_TYPE_DIR 2
+
+struct vls_stat {
+	uint32_t size; /* bytes; 0 for a directory */
+	uint32_t type; /* VLS_TYPE_* */
+};
+
+struct vls_dirent {
+	char name[VLS_NAME_MAX];
+	uint32_t size;
+	uint32_t type;
+};
+
+/* meminfo: the kernel's figures, for mem, buddyinfo and slabinfo. Rows add up
+ * to usable as the boot report's accounting does. */
+#define MEMINFO_ROWS_MAX 16
+#define MEMINFO_ZONES_MAX 2
+#define MEMINFO_ORDERS 11 /* buddy orders 0-10 */
+#define MEMINFO_CACHES_MAX 48
+#define MEMINFO_NAME_MAX 32
+
+struct vls_mem_row {
+	char name[MEMINFO_NAME_MAX];
+	uint64_t bytes;
+};
+
+struct vls_zone_info {
+	char name[MEMINFO_NAME_MAX];
+	uint32_t start_pfn, frames;         /* the frames the zone covers */
+	uint32_t free_blocks[MEMINFO_ORDERS]; /* free blocks of each order */
+};
+
+struct vls_cache_info {
+	char name[MEMINFO_NAME_MAX];
+	uint32_t object_size, stride, objects_per_slab, pages_per_slab;
+	uint32_t inuse, total, in_magazines, magazines;
+	uint32_t slabs_full, slabs_partial, slabs_empty, pages;
+};
+
+struct vls_meminfo {
+	uint64_t usable; /* the rows' sum */
+	uint32_t rows, zones, caches;
+	struct vls_mem_row row[MEMINFO_ROWS_MAX];
+	struct vls_zone_info zone[MEMINFO_ZONES_MAX];
+	struct vls_cache_info cache[MEMINFO_CACHES_MAX];
+};
+
+#endif
