@@ -78,7 +78,7 @@ struct vls_dirent {
 
 /* meminfo: the kernel's figures, for mem, buddyinfo and slabinfo. Rows add up
  * to usable as the boot report's accounting does. */
-#define MEMINFO_ROWS_MAX 16
+#define MEMINFO_ROWS_MAX 24
 #define MEMINFO_ZONES_MAX 2
 #define MEMINFO_ORDERS 11 /* buddy orders 0-10 */
 #define MEMINFO_CACHES_MAX 48

@@ -34,6 +34,7 @@ void report_memory_accounting(void);
 enum page_owner { /* who took a page through page_alloc_zeroed */
 		  PAGE_OWNER_PAGE_TABLES,
 		  PAGE_OWNER_OTHER,
+		  PAGE_OWNER_KERNEL_STACKS,
 		  PAGE_OWNER_COUNT
 };
 enum reserved_reason {                       /* why a usable frame is never handed out */
@@ -48,6 +49,9 @@ enum reserved_reason {                       /* why a usable frame is never hand
 struct memory_accounting { /* bytes; the parts add up to `usable` exactly */
 	uint64_t usable;   /* E820 usable, sanitised */
 	uint64_t free, slab, large, page_tables, other;
+	uint64_t free_high;     /* free frames above the direct map: user pages only */
+	uint64_t user;          /* frames mapped in processes, from either zone */
+	uint64_t kernel_stacks; /* processes' kernel stacks */
 	uint64_t reserved[RESERVED_COUNT];
 	uint64_t partial;                       /* usable bytes in pages only partly usable */
 	uint64_t above_4g;                      /* usable RAM a 32-bit kernel does not manage */
@@ -68,8 +72,20 @@ void memory_init(const struct boot_info *bi);            /* PANIC when the heap 
 void memory_init_allocators(const struct boot_info *bi); /* buddy, slab, kmalloc over all RAM */
 void *page_alloc_zeroed(enum page_owner owner);          /* one 4 KiB page, or NULL */
 void page_free(void *page, enum page_owner owner);
+/* A frame for a user page: above the direct map (vm_layout.h) while there
+ * are any, else from the kernel's zone; its physical address, or 0 when RAM
+ * is out. Not zeroed: paging_kmap it to write it. */
+uint32_t user_frame_alloc(void);
+void user_frame_free(uint32_t phys);
 struct buddy_zone *memory_zone(void);
 void memory_accounting(struct memory_accounting *out);
+/* report.c: the accounting as named rows, which add up to usable */
+#define ACCOUNTING_ROWS_MAX (10 + RESERVED_COUNT)
+struct accounting_row {
+	const char *name;
+	uint64_t bytes;
+};
+unsigned memory_accounting_rows(const struct memory_accounting *a, struct accounting_row *rows);
 void *malloc(size_t size);
 void free(void *ptr);
 void *calloc(size_t count, size_t size);

@@ -186,6 +186,7 @@ static inline void wrmsr(uint32_t msr, uint64_t value)
 #define PAGING_NOT_MAPPED 0xFFFFFFFFu /* virt_to_phys/phys_to_virt: no mapping */
 #define PAGE_FLAG_WRITABLE 0x002u     /* map_page flags */
 #define PAGE_FLAG_EXECUTABLE 0x200u   /* without it map_page's page is NX (under PAE) */
+#define PAGE_FLAG_USER 0x004u         /* ring 3 may use the page (paging_space_map sets it) */
 void paging_init(void);               /* identity map of RAM, seed permissions; says which tables */
 void paging_enable(void);             /* CR4.PAE and EFER.NXE (PAE), CR3, CR0.PG and CR0.WP */
 bool paging_is_enabled(void);         /* this and paging_table_pages: paging_tables.c */
@@ -204,6 +205,25 @@ uint32_t paging_mapping_size(uint32_t virt);
 unsigned paging_table_pages(void); /* page directories + tables (PAE's 32-byte PDPT is in .bss) */
 const char *paging_region_name(uint32_t addr);
 bool page_fault_report(struct trap_frame *frame) __attribute__((noreturn));
+/* Address spaces (vm_layout.h): each shares the kernel's parts of the map and
+ * has its own user part. map_page, unmap_page and virt_to_phys act on the
+ * live space's user part and on the kernel's tables elsewhere. A space is a
+ * handle (its root table); NULL stands for the kernel's own tables. */
+void *paging_space_create(void); /* NULL: no memory */
+/* free_frame gets every frame still mapped in the user part */
+void paging_space_destroy(void *space, void (*free_frame)(uint32_t phys));
+void paging_space_switch(void *space); /* CR3 */
+void *paging_live_space(void);
+/* a user page (PAGE_FLAG_USER added): 0, ERR_EXIST, ERR_NOMEM, ERR_INVAL outside user space */
+int paging_space_map(void *space, uint32_t virt, uint32_t phys, uint32_t flags);
+uint32_t paging_space_unmap(void *space, uint32_t virt); /* the frame, or PAGING_NOT_MAPPED */
+/* virt's physical address and PAGE_FLAG_* (present pages); PAGING_NOT_MAPPED */
+uint32_t paging_space_lookup(void *space, uint32_t virt, uint32_t *flags);
+/* A frame the kernel can read and write: its own address in the direct map,
+ * else mapped at one of 4 fixed pages (slot 0-3) until that slot's next use */
+void *paging_kmap(unsigned slot, uint32_t phys);
+uint32_t paging_kernel_area_start(void); /* the kernel area's first page after the kmap slots */
+
 /* two bytes of ud2 in .data: executing them faults under NX, else raises #UD */
 extern uint8_t paging_exec_probe[];
 
