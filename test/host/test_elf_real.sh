@@ -18,15 +18,10 @@ T=$BUILD/tmp/elf_real
 rm -rf "$T"
 mkdir -p "$T"
 
-give_up() {
-	tap_fail "$1" "$2"
-	tap_done
-	exit 1
-}
 for tool in clang gcc ld.lld readelf; do
-	command -v $tool >/dev/null || give_up "tools" "$tool is not installed"
+	command -v $tool >/dev/null || elf_give_up "tools" "$tool is not installed"
 done
-elf_check_build || give_up "elf_check builds" "$(head -5 "$T/elf_check.log" | tr '\n' ' ')"
+elf_check_build || elf_give_up "elf_check builds" "$(head -5 "$T/elf_check.log" | tr '\n' ' ')"
 tap_ok "elf_check builds"
 
 # readelf_view FILE: what elf_check prints for FILE when accepted, from readelf: the
@@ -80,7 +75,7 @@ accepted separate-code -Wl,-z,separate-code
 
 # lld's default base puts the ELF and program headers' segment at 0x00400000
 elf_program low-base -Wl,--image-base=0x00400000 -Wl,-Ttext="$ELF_USER_TEXT" 2>"$T/low.log" ||
-	give_up "low-base links" "$(head -3 "$T/low.log")"
+	elf_give_up "low-base links" "$(head -3 "$T/low.log")"
 refused low-base "overlaps the kernel (user space is 0x40400000-0xBFFFFFFF)"
 
 timeout 60 clang --target=i386-elf -ffreestanding -c "$T/program.c" -o "$T/object.o" &&

@@ -17,19 +17,14 @@ ELFBAD=$BUILD/host/elfbad
 rm -rf "$T"
 mkdir -p "$T/out"
 
-give_up() {
-	tap_fail "$1" "$2"
-	tap_done
-	exit 1
-}
-[ -x "$ELFBAD" ] || give_up "elfbad is built" "$ELFBAD is missing: run ./build.sh"
-elf_check_build || give_up "elf_check builds" "$(head -5 "$T/elf_check.log" | tr '\n' ' ')"
-elf_program good 2>"$T/good.log" || give_up "the good program links" "$(head -3 "$T/good.log")"
+[ -x "$ELFBAD" ] || elf_give_up "elfbad is built" "$ELFBAD is missing: run ./build.sh"
+elf_check_build || elf_give_up "elf_check builds" "$(head -5 "$T/elf_check.log" | tr '\n' ' ')"
+elf_program good 2>"$T/good.log" || elf_give_up "the good program links" "$(head -3 "$T/good.log")"
 out=$(timeout 30 "$T/elf_check" "$T/good")
 [[ $out == *": accepted: "* ]] && tap_ok "the good program is accepted" ||
-	give_up "the good program is accepted" "$out"
+	elf_give_up "the good program is accepted" "$out"
 timeout 30 "$ELFBAD" "$T/good" "$T/out" 2>"$T/elfbad.log" ||
-	give_up "elfbad runs" "$(head -3 "$T/elfbad.log")"
+	elf_give_up "elfbad runs" "$(head -3 "$T/elfbad.log")"
 
 # variant NAME CHANGED_BYTES_MAX MESSAGE: NAME differs from the good file in at most
 # CHANGED_BYTES_MAX bytes (0: is a shorter prefix of it) and is refused with MESSAGE

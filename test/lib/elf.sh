@@ -7,6 +7,14 @@ ELF_USER_TEXT=$(awk '$1 == "#define" && $2 == "VM_USER_TEXT" { print $3 }' inclu
 # clang's i386-elf driver links through gcc, which makes a PIE unless told not to
 ELF_CC=(clang --target=i386-elf -ffreestanding -nostdlib -fuse-ld=lld -O1 -Wl,--no-pie)
 
+# elf_give_up NAME DETAIL: a failed setup step as the last TAP line, then stop (for
+# the callers that source test/lib/tap.sh)
+elf_give_up() {
+	tap_fail "$1" "$2"
+	tap_done
+	exit 1
+}
+
 # elf_program NAME [FLAG...]: $T/NAME, a static program with text, read-only data,
 # data and bss, linked at ELF_USER_TEXT unless FLAGs say otherwise
 elf_program() {
