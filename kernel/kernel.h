@@ -15,6 +15,9 @@
  * A CPU exception's registers are kernel/arch/trap.c's (trap_panic). */
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 void panic_exit_qemu_on_panic(bool on);
+/* leaves QEMU (isa-debug-exit) with that verdict when the command line asked
+ * for it (`test` or `exit`); otherwise returns */
+void qemu_exit_if_asked(bool passed);
 
 /* stack_protector.c: the guard -fstack-protector-strong compares, from a boot's
  * TSC (kernel/arch/cpu.c reads it; called before kmain, nothing checked under way) */
@@ -22,6 +25,7 @@ void stack_protector_seed(uint64_t tsc);
 
 /* cmdline.c */
 bool cmdline_has(const struct boot_info *bi, const char *word);
+const char *cmdline_rest(const struct boot_info *bi, const char *key);
 
 /* report.c: the CPU, and the seed's memory tables measured on this machine */
 struct cpu_info;
@@ -77,6 +81,9 @@ void page_free(void *page, enum page_owner owner);
  * is out. Not zeroed: paging_kmap it to write it. */
 uint32_t user_frame_alloc(void);
 void user_frame_free(uint32_t phys);
+/* the zones' free blocks by order, for meminfo: how many were filled */
+struct vls_zone_info;
+unsigned memory_zone_info(struct vls_zone_info *out, unsigned max);
 struct buddy_zone *memory_zone(void);
 void memory_accounting(struct memory_accounting *out);
 /* report.c: the accounting as named rows, which add up to usable */

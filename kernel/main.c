@@ -44,7 +44,7 @@ void kmain(const struct boot_info *bi)
 		(unsigned)(uintptr_t)__kernel_start);
 	if (!valid)
 		panic("kmain: no valid boot_info from the loader (magic, version or size wrong)");
-	panic_exit_qemu_on_panic(cmdline_has(bi, "test"));
+	panic_exit_qemu_on_panic(cmdline_has(bi, "test") || cmdline_has(bi, "exit"));
 
 	gdt_init();
 	idt_init();

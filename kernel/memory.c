@@ -10,6 +10,7 @@
 #include "layout.h"
 #include "lib.h"
 #include "mm/mm.h"
+#include "syscall.h"
 #include "vm_layout.h"
 
 #define HEAP_START 0x200000 /* Starting address */
@@ -301,6 +302,27 @@ void user_frame_free(uint32_t phys)
 	}
 	user_pages--;
 	buddy_free(z, (void *)(uintptr_t)phys, 0);
+}
+
+static unsigned zone_info(const struct buddy_zone *z, const char *name, struct vls_zone_info *out)
+{
+	snprintf(out->name, sizeof out->name, "%s", name);
+	out->start_pfn = (uint32_t)(z->base / PAGE_SIZE);
+	out->frames = (uint32_t)z->npages;
+	for (unsigned o = 0; o < MEMINFO_ORDERS; o++)
+		out->free_blocks[o] = (uint32_t)buddy_free_count(z, o);
+	return 1;
+}
+
+unsigned memory_zone_info(struct vls_zone_info *out, unsigned max)
+{
+	unsigned n = 0;
+
+	if (n < max)
+		n += zone_info(&zone, "direct", &out[n]);
+	if (n < max && high_zone.npages)
+		n += zone_info(&high_zone, "high", &out[n]);
+	return n;
 }
 
 struct buddy_zone *memory_zone(void)

@@ -117,6 +117,9 @@ static inline uint64_t read_tsc(void)
 #define SEL_KERNEL_DATA 0x10
 #define SEL_BIOS_CODE16 0x28 /* bios_call's way down to real mode (after tss.h's two) */
 #define SEL_BIOS_DATA16 0x30
+#define SEL_USER_CODE 0x38 /* ring 3's flat segments; a selector for ring 3 adds RPL_USER */
+#define SEL_USER_DATA 0x40
+#define RPL_USER 3
 void gdt_init(void);
 
 #define TRAP_VECTORS 32 /* the CPU's own exceptions, 0-31: a gate and a name for each */
@@ -125,11 +128,33 @@ void gdt_init(void);
  * order reversed */
 extern const uint32_t isr_table[TRAP_VECTORS];
 extern const uint32_t irq_table[16]; /* IRQ 0-15, at PIC_KERNEL_BASE */
+extern const char isr_syscall[];     /* int 0x80 */
+extern const char trap_return[];     /* restores a trap frame and irets */
+/* The frame isr.asm builds. user_esp and user_ss are there only when the
+ * trap came from ring 3 (the CPU pushes them on the switch to the kernel's
+ * stack); from ring 0 the interrupted code's stack goes on where they lie. */
 struct trap_frame {
 	uint32_t edi, esi, ebp, esp_at_trap, ebx, edx, ecx, eax;
+	uint32_t gs, fs, es, ds;
 	uint32_t vector, error_code;
 	uint32_t eip, cs, eflags;
+	uint32_t user_esp, user_ss;
 };
+
+static inline bool trap_from_user(const struct trap_frame *frame)
+{
+	return (frame->cs & RPL_USER) != 0;
+}
+
+/* ESP as it was when the trap came: the user's, or the kernel's just above
+ * the words the CPU pushed */
+static inline uint32_t trap_esp(const struct trap_frame *frame)
+{
+	return trap_from_user(frame) ? frame->user_esp : (uint32_t)&frame->user_esp;
+}
+
+/* isr.asm: the context switch (proc.c says how it is used) */
+void arch_switch(uint32_t *save_esp, uint32_t esp);
 
 /* A handler returns true when it dealt with the exception (execution resumes
  * at frame->eip, which it may change), false to let the exception panic. */
@@ -138,11 +163,18 @@ typedef bool (*trap_handler_fn)(struct trap_frame *frame);
 /* idt.c: a gate for each vector to its stub in isr.asm */
 void idt_init(void);
 
-/* trap.c: what an exception does; one nobody claims panics with its registers */
+/* trap.c: what an exception does; one nobody claims panics with its registers.
+ * Exceptions from ring 3 go to the user handler instead (the processes' code,
+ * which resolves or kills and never panics); int 0x80 to the system-call
+ * handler; and every trap that returns to ring 3 passes the return hook last
+ * (where a process is switched away from or ends). */
 /* returns the handler it replaces, so a caller can put it back */
 trap_handler_fn trap_set_handler(unsigned vector, trap_handler_fn handler);
 const char *trap_name(unsigned vector);
 void trap_dispatch(struct trap_frame *frame); /* called by isr.asm */
+void trap_set_user_handler(trap_handler_fn handler);
+void trap_set_syscall_handler(void (*handler)(struct trap_frame *frame));
+void trap_set_user_return(void (*hook)(struct trap_frame *frame));
 /* "PANIC: CPU exception ..." with the frame's registers and CR0/CR2/CR3, then
  * the generic panic()'s halt */
 void trap_panic(const struct trap_frame *frame) __attribute__((noreturn));
@@ -283,8 +315,9 @@ static inline uint64_t arch_div64_32(uint64_t n, uint32_t d)
 #define PIT_HZ 100   /* 10 ms a tick */
 void pit_init(void); /* channel 0 at PIT_HZ, IRQ 0 counting ticks */
 uint64_t pit_ticks(void);
-void pit_enter_bios(void);          /* bios_call: the BIOS's rate */
-void pit_leave_bios(void);          /* and the kernel's */
+void pit_set_tick_hook(void (*hook)(void)); /* called on every kernel tick, in the IRQ */
+void pit_enter_bios(void);                  /* bios_call: the BIOS's rate */
+void pit_leave_bios(void);                  /* and the kernel's */
 uint32_t pit_measure_tsc_khz(void); /* TSC kHz over 10 ms of channel 2; 0 when it never counted */
 void pic_leave_bios(void);          /* and back to the kernel's */
 
