@@ -203,8 +203,9 @@ $(foreach v,$(KERNEL_VARIANTS),$(eval $(call kernel,$(v))))
 # User programs: each user/bin/NAME.c is one program, linked with the user
 # library (user/lib/*.c and *.asm, and lib/*.c built for ring 3) by
 # build/user.ld (user/user.ld.S through the preprocessor, for vm_layout.h's
-# addresses). build/user/NAME.elf keeps the symbols for GDB; build/user/NAME,
-# stripped, is what disk.img.layout puts in /BIN. --gc-sections (with
+# addresses). build/user/NAME.elf keeps the symbols for GDB; build/user-NAME,
+# stripped, is what disk.img.layout puts in /BIN (its src= is a plain file
+# name in build/, no folder). --gc-sections (with
 # -ffunction-sections) leaves out the library functions a program never calls.
 # Objects: build/obj/user/PATH_WITH_UNDERSCORES.o.
 # ---------------------------------------------------------------------------
@@ -213,7 +214,8 @@ USER_LIB_C := $(sort $(wildcard user/lib/*.c)) $(LIB_C)
 USER_LIB_ASM := $(sort $(wildcard user/lib/*.asm))
 user_obj = $(OBJ)/user/$(subst /,_,$1).o
 USER_LIB_OBJS := $(foreach s,$(USER_LIB_ASM) $(USER_LIB_C),$(call user_obj,$(s)))
-USER_BINS := $(foreach p,$(USER_PROGS),$(B)/user/$(p))
+USER_BINS := $(foreach p,$(USER_PROGS),$(B)/user-$(p))
+USER_ELFS := $(foreach p,$(USER_PROGS),$(B)/user/$(p).elf)
 RECORD_user := $(USER_CFLAGS)
 RECORD_user-objects := $(USER_LIB_OBJS)
 all: $(USER_BINS)
@@ -235,11 +237,11 @@ $(B)/user.ld: user/user.ld.S
 	$(call say,CPP,user,$<)mkdir -p $(OBJ)/user && clang -E -P -x c -Iinclude -MMD -MP \
 		-MF $(OBJ)/user/user.ld.d -MT $@ $< -o $@
 
-$(USER_BINS:=.elf): $(B)/user/%.elf: $(OBJ)/user/user_bin_%.c.o $(USER_LIB_OBJS) $(OBJ)/user-objects.flags $(B)/user.ld
+$(USER_ELFS): $(B)/user/%.elf: $(OBJ)/user/user_bin_%.c.o $(USER_LIB_OBJS) $(OBJ)/user-objects.flags $(B)/user.ld
 	$(call say,LD,user,$@)mkdir -p $(@D) && ld.lld -m elf_i386 -static -nostdlib --gc-sections \
 		-T $(B)/user.ld $< $(USER_LIB_OBJS) -o $@
 
-$(USER_BINS): $(B)/user/%: $(B)/user/%.elf
+$(USER_BINS): $(B)/user-%: $(B)/user/%.elf
 	$(call say,STRIP,user,$@)llvm-strip --strip-all $< -o $@
 
 # ---------------------------------------------------------------------------

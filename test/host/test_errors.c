@@ -19,8 +19,8 @@ static void test_names_distinct(void)
 {
 	for (int a = -1; a >= -ERR_COUNT; a--)
 		for (int b = a - 1; b >= -ERR_COUNT; b--)
-			CHECK_MSG(strcmp(error_name(a), error_name(b)) != 0, "errors %d and %d are both \"%s\"", a,
-				  b, error_name(a));
+			CHECK_MSG(strcmp(error_name(a), error_name(b)) != 0,
+				  "errors %d and %d are both \"%s\"", a, b, error_name(a));
 }
 
 static void test_unknown(void)

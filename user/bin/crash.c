@@ -5,12 +5,14 @@
 #include "ulib.h"
 
 #define USAGE_STATUS 2
-#define RAN_DATA_STATUS 99 /* exec-data/exec-stack ran its `ret`: the CPU has no NX */
-#define SURVIVED_STATUS 98 /* the fault did not happen */
+#define RAN_DATA_STATUS 99        /* exec-data/exec-stack ran its `ret`: the CPU has no NX */
+#define SURVIVED_STATUS 98        /* the fault did not happen */
 #define KERNEL_ADDRESS 0x00100000 /* the kernel's image (disk.img.layout's region kernel) */
 #define X86_RET 0xC3
 
-static unsigned char data_code[] = { X86_RET }; /* in .data: writable, so never executable */
+/* in .data, writable, so never executable; not static, or the compiler, seeing
+ * no write, would make it a constant in .rodata */
+unsigned char crash_data_code[] = { X86_RET };
 
 static void fault_null(void)
 {
@@ -36,7 +38,7 @@ static void fault_text(void)
 
 static void exec_data(void)
 {
-	((void (*)(void))(uintptr_t)data_code)();
+	((void (*)(void))(uintptr_t)crash_data_code)();
 	exit(RAN_DATA_STATUS);
 }
 

@@ -27,7 +27,8 @@ struct free_links {
 
 #define BLOCK_USED ((size_t)1)
 #define HEADER ((sizeof(struct block) + MALLOC_ALIGN - 1) & ~(size_t)(MALLOC_ALIGN - 1))
-#define MIN_BLOCK (HEADER + ((sizeof(struct free_links) + MALLOC_ALIGN - 1) & ~(size_t)(MALLOC_ALIGN - 1)))
+#define MIN_BLOCK \
+	(HEADER + ((sizeof(struct free_links) + MALLOC_ALIGN - 1) & ~(size_t)(MALLOC_ALIGN - 1)))
 #define GROW_STEP (64 * 1024) /* sbrk at least this much at a time: fewer system calls */
 #define GROW_MAX 0x7FFFFFFF   /* sbrk's delta is an int32_t */
 

@@ -10,7 +10,8 @@ int32_t syscall5(uint32_t number, uint32_t a, uint32_t b, uint32_t c, uint32_t d
 	/* "memory": the kernel reads and writes through the pointers passed */
 	__asm__ volatile("int %[vector]"
 			 : "=a"(result)
-			 : [vector] "i"(SYSCALL_VECTOR), "a"(number), "b"(a), "c"(b), "d"(c), "S"(d), "D"(e)
+			 : [vector] "i"(SYSCALL_VECTOR), "a"(number), "b"(a), "c"(b), "d"(c), "S"(d),
+			   "D"(e)
 			 : "memory", "cc");
 	return result;
 }

@@ -19,7 +19,7 @@
 
 /* ---- user/lib/syscall.c: conveniences ---- */
 void exit(int status) __attribute__((noreturn)); /* flushes nothing: output is never held */
-void abort(void) __attribute__((noreturn));     /* "abort" on stderr, exit(ABORT_STATUS) */
+void abort(void) __attribute__((noreturn));      /* "abort" on stderr, exit(ABORT_STATUS) */
 #define ABORT_STATUS 134
 uint64_t uptime_ns(void); /* 0 when the call fails */
 static inline uint64_t rdtsc(void)
