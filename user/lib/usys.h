@@ -34,8 +34,8 @@ int32_t syscall5(uint32_t number, uint32_t a, uint32_t b, uint32_t c, uint32_t d
 /* The error a call that returns an address gave, or 0 when it succeeded. */
 static inline int sys_error(const void *result)
 {
-	uint32_t r = (uint32_t)(uintptr_t)result;
-	return r >= (uint32_t)-SYSCALL_ERROR_MAX ? (int)r : 0;
+	uintptr_t r = (uintptr_t)result; /* uintptr_t: the host test's fake sbrk has 64-bit addresses */
+	return r >= (uintptr_t)-SYSCALL_ERROR_MAX ? (int)(intptr_t)r : 0;
 }
 
 #endif
