@@ -202,6 +202,51 @@ endef
 $(foreach v,$(KERNEL_VARIANTS),$(eval $(call kernel,$(v))))
 
 # ---------------------------------------------------------------------------
+# User programs: each user/bin/NAME.c is one program, linked with the user
+# library (user/lib/*.c and *.asm, and lib/*.c built for ring 3) by
+# build/user.ld (user/user.ld.S through the preprocessor, for vm_layout.h's
+# addresses). build/user/NAME.elf keeps the symbols for GDB; build/user-NAME,
+# stripped, is what disk.img.layout puts in /BIN (its src= is a plain file
+# name in build/, no folder). --gc-sections (with
+# -ffunction-sections) leaves out the library functions a program never calls.
+# Objects: build/obj/user/PATH_WITH_UNDERSCORES.o.
+# ---------------------------------------------------------------------------
+USER_PROGS := $(sort $(patsubst user/bin/%.c,%,$(wildcard user/bin/*.c)))
+USER_LIB_C := $(sort $(wildcard user/lib/*.c)) $(LIB_C)
+USER_LIB_ASM := $(sort $(wildcard user/lib/*.asm))
+user_obj = $(OBJ)/user/$(subst /,_,$1).o
+USER_LIB_OBJS := $(foreach s,$(USER_LIB_ASM) $(USER_LIB_C),$(call user_obj,$(s)))
+USER_BINS := $(foreach p,$(USER_PROGS),$(B)/user-$(p))
+USER_ELFS := $(foreach p,$(USER_PROGS),$(B)/user/$(p).elf)
+RECORD_user := $(USER_CFLAGS)
+RECORD_user-objects := $(USER_LIB_OBJS)
+all: $(USER_BINS)
+
+define user_c_object
+$(call user_obj,$1): $1 $(OBJ)/user.flags | $(GENERATED)
+	$$(call say,CC,user,$1)mkdir -p $$(@D) && clang $(USER_CFLAGS) -Iinclude -Ilib -Iuser/lib -I$(GEN) \
+		-MMD -MP -c $1 -o $$@
+endef
+$(foreach s,$(USER_LIB_C) $(patsubst %,user/bin/%.c,$(USER_PROGS)),$(eval $(call user_c_object,$(s))))
+
+define user_asm_object
+$(call user_obj,$1): $1
+	$$(call say,NASM,user,$1)mkdir -p $$(@D) && nasm -w+all -f elf32 -g -F dwarf -MD $$(basename $$@).d -MP $1 -o $$@
+endef
+$(foreach s,$(USER_LIB_ASM),$(eval $(call user_asm_object,$(s))))
+
+$(B)/user.ld: user/user.ld.S
+	$(call say,CPP,user,$<)mkdir -p $(OBJ)/user && clang -E -P -x c -Iinclude -MMD -MP \
+		-MF $(OBJ)/user/user.ld.d -MT $@ $< -o $@
+
+$(USER_ELFS): $(B)/user/%.elf: $(OBJ)/user/user_bin_%.c.o $(USER_LIB_OBJS) $(OBJ)/user-objects.flags $(B)/user.ld
+	$(call say,LD,user,$@)mkdir -p $(@D) && ld.lld -m elf_i386 -static -nostdlib --gc-sections \
+		-T $(B)/user.ld $< $(USER_LIB_OBJS) -o $@
+
+$(USER_BINS): $(B)/user-%: $(B)/user/%.elf
+	$(call say,STRIP,user,$@)llvm-strip --strip-all $< -o $@
+
+# ---------------------------------------------------------------------------
 # The images: every area's and file's src from disk.img.layout, in build/.
 # floppy.img only when there is a FAT stage 1 to boot it.
 # ---------------------------------------------------------------------------
@@ -212,12 +257,12 @@ all: $(IMAGES)
 $(B)/boot.cfg: boot/boot.cfg
 	$(call say,CP,image,$<)cp $< $@
 
-$(IMAGES) &: $(STAGE1_BINS) $(B)/stage2.bin $(B)/kernel.bin $(B)/boot.cfg $(LAYOUT) $(MKIMAGE)
+$(IMAGES) &: $(STAGE1_BINS) $(B)/stage2.bin $(B)/kernel.bin $(B)/boot.cfg $(USER_BINS) $(LAYOUT) $(MKIMAGE)
 	$(call say,MKIMAGE,image,$(notdir $(IMAGES)))$(MKIMAGE) build $(LAYOUT) $(B) $(DISKS) >/dev/null
 
 # The recorded inputs are made by a pattern rule only, which would make them
 # intermediate files for make, deleted after the build; they must stay.
-.SECONDARY: $(OBJ)/host.flags $(foreach t,$(HOST_TOOLS),$(OBJ)/host-$(t).flags) \
+.SECONDARY: $(OBJ)/host.flags $(OBJ)/user.flags $(OBJ)/user-objects.flags $(foreach t,$(HOST_TOOLS),$(OBJ)/host-$(t).flags) \
 	$(foreach v,$(KERNEL_VARIANTS),$(OBJ)/$(v).flags $(OBJ)/$(v)-objects.flags)
 
 -include $(shell find $(OBJ) -name '*.d' 2>/dev/null)

@@ -12,6 +12,12 @@ cd "$ROOT"
 TARGET_CFLAGS=(--target=i386-elf -march=i586 -m32 -ffreestanding -fno-builtin -fno-pic
 	-fno-pie -mno-sse -mno-mmx -mno-80387 -fstack-protector-strong -fno-omit-frame-pointer
 	-nostdlib -Os -g -std=gnu11 -Wall -Wextra -Werror -ffunction-sections -fdata-sections)
+# User programs (user/, build.mk): ring 3, so no stack protector (the kernel's
+# canary lives in the kernel); no FPU/MMX/SSE registers, which a context switch
+# does not save.
+USER_CFLAGS=(--target=i386-elf -march=i586 -m32 -ffreestanding -fno-builtin -fno-pic -fno-pie
+	-mno-sse -mno-mmx -mno-80387 -fno-stack-protector -fno-omit-frame-pointer -nostdlib -O2 -g
+	-std=gnu11 -Wall -Wextra -Werror -ffunction-sections -fdata-sections)
 HOST_CFLAGS=(-std=gnu11 -O2 -g -Wall -Wextra -Werror -DLIB_HOST)
 
 say() { printf '%s\n' "$*" >&2; }
@@ -112,6 +118,7 @@ variant_cflags() {
 build_all() {
 	ensure_deps
 	local vars=("BUILD=$BUILD" "TARGET_CFLAGS=${TARGET_CFLAGS[*]}" "HOST_CFLAGS=${HOST_CFLAGS[*]}"
+		"USER_CFLAGS=${USER_CFLAGS[*]}"
 		"KERNEL_VARIANTS=${KERNEL_VARIANTS[*]}" "V=${V:-0}") variant
 	for variant in "${KERNEL_VARIANTS[@]}"; do
 		vars+=("CFLAGS_$variant=$(variant_cflags "$variant")")

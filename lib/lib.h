@@ -59,4 +59,8 @@ int kvprintf(const char *fmt, va_list ap);
 uint32_t LIB_NAME(crc32_update)(uint32_t crc, const void *buf, size_t len);
 uint32_t LIB_NAME(crc32)(const void *buf, size_t len);
 
+/* ---- lib/errors.c ---- */
+/* A short name for a negative ERR_* (errors.h), "unknown error" for anything else. */
+const char *error_name(int err);
+
 #endif /* VLSOS_LIB_H */

@@ -1,0 +1,45 @@
+/* user.ld.S: the link of every user program (build.mk runs it through the C
+ * preprocessor into build/user.ld, so the addresses come from vm_layout.h).
+ * Three PT_LOAD segments, each starting on a page of its own, so the loader
+ * can give every page exactly one permission: text read/execute, rodata
+ * read-only, data and bss read/write (no page is ever writable and
+ * executable). */
+#include "vm_layout.h"
+
+ENTRY(_start)
+
+PHDRS
+{
+	text PT_LOAD FLAGS(5);   /* PF_R | PF_X */
+	rodata PT_LOAD FLAGS(4); /* PF_R */
+	data PT_LOAD FLAGS(6);   /* PF_R | PF_W */
+}
+
+SECTIONS
+{
+	. = VM_USER_TEXT;
+	.text : {
+		*(.text.start)
+		*(.text .text.*)
+	} :text
+
+	. = ALIGN(4096);
+	.rodata : {
+		*(.rodata .rodata.*)
+	} :rodata
+
+	. = ALIGN(4096);
+	.data : {
+		*(.data .data.*)
+	} :data
+	.bss : {
+		*(.bss .bss.*)
+		*(COMMON)
+	} :data
+
+	/DISCARD/ : {
+		*(.note .note.*)
+		*(.comment)
+		*(.eh_frame .eh_frame_hdr)
+	}
+}
