@@ -4,6 +4,7 @@
 #include "arch/tss.h"
 #include "dev/dev.h"
 #include "mm/mm.h"
+#include "proc/proc.h"
 #include "layout.h"
 #include "lib.h"
 
@@ -70,5 +71,6 @@ void kmain(const struct boot_info *bi)
 	ktest_on_request(bi);
 	crash_on_request(bi);
 	kprintf("VlsOs ready\n");
-	arch_idle_forever();
+	proc_init();
+	proc_run_init(bi);
 }
