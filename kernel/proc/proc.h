@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "syscall.h"
-#include "vm.h"
+#include "../vm/vm.h"
 
 struct trap_frame;
 struct file;
