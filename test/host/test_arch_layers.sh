@@ -23,7 +23,8 @@
 #           layer), kernel/dev/bios_disk.c (disks through bios_call),
 #           kernel/dev/keyboard.c and serial_input.c (they claim IRQs),
 #           kernel/disks.c (their bring-up), kernel/clock.c (time from the
-#           TSC and the PIT), kernel/tests/*: they reach
+#           TSC and the PIT), kernel/proc/* and kernel/vm/* (processes,
+#           their address spaces, traps from ring 3), kernel/tests/*: they reach
 #           kernel/arch only through what
 #           its public headers, arch.h and tss.h, declare
 #   entry   kernel/arch/entry.asm, the root: the loader jumps there and it calls
@@ -49,7 +50,8 @@ layer_of() {
 	kernel/arch/entry.asm) echo entry ;;
 	kernel/arch/*) echo arch ;;
 	kernel/main.c | kernel/report.c | kernel/dev/bios_disk.c | kernel/dev/keyboard.c | \
-		kernel/dev/serial_input.c | kernel/disks.c | kernel/clock.c | kernel/tests/*) echo above ;;
+		kernel/dev/serial_input.c | kernel/disks.c | kernel/clock.c | kernel/proc/* | kernel/vm/* | \
+		kernel/tests/*) echo above ;;
 	*) echo below ;;
 	esac
 }
