@@ -1,0 +1,75 @@
+# test_proc.sh: processes in ring 3. The user-space suite /BIN/UTESTS (user/bin/
+# utests.c, in the manner of xv6's usertests and Pintos's userprog tests) runs
+# as init and prints KTAP; each of its cases becomes a TAP line here, once per
+# machine: no NX (QEMU's default CPU, 32-bit tables), NX (-cpu max, PAE), the
+# smallest RAM (-m 4) and the largest (-m 3584, most of it above the direct
+# map), all booted in parallel. Each fault CRASH commits must end its process
+# with the one line that names it, the fault, the address and the
+# instruction, and the kernel must go on to the last process's end.
+. test/lib/tap.sh
+. test/lib/qemu.sh
+
+T=$BUILD/tmp/proc
+mkdir -p "$T"
+kernel_image "$T/utests.img" kernel "exit init=/BIN/UTESTS"
+
+CONFIGS=("nonx:-m 64" "nx:-cpu max -m 64" "m4:-m 4" "m3584:-cpu max -m 3584")
+for config in "${CONFIGS[@]}"; do
+	name=${config%%:*} args=${config#*:}
+	cp "$T/utests.img" "$T/$name.img" # one image each: QEMU locks what it boots
+	(
+		# shellcheck disable=SC2086 # args are words
+		boot_until "$T/$name.log" "^All processes have ended|PANIC" 240 -accel tcg $args \
+			-drive "file=$T/$name.img,format=raw,if=ide"
+		echo "$QEMU_STATUS" >"$T/$name.status"
+	) &
+done
+wait
+
+# ktap_cases LOG: "ok NAME" / "notok NAME" for each top-level KTAP result
+ktap_cases() {
+	awk '/^(not )?ok [0-9]+ / { ok = ($1 == "ok"); print (ok ? "ok" : "notok"), (ok ? $3 : $4) }' "$1"
+}
+
+# fault LOG NAME REGEX: the kill line for one fault
+fault() {
+	tap_check "$1: $2 killed with its line" "$(grep -E 'killed:' "$T/$1.log" | head -0)no line matching $3" \
+		grep -qE -- "^process [0-9]+ \(crash\) killed: $3$" "$T/$1.log"
+}
+
+EIP="at EIP 0x404[0-9a-f]{5}"
+for config in "${CONFIGS[@]}"; do
+	name=${config%%:*}
+	log=$T/$name.log
+	ktap_cases "$log" >"$T/$name.cases"
+	while read -r verdict case; do
+		if [ "$verdict" = ok ]; then tap_ok "$name: $case"; else
+			tap_fail "$name: $case" "$(grep -B4 -E "^not ok [0-9]+ $case" "$log" | grep '^# ' | head -3 | tr '\n' ' ')"
+		fi
+	done <"$T/$name.cases"
+	tap_check "$name: the suite ran at least 30 cases" "only $(wc -l <"$T/$name.cases")" \
+		[ "$(wc -l <"$T/$name.cases")" -ge 30 ]
+	tap_check "$name: the kernel says the last process ended, init's status 0, QEMU left passed (33)" \
+		"QEMU $(cat "$T/$name.status"); $(grep -E 'All processes|PANIC' "$log" | head -1)" \
+		bash -c "grep -q \"^All processes have ended (init's status 0): halting.\$\" '$log' && [ \"\$(cat '$T/$name.status')\" = 33 ]"
+	tap_check "$name: no PANIC" "$(grep PANIC "$log" | head -1)" bash -c "! grep -q PANIC '$log'"
+	fault "$name" null "page fault: write of 0x00000000 \(page not present\) $EIP, the NULL page"
+	fault "$name" kernel-read "page fault: read of 0x00100000 \(protection violation\) $EIP, kernel memory"
+	fault "$name" kernel-write "page fault: write of 0x00100000 \(protection violation\) $EIP, kernel memory"
+	fault "$name" text "page fault: write of 0x404[0-9a-f]{5} \(protection violation\) $EIP, the program's code is read-only"
+	fault "$name" guard "page fault: write of 0xbfee[0-9a-f]{4} \(page not present\) $EIP, the stack's guard gap \(stack overflow\)"
+	fault "$name" div0 "divide error $EIP"
+	fault "$name" ud2 "invalid opcode $EIP"
+	fault "$name" gpf "general protection fault $EIP"
+	fault "$name" munmap-touch "page fault: (read|write) of 0x8[0-9a-f]{7} \(page not present\) $EIP, no mapping there"
+	if grep -q "^paging: PAE with NX" "$log"; then
+		fault "$name" exec-data "page fault: execute of 0x404[0-9a-f]{5} \(protection violation, NX\) at EIP 0x404[0-9a-f]{5}, not executable"
+		fault "$name" exec-stack "page fault: execute of 0xbff[0-9a-f]{5} \(protection violation, NX\) at EIP 0xbff[0-9a-f]{5}, not executable"
+	fi
+done
+tap_check "nx: PAE with NX was used" "$(grep '^paging:' "$T/nx.log")" grep -q "^paging: PAE with NX" "$T/nx.log"
+tap_check "nonx: 32-bit tables were used" "$(grep '^paging:' "$T/nonx.log")" grep -q "^paging: CPU has no" "$T/nonx.log"
+tap_check "m3584: user pages came from above the direct map" \
+	"$(grep 'free pages above' "$T/m3584.log" | head -1)" \
+	grep -qE "^  free pages above the direct map \(user\) +[1-9][0-9]{9}$" "$T/m3584.log"
+tap_done
