@@ -33,7 +33,8 @@ usage: ./build.sh [COMMAND]
   debug loader   the same from stage 2's first instruction, GDB in real mode
   bench    build, then the boot-time benchmark (against a one-sector floor), the
            allocator benchmark (host: against glibc, jemalloc, mimalloc; in the kernel)
-           and the kernel's disk access through the BIOS (against stage 2's reads)
+           the kernel's disk access through the BIOS (against stage 2's reads) and
+           the process figures (system call, spawn, page, switch; against xv6)
   write IMAGE DEVICE   write an image to a stick or floppy, with checks (see README)
   deps     install missing tools with apt-get (the other commands do it too)
   clean    remove build/
@@ -160,7 +161,8 @@ bench)
 	bash bench/bench.sh "$BUILD"
 	bash bench/mm_bench.sh "$BUILD"
 	bash bench/bench_kernel_alloc.sh "$BUILD"
-	exec bash bench/bench_kernel_disk.sh "$BUILD"
+	bash bench/bench_kernel_disk.sh "$BUILD"
+	exec bash bench/bench_proc.sh "$BUILD"
 	;;
 write) shift; exec bash tools/write_image.sh "$@" ;;
 clean) rm -rf "$BUILD" ;;
