@@ -31,6 +31,8 @@ usage: ./build.sh [COMMAND]
   test     build, then run every test; ends with "N passed, N failed"
   debug    build, boot paused under QEMU's gdbstub and attach GDB at kmain
   debug loader   the same from stage 2's first instruction, GDB in real mode
+  debug PROGRAM [ARGS]   boot with init=/BIN/PROGRAM ARGS, GDB with the kernel's and
+           build/user/PROGRAM.elf's symbols stops at the program's main
   bench    build, then the boot-time benchmark (against a one-sector floor), the
            allocator benchmark (host: against glibc, jemalloc, mimalloc; in the kernel)
            the kernel's disk access through the BIOS (against stage 2's reads) and
@@ -155,7 +157,7 @@ build) build_all ;;
 deps) ensure_deps ;;
 run) cmd_run ;;
 test) build_all; exec bash test/run.sh "$BUILD" ;;
-debug) build_all; exec bash tools/debug.sh "$BUILD" "${2:-kernel}" ;;
+debug) build_all; shift; exec bash tools/debug.sh "$BUILD" "$@" ;;
 bench)
 	build_all
 	bash bench/bench.sh "$BUILD"

@@ -3,6 +3,7 @@
 # the kernel header at 1 MiB and follows kmain's boot_info pointer. GDB's
 # output stays in $BUILD/tmp/gdb/ for inspection.
 . test/lib/tap.sh
+. test/lib/gdb.sh # section, has, first
 . tools/gdb/qemu_gdbstub.sh
 
 T=$BUILD/tmp/gdb
@@ -10,20 +11,14 @@ mkdir -p "$T"
 OUT=$T/gdb.out
 trap gdbstub_stop EXIT
 
-# section NAME: the GDB output after the "@@NAME" marker, up to the next one.
-section() { awk -v s="@@$1" '$0 == s { on = 1; next } /^@@/ { on = 0 } on' "$OUT"; }
-# has NAME REGEX: section NAME has a line matching REGEX.
-has() { section "$1" | grep -qE -- "$2"; }
 # bt_ok: frame #0 is kmain at main.c:NN and `info line` agrees on the file.
 bt_ok() {
 	has bt '^#0 +(0x[0-9a-f]+ in )?kmain \(.*\) at [^ ]*main\.c:[0-9]+$' &&
 		has bt '^Line [0-9]+ of "[^"]*main\.c"'
 }
-# first NAME: the first line of section NAME, for failure details.
-first() { section "$1" | grep -v '^$' | head -1; }
 
 : >"$OUT"
-if gdbstub_start "$BUILD" "$T/serial.log" "$T/qemu.log" -display none -monitor none; then
+if gdbstub_start "$BUILD/disk.img" "$T/serial.log" "$T/qemu.log" -display none -monitor none; then
 	timeout 60 gdb -batch -nx -x tools/gdb/kernel.gdb \
 		-ex 'echo @@connect\n' -ex "target remote 127.0.0.1:$GDBSTUB_PORT" -ex 'p/x $cs' \
 		-ex 'echo @@continue\n' -ex continue \
@@ -51,7 +46,7 @@ tap_check "bi->magic through kmain's parameter is 0x424c5356" "got: $(first magi
 LOUT=$T/gdb-loader.out
 OUT=$LOUT
 : >"$LOUT"
-if gdbstub_start "$BUILD" "$T/serial-loader.log" "$T/qemu-loader.log" -display none -monitor none; then
+if gdbstub_start "$BUILD/disk.img" "$T/serial-loader.log" "$T/qemu-loader.log" -display none -monitor none; then
 	timeout 60 gdb -batch -nx -ex "add-symbol-file $BUILD/kernel.elf" -x tools/gdb/loader.gdb \
 		-ex "target remote 127.0.0.1:$GDBSTUB_PORT" \
 		-ex 'echo @@main\n' -ex continue -ex 'info symbol $pc' \

@@ -39,7 +39,7 @@ section() { awk -v s="@@$1" '$0 == s { on = 1; next } /^@@/ { on = 0 } on' "$OUT
 has() { section "$1" | grep -qE -- "$2"; }
 first() { section "$1" | grep -v '^$' | head -1; }
 : >"$OUT"
-if gdbstub_start "$BUILD" "$T/serial.log" "$T/qemu.log" -display none -monitor none; then
+if gdbstub_start "$BUILD/disk.img" "$T/serial.log" "$T/qemu.log" -display none -monitor none; then
 	timeout 60 gdb -batch -nx -x tools/gdb/kernel.gdb \
 		-ex "target remote 127.0.0.1:$GDBSTUB_PORT" -ex continue \
 		-ex 'tbreak paging_enable' -ex continue -ex finish \

@@ -1,10 +1,7 @@
 # qemu.sh: boot an image headless and read its serial log (sourced).
 # Every boot has a time limit; nothing waits on a hung guest.
 
-# layout_value NAME: a number from the generated layout (disk.img.layout).
-layout_value() {
-	awk -v n="$1" '$1 == "%define" && $2 == n { print $3 }' "$BUILD/gen/layout.inc"
-}
+. tools/image_files.sh # layout_value, image_with_files
 
 # kvm_usable: true when KVM can run a 32-bit paging guest (tools/kvm_usable.sh).
 kvm_usable() {
@@ -44,23 +41,6 @@ boot_until() {
 		QEMU_STATUS=$?
 	fi
 	sed -i 's/\r$//' "$log" # the consoles end lines with CR LF; patterns may anchor at $
-}
-
-# image_with_files OUT FILE=SRC...: a copy of build/disk.img whose FAT volume
-# has the given files replaced (SRC "-" deletes FILE).
-image_with_files() {
-	local out=$1 offset spec name src
-	shift
-	cp "$BUILD/disk.img" "$out"
-	offset=$(($(layout_value HDD_PART_LBA) * $(layout_value SECTOR_SIZE)))
-	for spec in "$@"; do
-		name=${spec%%=*} src=${spec#*=}
-		if [ "$src" = - ]; then
-			mdel -i "$out@@$offset" "::$name"
-		else
-			mcopy -o -i "$out@@$offset" "$src" "::$name"
-		fi
-	done
 }
 
 # blkdebug_conf OUT SECTOR once|always: a QEMU blkdebug rule that fails reads

@@ -1,5 +1,5 @@
-# qemu_gdbstub.sh: boot build/disk.img paused under QEMU's gdbstub (sourced by
-# tools/debug.sh and test/boot/test_gdb.sh). TCG only, see kernel.gdb. Every
+# qemu_gdbstub.sh: boot a disk image paused under QEMU's gdbstub (sourced by
+# tools/debug.sh and the GDB tests in test/boot/). TCG only, see kernel.gdb. Every
 # wait is bounded; gdbstub_stop ends the QEMU that gdbstub_start began.
 
 GDBSTUB_PID=
@@ -28,13 +28,14 @@ gdbstub_alive() {
 	[ -n "$state" ] && [ "$state" != Z ]
 }
 
-# gdbstub_start BUILD SERIAL_LOG QEMU_LOG [QEMU-ARGS...]: starts QEMU (TCG,
-# -S, -no-reboot) on BUILD/disk.img (as -hda, format raw) with COM1 in
-# SERIAL_LOG, its own output in QEMU_LOG and the gdbstub on 127.0.0.1. The
-# port is VLSOS_GDB_PORT, else the first free one from 1234 up. Sets
-# GDBSTUB_PID and GDBSTUB_PORT; fails when the stub does not listen in 10 s.
+# gdbstub_start IMAGE SERIAL_LOG QEMU_LOG [QEMU-ARGS...]: starts QEMU (TCG,
+# -S, -no-reboot) on IMAGE (build/disk.img or a copy of it; as -hda, format
+# raw) with COM1 in SERIAL_LOG, its own output in QEMU_LOG and the gdbstub on
+# 127.0.0.1. The port is VLSOS_GDB_PORT, else the first free one from 1234
+# up. Sets GDBSTUB_PID and GDBSTUB_PORT; fails when the stub does not listen
+# in 10 s.
 gdbstub_start() {
-	local build=$1 serial=$2 qlog=$3 port ports deadline cmd
+	local image=$1 serial=$2 qlog=$3 port ports deadline cmd
 	shift 3
 	if [ -n "${VLSOS_GDB_PORT:-}" ]; then ports=("$VLSOS_GDB_PORT"); else ports=({1234..1263}); fi
 	for port in "${ports[@]}"; do
@@ -44,7 +45,7 @@ gdbstub_start() {
 		fi
 		: >"$serial"
 		cmd=(qemu-system-i386 -accel tcg -m 64 -no-reboot -S -gdb "tcp:127.0.0.1:$port"
-			-drive "file=$build/disk.img,format=raw,if=ide" -serial "file:$serial" "$@")
+			-drive "file=$image,format=raw,if=ide" -serial "file:$serial" "$@")
 		# On a terminal QEMU gets its own session, so GDB's Ctrl-C stays GDB's.
 		[ -t 0 ] && cmd=(setsid "${cmd[@]}")
 		"${cmd[@]}" </dev/null >"$qlog" 2>&1 &
