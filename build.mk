@@ -257,7 +257,17 @@ all: $(IMAGES)
 $(B)/boot.cfg: boot/boot.cfg
 	$(call say,CP,image,$<)cp $< $@
 
-$(IMAGES) &: $(STAGE1_BINS) $(B)/stage2.bin $(B)/kernel.bin $(B)/boot.cfg $(USER_BINS) $(LAYOUT) $(MKIMAGE)
+# Damaged copies of a good program (tools/elfbad), for the loader's refusals:
+# /TEST/ELF on both images.
+ELFBAD_NAMES := NOTELF TRUNC MACHINE KERNEL OVERLAP BIG DYNAMIC ENTRY
+# (mkimage's src= names a file in build/ itself: build/elfbad-NAME.ELF)
+ELFBAD := $(foreach n,$(ELFBAD_NAMES),$(B)/elfbad-$(n).ELF)
+$(ELFBAD) &: $(B)/user-hello $(B)/host/elfbad
+	$(call say,ELFBAD,image,$(B)/elfbad-*.ELF)mkdir -p $(B)/elfbad && \
+		$(B)/host/elfbad $(B)/user-hello $(B)/elfbad && \
+		for n in $(ELFBAD_NAMES); do cp $(B)/elfbad/$$n.ELF $(B)/elfbad-$$n.ELF; done
+
+$(IMAGES) &: $(STAGE1_BINS) $(B)/stage2.bin $(B)/kernel.bin $(B)/boot.cfg $(USER_BINS) $(ELFBAD) $(LAYOUT) $(MKIMAGE)
 	$(call say,MKIMAGE,image,$(notdir $(IMAGES)))$(MKIMAGE) build $(LAYOUT) $(B) $(DISKS) >/dev/null
 
 # The recorded inputs are made by a pattern rule only, which would make them

@@ -13,6 +13,7 @@ PHDRS
 	text PT_LOAD FLAGS(5);   /* PF_R | PF_X */
 	rodata PT_LOAD FLAGS(4); /* PF_R */
 	data PT_LOAD FLAGS(6);   /* PF_R | PF_W */
+	stack PT_GNU_STACK FLAGS(6); /* the usual mark of a stack that need not execute */
 }
 
 SECTIONS

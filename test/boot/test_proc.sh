@@ -67,6 +67,20 @@ for config in "${CONFIGS[@]}"; do
 		fault "$name" exec-stack "page fault: execute of 0xbff[0-9a-f]{5} \(protection violation, NX\) at EIP 0xbff[0-9a-f]{5}, not executable"
 	fi
 done
+# refused "NAME REGEX": the loader's line for each damaged program (tools/elfbad)
+for refused in "NOTELF not an ELF file \(magic 7f 45 4c 46 missing\)" \
+	"TRUNC truncated: segment [0-9]+ ends at [0-9]+, file is [0-9]+ bytes" \
+	"MACHINE not an i386 program \(machine 62\)" \
+	"KERNEL segment [0-9]+ at 0x00100000-0x00100[0-9a-f]{3} overlaps the kernel \(user space is 0x40400000-0xBFFFFFFF\)" \
+	"OVERLAP segments [0-9]+ and [0-9]+ overlap at page 0x404[0-9a-f]{5}" \
+	"BIG too big: [0-9]+ KiB of segments, the limit is 64 MiB" \
+	"DYNAMIC dynamically linked \(PT_INTERP\): VlsOs runs static programs only" \
+	"ENTRY entry point 0x404[0-9a-f]{5} is in no executable segment"; do
+	file=${refused%% *} regex=${refused#* }
+	tap_check "the loader refuses /TEST/ELF/$file.ELF by name" \
+		"$(grep "^exec /TEST/ELF/$file.ELF" "$T/nonx.log" | head -1)" \
+		grep -qE "^exec /TEST/ELF/$file\.ELF: $regex\$" "$T/nonx.log"
+done
 tap_check "nx: PAE with NX was used" "$(grep '^paging:' "$T/nx.log")" grep -q "^paging: PAE with NX" "$T/nx.log"
 tap_check "nonx: 32-bit tables were used" "$(grep '^paging:' "$T/nonx.log")" grep -q "^paging: CPU has no" "$T/nonx.log"
 tap_check "m3584: user pages came from above the direct map" \
