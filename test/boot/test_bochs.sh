@@ -10,9 +10,9 @@ BIOS=/usr/share/bochs/BIOS-bochs-latest
 VGABIOS=/usr/share/bochs/VGABIOS-lgpl-latest
 
 # bochs_boot NAME DEVICE-LINES...: boots under Bochs, serial in $T/NAME.log, until
-# "VlsOs ready" or an error line or 120 s.
+# "VlsOs ready" (or the ERE in UNTIL) or an error line or LIMIT seconds (120).
 bochs_boot() {
-	local name=$1 pid deadline
+	local name=$1 pid deadline until=${UNTIL:-^VlsOs ready}
 	shift
 	{
 		echo "megs: 64"
@@ -32,9 +32,9 @@ bochs_boot() {
 	: >"$T/$name.log"
 	bochs -q -f "$T/$name.bochsrc" -rc "$T/continue.rc" </dev/null >"$T/$name.out" 2>&1 &
 	pid=$!
-	deadline=$((SECONDS + 120))
+	deadline=$((SECONDS + ${LIMIT:-120}))
 	while kill -0 "$pid" 2>/dev/null && [ "$SECONDS" -lt "$deadline" ]; do
-		grep -qE "^VlsOs ready|BOOT ERROR|PANIC" "$T/$name.log" && break
+		grep -qE "$until|BOOT ERROR|PANIC" "$T/$name.log" && break
 		sleep 0.2
 	done
 	# An error report is several lines written as Bochs runs (slowly on a loaded
@@ -85,4 +85,15 @@ tap_check "Bochs: crash-stack ends in the stack overflow PANIC from the #DF task
 	grep -qE '^PANIC: kernel stack overflow: ESP 0x0000b[0-9a-f]{3} ran into the guard page below the boot stack .* in recurse_forever\+' "$T/stack.log"
 tap_check "Bochs: crash-stack: no triple fault (shutdown) logged" "$(grep -i 'shutdown\|3rd' "$T/stack.bochs.log" | head -1)" \
 	bash -c "! grep -qi 'with no resolution' '$T/stack.bochs.log'"
+# The user-space suite (test_proc.sh runs it under QEMU) once under Bochs,
+# which enforces what QEMU's TCG may not (NX on instruction fetches, TSS and
+# segment checks on the way to and from ring 3).
+kernel_image "$T/utests.img" kernel "init=/BIN/UTESTS"
+UNTIL="^All processes have ended" LIMIT=600 bochs_boot utests \
+	"ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14" \
+	"ata0-master: type=disk, path=$T/utests.img, mode=flat" "boot: disk"
+tap_check "Bochs: the user-space suite passes and the last process's end is reported" \
+	"$(grep -E '^not ok|PANIC|^# vlsos-utests|All processes' "$T/utests.log" | head -4 | tr '\n' ' ')" \
+	bash -c "grep -q \"^All processes have ended (init's status 0): halting.\$\" '$T/utests.log' &&
+		! grep -q '^not ok' '$T/utests.log' && [ \$(grep -c '^ok ' '$T/utests.log') -ge 30 ]"
 tap_done
