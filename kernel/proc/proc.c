@@ -237,6 +237,7 @@ void proc_run_init(const struct boot_info *bi)
 		panic("cannot start init %s: %s", args[0], error_name(pid));
 	sched_run();
 	kprintf("All processes have ended (init's status %d): halting.\n", init_status);
+	report_memory_accounting(); /* every frame of theirs is back */
 	qemu_exit_if_asked(init_status == 0);
 	arch_halt_forever();
 }

@@ -53,6 +53,11 @@ for config in "${CONFIGS[@]}"; do
 		"QEMU $(cat "$T/$name.status"); $(grep -E 'All processes|PANIC' "$log" | head -1)" \
 		bash -c "grep -q \"^All processes have ended (init's status 0): halting.\$\" '$log' && [ \"\$(cat '$T/$name.status')\" = 33 ]"
 	tap_check "$name: no PANIC" "$(grep PANIC "$log" | head -1)" bash -c "! grep -q PANIC '$log'"
+	tap_check "$name: every address space gave back the frames it had mapped" "$(grep '^vm: ' "$log" | head -1)" \
+		bash -c "! grep -q '^vm: ' '$log'"
+	sed -n '/^All processes have ended/,/^  total/p' "$log" >"$T/$name.after"
+	tap_check "$name: after the last process, the accounting still adds up exactly" \
+		"$(tail -1 "$T/$name.after")" grep -qE "^  total .* E820 usable: exact$" "$T/$name.after"
 	fault "$name" null "page fault: write of 0x00000000 \(page not present\) $EIP, the NULL page"
 	fault "$name" kernel-read "page fault: read of 0x00100000 \(protection violation\) $EIP, kernel memory"
 	fault "$name" kernel-write "page fault: write of 0x00100000 \(protection violation\) $EIP, kernel memory"
