@@ -12,6 +12,8 @@
 #include "../kernel.h"
 #include "../ksyms.h"
 #include "layout.h"
+#include "vm_layout.h"
+#include "../mm/page.h"
 
 #define VECTOR_DOUBLE_FAULT 8
 #define EFLAGS_RESERVED 0x00000002u /* bit 1 is always set; IF clear: no interrupts */
@@ -73,6 +75,14 @@ void double_fault_task(uint32_t error_code)
 		      "(0x%08x-0x%08x), EIP 0x%08x in %s",
 		      (unsigned)esp, REGION_STACK_GUARD_START, REGION_STACK_GUARD_END - 1, (unsigned)eip,
 		      where);
+	/* in a process's kernel stack's guard, or just above it */
+	uint32_t below = (esp - STACK_OVERFLOW_NEAR) & ~(uint32_t)(PAGE_SIZE - 1);
+	if (virt_to_phys(esp) == PAGING_NOT_MAPPED)
+		below = esp & ~(uint32_t)(PAGE_SIZE - 1);
+	if (esp >= VM_KERNEL_AREA_START && esp < VM_KERNEL_AREA_END && virt_to_phys(below) == PAGING_NOT_MAPPED)
+		panic("kernel stack overflow: ESP 0x%08x ran into the guard page below a process's kernel "
+		      "stack (0x%08x), EIP 0x%08x in %s",
+		      (unsigned)esp, (unsigned)below, (unsigned)eip, where);
 	panic("CPU exception 8 (double fault), error code %08x, EIP %08x in %s, ESP %08x, CR2 %08x",
 	      (unsigned)error_code, (unsigned)eip, where, (unsigned)esp, read_cr2());
 }
