@@ -79,7 +79,8 @@ void double_fault_task(uint32_t error_code)
 	uint32_t below = (esp - STACK_OVERFLOW_NEAR) & ~(uint32_t)(PAGE_SIZE - 1);
 	if (virt_to_phys(esp) == PAGING_NOT_MAPPED)
 		below = esp & ~(uint32_t)(PAGE_SIZE - 1);
-	if (esp >= VM_KERNEL_AREA_START && esp < VM_KERNEL_AREA_END && virt_to_phys(below) == PAGING_NOT_MAPPED)
+	if (esp >= VM_KERNEL_AREA_START && esp < VM_KERNEL_AREA_END &&
+	    virt_to_phys(below) == PAGING_NOT_MAPPED)
 		panic("kernel stack overflow: ESP 0x%08x ran into the guard page below a process's kernel "
 		      "stack (0x%08x), EIP 0x%08x in %s",
 		      (unsigned)esp, (unsigned)below, (unsigned)eip, where);

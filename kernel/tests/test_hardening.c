@@ -4,6 +4,7 @@
  * which end the boot: crash-smash (stack smashing) and crash-stack (a kernel
  * stack overflow, caught by the double fault's own task: arch/tss.c). */
 #include "ktest.h"
+#include "../proc/proc.h"
 #include "../kernel.h"
 #include "../ksyms.h"
 #include "../ubsan.h"
@@ -228,6 +229,17 @@ void hardening_crash_on_request(const struct boot_info *bi)
 	if (cmdline_has(bi, "crash-stack")) {
 		kprintf("crash-stack: recursing until the boot stack overflows\n");
 		recurse_forever(0);
+	}
+	/* the same on a process's kernel stack, in the kernel area */
+	uint32_t top;
+	if (cmdline_has(bi, "crash-kstack") && kstack_alloc(&top) >= 0) {
+		kprintf("crash-kstack: recursing until a process's kernel stack overflows\n");
+		__asm__ volatile("mov %0, %%esp\n\t"
+				 "pushl $0\n\t"
+				 "call %P1"
+				 :
+				 : "r"(top), "i"(recurse_forever)
+				 : "memory");
 	}
 }
 

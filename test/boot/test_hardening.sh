@@ -42,4 +42,8 @@ tap_check "crash-stack: PANIC names the overflow, the guard page and the functio
 tap_check "crash-stack: no triple fault: QEMU still runs, booted once, halted after the PANIC" \
 	"QEMU $QEMU_STATUS, $(grep -c '^VlsOs loader' "$T/stack.log") loader banners" \
 	bash -c "[ '$QEMU_STATUS' = running ] && [ \"\$(grep -c '^VlsOs loader' '$T/stack.log')\" = 1 ] && [ \"\$(sed -n '/^PANIC/,\$p' '$T/stack.log' | wc -l)\" = 1 ]"
+kernel_image "$T/kstack.img" kernel-test crash-kstack
+boot_until "$T/kstack.log" "^PANIC" 60 -accel tcg -m 64 -drive "file=$T/kstack.img,format=raw,if=ide"
+tap_check "crash-kstack: a process's kernel stack overflows into its guard page, named" "$(grep PANIC "$T/kstack.log")" \
+	grep -qE "^PANIC: kernel stack overflow: ESP 0x40[0-3][0-9a-f]{5} ran into the guard page below a process's kernel stack \(0x40[0-3][0-9a-f]{2}000\), EIP 0x001[0-9a-f]{5} in recurse_forever\+0x[0-9a-f]+$" "$T/kstack.log"
 tap_done
