@@ -59,7 +59,10 @@ static int recurse(uint32_t depth)
 	volatile char frame[4096];
 
 	frame[0] = (char)depth;
-	__asm__ volatile("" : : "r"(frame) : "memory"); /* the page escapes: the compiler keeps it whole */
+	__asm__ volatile(""
+			 :
+			 : "r"(frame)
+			 : "memory"); /* the page escapes: the compiler keeps it whole */
 	if (depth > 2 * VM_USER_STACK_MAX / sizeof(frame))
 		return frame[0];
 	return recurse(depth + 1) + frame[0];
