@@ -67,6 +67,8 @@ $(B)/host/$1: $$(patsubst %.c,$(OBJ)/host/%.o,$$(RECORD_host-$1)) $(OBJ)/host-$1
 	$$(call say,HOSTLD,host,$$@)mkdir -p $$(@D) && gcc $(HOST_CFLAGS) $$(filter %.o,$$^) -o $$@
 endef
 $(foreach t,$(HOST_TOOLS),$(eval $(call host_tool,$(t))))
+# every tool, those the build itself does not run too (elfbad: test_elfbad.sh)
+all: $(foreach t,$(HOST_TOOLS),$(B)/host/$(t))
 
 # ---------------------------------------------------------------------------
 # Generated files. mkimage gen leaves a file whose contents did not change

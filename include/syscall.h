@@ -15,23 +15,23 @@
 #define SYSCALL_ERROR_MAX 4095 /* results in [-SYSCALL_ERROR_MAX, -1] are errors */
 
 /*      name          number     arguments -> result */
-#define SYS_EXIT 1    /* (int status) -> never returns; status & 0xFF is the parent's */
-#define SYS_READ 2    /* (int fd, void *buf, uint32_t len) -> bytes read, 0 at the end */
-#define SYS_WRITE 3   /* (int fd, const void *buf, uint32_t len) -> bytes written */
-#define SYS_OPEN 4    /* (const char *path, int flags) -> fd; O_RDONLY only, files and directories */
-#define SYS_CLOSE 5   /* (int fd) -> 0 */
-#define SYS_STAT 6    /* (const char *path, struct vls_stat *out) -> 0 */
-#define SYS_READDIR 7 /* (int fd, struct vls_dirent *out) -> 1: an entry, 0: no more */
-#define SYS_SBRK 8    /* (int32_t delta) -> the old break */
-#define SYS_MMAP 9    /* (uint32_t len, int prot) -> address of len bytes (whole pages), zeroed */
-#define SYS_MUNMAP 10 /* (void *addr, uint32_t len) -> 0; whole pages of one mapping */
-#define SYS_GETPID 11 /* () -> pid */
-#define SYS_SPAWN 12  /* (const char *path, const char *const *argv) -> child's pid */
-#define SYS_WAIT 13   /* (int pid or -1 for any child, int *status or NULL) -> pid reaped */
-#define SYS_KILL 14   /* (int pid) -> 0; the process ends with status STATUS_KILLED */
-#define SYS_YIELD 15  /* () -> 0 */
-#define SYS_SLEEP 16  /* (uint32_t milliseconds) -> 0 */
-#define SYS_UPTIME 17 /* (uint64_t *ns) -> 0: nanoseconds since the kernel's clock started */
+#define SYS_EXIT 1     /* (int status) -> never returns; status & 0xFF is the parent's */
+#define SYS_READ 2     /* (int fd, void *buf, uint32_t len) -> bytes read, 0 at the end */
+#define SYS_WRITE 3    /* (int fd, const void *buf, uint32_t len) -> bytes written */
+#define SYS_OPEN 4     /* (const char *path, int flags) -> fd; O_RDONLY only, files and directories */
+#define SYS_CLOSE 5    /* (int fd) -> 0 */
+#define SYS_STAT 6     /* (const char *path, struct vls_stat *out) -> 0 */
+#define SYS_READDIR 7  /* (int fd, struct vls_dirent *out) -> 1: an entry, 0: no more */
+#define SYS_SBRK 8     /* (int32_t delta) -> the old break */
+#define SYS_MMAP 9     /* (uint32_t len, int prot) -> address of len bytes (whole pages), zeroed */
+#define SYS_MUNMAP 10  /* (void *addr, uint32_t len) -> 0; whole pages of one mapping */
+#define SYS_GETPID 11  /* () -> pid */
+#define SYS_SPAWN 12   /* (const char *path, const char *const *argv) -> child's pid */
+#define SYS_WAIT 13    /* (int pid or -1 for any child, int *status or NULL) -> pid reaped */
+#define SYS_KILL 14    /* (int pid) -> 0; the process ends with status STATUS_KILLED */
+#define SYS_YIELD 15   /* () -> 0 */
+#define SYS_SLEEP 16   /* (uint32_t milliseconds) -> 0 */
+#define SYS_UPTIME 17  /* (uint64_t *ns) -> 0: nanoseconds since the kernel's clock started */
 #define SYS_MEMINFO 18 /* (struct vls_meminfo *out, uint32_t size) -> 0 */
 #define SYS_CALLS 19   /* one more than the last number */
 
@@ -78,7 +78,7 @@ struct vls_dirent {
 
 /* meminfo: the kernel's figures, for mem, buddyinfo and slabinfo. Rows add up
  * to usable as the boot report's accounting does. */
-#define MEMINFO_ROWS_MAX 16
+#define MEMINFO_ROWS_MAX 24
 #define MEMINFO_ZONES_MAX 2
 #define MEMINFO_ORDERS 11 /* buddy orders 0-10 */
 #define MEMINFO_CACHES_MAX 48
@@ -91,7 +91,7 @@ struct vls_mem_row {
 
 struct vls_zone_info {
 	char name[MEMINFO_NAME_MAX];
-	uint32_t start_pfn, frames;         /* the frames the zone covers */
+	uint32_t start_pfn, frames;           /* the frames the zone covers */
 	uint32_t free_blocks[MEMINFO_ORDERS]; /* free blocks of each order */
 };
 

@@ -21,7 +21,7 @@
 #define VM_USER_START 0x40400000 /* the first user address: programs are linked here */
 #define VM_USER_END 0xC0000000   /* one past the last */
 
-#define VM_USER_TEXT 0x40400000      /* user/user.ld's first section */
+#define VM_USER_TEXT 0x40400000       /* user/user.ld's first section */
 #define VM_USER_MMAP_START 0x80000000 /* anonymous mmap: first fit upwards from here */
 #define VM_USER_STACK_TOP 0xBFFF0000  /* argc/argv at the top; the top 64 KiB stay unmapped */
 #define VM_USER_STACK_MAX 0x00100000  /* a stack grows on demand to 1 MiB */

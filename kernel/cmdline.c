@@ -20,3 +20,21 @@ bool cmdline_has(const struct boot_info *bi, const char *word)
 	}
 	return false;
 }
+
+/* The rest of the line after the first word that starts with key (say
+ * "init="), which may hold spaces: such a word comes last. NULL when absent. */
+const char *cmdline_rest(const struct boot_info *bi, const char *key)
+{
+	size_t len = strlen(key);
+	const char *p = bi->cmdline;
+
+	while (*p) {
+		while (*p == ' ')
+			p++;
+		if (strncmp(p, key, len) == 0)
+			return p + len;
+		while (*p && *p != ' ')
+			p++;
+	}
+	return NULL;
+}

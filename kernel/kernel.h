@@ -15,6 +15,9 @@
  * A CPU exception's registers are kernel/arch/trap.c's (trap_panic). */
 void panic(const char *fmt, ...) __attribute__((noreturn, format(printf, 1, 2)));
 void panic_exit_qemu_on_panic(bool on);
+/* leaves QEMU (isa-debug-exit) with that verdict when the command line asked
+ * for it (`test` or `exit`); otherwise returns */
+void qemu_exit_if_asked(bool passed);
 
 /* stack_protector.c: the guard -fstack-protector-strong compares, from a boot's
  * TSC (kernel/arch/cpu.c reads it; called before kmain, nothing checked under way) */
@@ -22,6 +25,7 @@ void stack_protector_seed(uint64_t tsc);
 
 /* cmdline.c */
 bool cmdline_has(const struct boot_info *bi, const char *word);
+const char *cmdline_rest(const struct boot_info *bi, const char *key);
 
 /* report.c: the CPU, and the seed's memory tables measured on this machine */
 struct cpu_info;
@@ -34,6 +38,7 @@ void report_memory_accounting(void);
 enum page_owner { /* who took a page through page_alloc_zeroed */
 		  PAGE_OWNER_PAGE_TABLES,
 		  PAGE_OWNER_OTHER,
+		  PAGE_OWNER_KERNEL_STACKS,
 		  PAGE_OWNER_COUNT
 };
 enum reserved_reason {                       /* why a usable frame is never handed out */
@@ -48,6 +53,9 @@ enum reserved_reason {                       /* why a usable frame is never hand
 struct memory_accounting { /* bytes; the parts add up to `usable` exactly */
 	uint64_t usable;   /* E820 usable, sanitised */
 	uint64_t free, slab, large, page_tables, other;
+	uint64_t free_high;     /* free frames above the direct map: user pages only */
+	uint64_t user;          /* frames mapped in processes, from either zone */
+	uint64_t kernel_stacks; /* processes' kernel stacks */
 	uint64_t reserved[RESERVED_COUNT];
 	uint64_t partial;                       /* usable bytes in pages only partly usable */
 	uint64_t above_4g;                      /* usable RAM a 32-bit kernel does not manage */
@@ -68,8 +76,23 @@ void memory_init(const struct boot_info *bi);            /* PANIC when the heap 
 void memory_init_allocators(const struct boot_info *bi); /* buddy, slab, kmalloc over all RAM */
 void *page_alloc_zeroed(enum page_owner owner);          /* one 4 KiB page, or NULL */
 void page_free(void *page, enum page_owner owner);
+/* A frame for a user page: above the direct map (vm_layout.h) while there
+ * are any, else from the kernel's zone; its physical address, or 0 when RAM
+ * is out. Not zeroed: paging_kmap it to write it. */
+uint32_t user_frame_alloc(void);
+void user_frame_free(uint32_t phys);
+/* the zones' free blocks by order, for meminfo: how many were filled */
+struct vls_zone_info;
+unsigned memory_zone_info(struct vls_zone_info *out, unsigned max);
 struct buddy_zone *memory_zone(void);
 void memory_accounting(struct memory_accounting *out);
+/* report.c: the accounting as named rows, which add up to usable */
+#define ACCOUNTING_ROWS_MAX (10 + RESERVED_COUNT)
+struct accounting_row {
+	const char *name;
+	uint64_t bytes;
+};
+unsigned memory_accounting_rows(const struct memory_accounting *a, struct accounting_row *rows);
 void *malloc(size_t size);
 void free(void *ptr);
 void *calloc(size_t count, size_t size);

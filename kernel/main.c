@@ -4,6 +4,7 @@
 #include "arch/tss.h"
 #include "dev/dev.h"
 #include "mm/mm.h"
+#include "proc/proc.h"
 #include "layout.h"
 #include "lib.h"
 
@@ -44,7 +45,7 @@ void kmain(const struct boot_info *bi)
 		(unsigned)(uintptr_t)__kernel_start);
 	if (!valid)
 		panic("kmain: no valid boot_info from the loader (magic, version or size wrong)");
-	panic_exit_qemu_on_panic(cmdline_has(bi, "test"));
+	panic_exit_qemu_on_panic(cmdline_has(bi, "test") || cmdline_has(bi, "exit"));
 
 	gdt_init();
 	idt_init();
@@ -70,5 +71,6 @@ void kmain(const struct boot_info *bi)
 	ktest_on_request(bi);
 	crash_on_request(bi);
 	kprintf("VlsOs ready\n");
-	arch_idle_forever();
+	proc_init();
+	proc_run_init(bi);
 }

@@ -10,6 +10,8 @@
 #include "layout.h"
 #include "lib.h"
 #include "mm/mm.h"
+#include "syscall.h"
+#include "vm_layout.h"
 
 #define HEAP_START 0x200000 /* Starting address */
 #define HEAP_SIZE 0x100000  /* Size in bytes (1 MB) */
@@ -19,16 +21,21 @@ _Static_assert(HEAP_START == REGION_HEAP_START, "HEAP_START disagrees with disk.
 _Static_assert(HEAP_SIZE == REGION_HEAP_SIZE, "HEAP_SIZE disagrees with disk.img.layout");
 
 #define ADDRESS_LIMIT 0x100000000ull /* a 32-bit kernel manages RAM below 4 GiB */
+#define DIRECT_FRAMES ((size_t)(VM_DIRECT_END / PAGE_SIZE))
 
 static struct linear_arena heap;
 static struct e820_entry ram_map[MEMMAP_SANITIZED_MAX];
 static unsigned ram_map_count;
-static struct buddy_zone zone;
+/* Two zones: RAM the kernel maps at its own address (below VM_DIRECT_END),
+ * for everything, and RAM above it, for user pages only (the kernel reaches
+ * those through paging_kmap). docs/architecture.md says why. */
+static struct buddy_zone zone, high_zone;
 static bool allocators_up;
 struct carved {
 	uintptr_t start, end;
 };
-static struct carved descriptors, live_map; /* reserved for the zone's arrays */
+static struct carved descriptors, live_map, high_descriptors; /* reserved for the zones' arrays */
+static size_t user_pages;
 static size_t owner_pages[PAGE_OWNER_COUNT];
 static size_t reserved_pages[RESERVED_COUNT];
 
@@ -116,9 +123,14 @@ static struct carved carve(uint64_t bytes, uint64_t floor, const char *what)
  * touched only where slabs are. */
 static struct page *carve_descriptors(size_t frames)
 {
-	descriptors = carve((uint64_t)frames * sizeof(struct page), page_up((uintptr_t)__kernel_end),
+	size_t direct = frames < DIRECT_FRAMES ? frames : DIRECT_FRAMES;
+
+	descriptors = carve((uint64_t)direct * sizeof(struct page), page_up((uintptr_t)__kernel_end),
 			    "page descriptors");
-	live_map = carve(LIVE_MAP_BYTES(frames), descriptors.end, "the live map");
+	live_map = carve(LIVE_MAP_BYTES(direct), descriptors.end, "the live map");
+	if (frames > DIRECT_FRAMES)
+		high_descriptors = carve((uint64_t)(frames - DIRECT_FRAMES) * sizeof(struct page),
+					 live_map.end, "page descriptors above the direct map");
 	return (struct page *)descriptors.start;
 }
 
@@ -158,6 +170,9 @@ static unsigned kept_ranges(struct kept *k, const struct boot_info *bi)
 	k[n++] = (struct kept){ HEAP_START, page_up(heap.next), RESERVED_EARLY_HEAP };
 	k[n++] = (struct kept){ descriptors.start, descriptors.end, RESERVED_DESCRIPTORS };
 	k[n++] = (struct kept){ live_map.start, live_map.end, RESERVED_DESCRIPTORS };
+	if (high_descriptors.end)
+		k[n++] = (struct kept){ high_descriptors.start, high_descriptors.end,
+					RESERVED_DESCRIPTORS };
 	for (unsigned i = 1; i < n; i++) /* by start, so a sweep meets them in order */
 		for (unsigned j = i; j > 0 && k[j - 1].start > k[j].start; j--) {
 			struct kept t = k[j];
@@ -169,9 +184,16 @@ static unsigned kept_ranges(struct kept *k, const struct boot_info *bi)
 
 static void release_run(uint64_t start, uint64_t end)
 {
-	if (start < end)
+	uint64_t split = end < VM_DIRECT_END ? end : VM_DIRECT_END;
+
+	if (start < split)
 		buddy_release_range(&zone, (size_t)(start / PAGE_SIZE),
-				    (size_t)((end - start) / PAGE_SIZE));
+				    (size_t)((split - start) / PAGE_SIZE));
+	if (split < start)
+		split = start;
+	if (split < end)
+		buddy_release_range(&high_zone, (size_t)((split - VM_DIRECT_END) / PAGE_SIZE),
+				    (size_t)((end - split) / PAGE_SIZE));
 }
 
 /* Hands every whole usable page below 4 GiB to the buddy allocator but the kept
@@ -220,7 +242,10 @@ void memory_init_allocators(const struct boot_info *bi)
 	struct page *pages = carve_descriptors(frames);
 
 	heap.end = heap.next; /* the linear heap stops here; its unused pages are freed below */
-	buddy_init(&zone, 0, pages, frames);
+	buddy_init(&zone, 0, pages, frames < DIRECT_FRAMES ? frames : DIRECT_FRAMES);
+	if (frames > DIRECT_FRAMES)
+		buddy_init(&high_zone, VM_DIRECT_END, (struct page *)high_descriptors.start,
+			   frames - DIRECT_FRAMES);
 	zone.live_map = (uint32_t *)live_map.start;
 	release_usable(bi);
 	enable_memdebug_on_request(bi);
@@ -251,6 +276,53 @@ void page_free(void *page, enum page_owner owner)
 	}
 	owner_pages[owner]--;
 	buddy_free(&zone, page, 0);
+}
+
+/* The high zone's blocks are frame numbers dressed as pointers (base
+ * VM_DIRECT_END): never dereferenced, only handed back. */
+uint32_t user_frame_alloc(void)
+{
+	void *frame = high_zone.npages ? buddy_alloc(&high_zone, 0) : NULL;
+
+	if (!frame)
+		frame = buddy_alloc(&zone, 0);
+	if (frame)
+		user_pages++;
+	return (uint32_t)(uintptr_t)frame;
+}
+
+void user_frame_free(uint32_t phys)
+{
+	struct buddy_zone *z = phys >= VM_DIRECT_END ? &high_zone : &zone;
+	struct page *p = buddy_page(z, (void *)(uintptr_t)phys);
+
+	if (!p || !(p->flags & PAGE_ALLOCATED)) {
+		mm_report("user_frame_free: 0x%08lx is not an allocated frame", (unsigned long)phys);
+		return;
+	}
+	user_pages--;
+	buddy_free(z, (void *)(uintptr_t)phys, 0);
+}
+
+static unsigned zone_info(const struct buddy_zone *z, const char *name, struct vls_zone_info *out)
+{
+	snprintf(out->name, sizeof out->name, "%s", name);
+	out->start_pfn = (uint32_t)(z->base / PAGE_SIZE);
+	out->frames = (uint32_t)z->npages;
+	for (unsigned o = 0; o < MEMINFO_ORDERS; o++)
+		out->free_blocks[o] = (uint32_t)buddy_free_count(z, o);
+	return 1;
+}
+
+unsigned memory_zone_info(struct vls_zone_info *out, unsigned max)
+{
+	unsigned n = 0;
+
+	if (n < max)
+		n += zone_info(&zone, "direct", &out[n]);
+	if (n < max && high_zone.npages)
+		n += zone_info(&high_zone, "high", &out[n]);
+	return n;
 }
 
 struct buddy_zone *memory_zone(void)
@@ -352,16 +424,20 @@ void memory_accounting(struct memory_accounting *a)
 		uint64_t first = page_up(start), last = page_down(end);
 		a->partial += first < last ? (first - start) + (end - last) : end - start;
 	}
-	for (unsigned o = 0; o <= BUDDY_MAX_ORDER; o++)
+	for (unsigned o = 0; o <= BUDDY_MAX_ORDER; o++) {
 		a->free += (uint64_t)buddy_free_count(&zone, o) << (o + PAGE_SHIFT);
+		a->free_high += (uint64_t)buddy_free_count(&high_zone, o) << (o + PAGE_SHIFT);
+	}
 	struct kmalloc_stats ks;
 	kmalloc_stats(&ks);
 	a->slab = (uint64_t)slab_frames() * PAGE_SIZE;
 	a->large = (uint64_t)(ks.large_pages + ks.span.pages) * PAGE_SIZE;
 	a->page_tables = (uint64_t)owner_pages[PAGE_OWNER_PAGE_TABLES] * PAGE_SIZE;
 	a->other = (uint64_t)owner_pages[PAGE_OWNER_OTHER] * PAGE_SIZE;
+	a->kernel_stacks = (uint64_t)owner_pages[PAGE_OWNER_KERNEL_STACKS] * PAGE_SIZE;
+	a->user = (uint64_t)user_pages * PAGE_SIZE;
 	for (unsigned r = 0; r < RESERVED_COUNT; r++)
 		a->reserved[r] = (uint64_t)reserved_pages[r] * PAGE_SIZE;
-	a->zone_allocated = (uint64_t)zone.allocated_pages * PAGE_SIZE;
-	a->zone_reserved = (uint64_t)zone.reserved_pages * PAGE_SIZE;
+	a->zone_allocated = (uint64_t)(zone.allocated_pages + high_zone.allocated_pages) * PAGE_SIZE;
+	a->zone_reserved = (uint64_t)(zone.reserved_pages + high_zone.reserved_pages) * PAGE_SIZE;
 }

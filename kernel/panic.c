@@ -17,6 +17,12 @@ void panic_exit_qemu_on_panic(bool on)
 	exit_qemu = on;
 }
 
+void qemu_exit_if_asked(bool passed)
+{
+	if (exit_qemu)
+		qemu_exit(passed);
+}
+
 void panic(const char *fmt, ...)
 {
 	va_list ap;

@@ -145,16 +145,10 @@ void report_memory_usage(const struct boot_info *bi)
 	kprintf("  Command line:   \"%s\"\n", bi->cmdline);
 }
 
-static void account(const char *what, uint64_t bytes, uint64_t *sum)
-{
-	kprintf("  %-34s %12llu\n", what, (unsigned long long)bytes);
-	*sum += bytes;
-}
-
 /* Every usable byte of the E820 map, once: the parts come from different
  * places (buddy free lists, each allocator's own count, the reasons frames were
  * kept back, the map) and must add up to the map's total exactly. */
-void report_memory_accounting(void)
+unsigned memory_accounting_rows(const struct memory_accounting *a, struct accounting_row *rows)
 {
 	static const char *const reasons[RESERVED_COUNT] = {
 		[RESERVED_BIOS_LOADER] = "reserved: page 0, boot_info, EBDA",
@@ -164,22 +158,38 @@ void report_memory_accounting(void)
 		[RESERVED_EARLY_HEAP] = "reserved: early (linear) heap",
 		[RESERVED_DESCRIPTORS] = "reserved: page descriptors, live map",
 	};
+	unsigned n = 0;
+
+	rows[n++] = (struct accounting_row){ "free pages", a->free };
+	rows[n++] = (struct accounting_row){ "free pages above the direct map (user)", a->free_high };
+	rows[n++] = (struct accounting_row){ "slab caches", a->slab };
+	rows[n++] = (struct accounting_row){ "malloc, spans and whole pages", a->large };
+	rows[n++] = (struct accounting_row){ "page tables", a->page_tables };
+	rows[n++] = (struct accounting_row){ "kernel stacks", a->kernel_stacks };
+	rows[n++] = (struct accounting_row){ "user pages", a->user };
+	rows[n++] = (struct accounting_row){ "other page allocations", a->other };
+	for (unsigned r = 0; r < RESERVED_COUNT; r++)
+		rows[n++] = (struct accounting_row){ reasons[r], a->reserved[r] };
+	rows[n++] = (struct accounting_row){ "partial pages (not allocatable)", a->partial };
+	rows[n++] = (struct accounting_row){ "above 4 GiB (not used, 32-bit)", a->above_4g };
+	return n;
+}
+
+void report_memory_accounting(void)
+{
+	struct accounting_row rows[ACCOUNTING_ROWS_MAX];
 	struct memory_accounting a;
 	uint64_t sum = 0, allocated;
 
 	memory_accounting(&a);
+	unsigned n = memory_accounting_rows(&a, rows);
 	kprintf("Physical memory accounting (bytes):\n");
-	account("free pages", a.free, &sum);
-	account("slab caches", a.slab, &sum);
-	account("malloc, spans and whole pages", a.large, &sum);
-	account("page tables", a.page_tables, &sum);
-	account("other page allocations", a.other, &sum);
-	for (unsigned r = 0; r < RESERVED_COUNT; r++)
-		account(reasons[r], a.reserved[r], &sum);
-	account("partial pages (not allocatable)", a.partial, &sum);
-	account("above 4 GiB (not used, 32-bit)", a.above_4g, &sum);
-	allocated = a.slab + a.large + a.page_tables + a.other;
-	kprintf("  %-34s %12llu of %llu E820 usable: %s\n", "total", (unsigned long long)sum,
+	for (unsigned i = 0; i < n; i++) {
+		kprintf("  %-38s %12llu\n", rows[i].name, (unsigned long long)rows[i].bytes);
+		sum += rows[i].bytes;
+	}
+	allocated = a.slab + a.large + a.page_tables + a.other + a.kernel_stacks + a.user;
+	kprintf("  %-38s %12llu of %llu E820 usable: %s\n", "total", (unsigned long long)sum,
 		(unsigned long long)a.usable, sum == a.usable ? "exact" : "MISMATCH");
 	if (allocated != a.zone_allocated)
 		kprintf("  MISMATCH: owners hold %llu bytes, the page allocator says %llu\n",

@@ -117,6 +117,9 @@ static inline uint64_t read_tsc(void)
 #define SEL_KERNEL_DATA 0x10
 #define SEL_BIOS_CODE16 0x28 /* bios_call's way down to real mode (after tss.h's two) */
 #define SEL_BIOS_DATA16 0x30
+#define SEL_USER_CODE 0x38 /* ring 3's flat segments; a selector for ring 3 adds RPL_USER */
+#define SEL_USER_DATA 0x40
+#define RPL_USER 3
 void gdt_init(void);
 
 #define TRAP_VECTORS 32 /* the CPU's own exceptions, 0-31: a gate and a name for each */
@@ -125,11 +128,33 @@ void gdt_init(void);
  * order reversed */
 extern const uint32_t isr_table[TRAP_VECTORS];
 extern const uint32_t irq_table[16]; /* IRQ 0-15, at PIC_KERNEL_BASE */
+extern const char isr_syscall[];     /* int 0x80 */
+extern const char trap_return[];     /* restores a trap frame and irets */
+/* The frame isr.asm builds. user_esp and user_ss are there only when the
+ * trap came from ring 3 (the CPU pushes them on the switch to the kernel's
+ * stack); from ring 0 the interrupted code's stack goes on where they lie. */
 struct trap_frame {
 	uint32_t edi, esi, ebp, esp_at_trap, ebx, edx, ecx, eax;
+	uint32_t gs, fs, es, ds;
 	uint32_t vector, error_code;
 	uint32_t eip, cs, eflags;
+	uint32_t user_esp, user_ss;
 };
+
+static inline bool trap_from_user(const struct trap_frame *frame)
+{
+	return (frame->cs & RPL_USER) != 0;
+}
+
+/* ESP as it was when the trap came: the user's, or the kernel's just above
+ * the words the CPU pushed */
+static inline uint32_t trap_esp(const struct trap_frame *frame)
+{
+	return trap_from_user(frame) ? frame->user_esp : (uint32_t)&frame->user_esp;
+}
+
+/* isr.asm: the context switch (proc.c says how it is used) */
+void arch_switch(uint32_t *save_esp, uint32_t esp);
 
 /* A handler returns true when it dealt with the exception (execution resumes
  * at frame->eip, which it may change), false to let the exception panic. */
@@ -138,11 +163,18 @@ typedef bool (*trap_handler_fn)(struct trap_frame *frame);
 /* idt.c: a gate for each vector to its stub in isr.asm */
 void idt_init(void);
 
-/* trap.c: what an exception does; one nobody claims panics with its registers */
+/* trap.c: what an exception does; one nobody claims panics with its registers.
+ * Exceptions from ring 3 go to the user handler instead (the processes' code,
+ * which resolves or kills and never panics); int 0x80 to the system-call
+ * handler; and every trap that returns to ring 3 passes the return hook last
+ * (where a process is switched away from or ends). */
 /* returns the handler it replaces, so a caller can put it back */
 trap_handler_fn trap_set_handler(unsigned vector, trap_handler_fn handler);
 const char *trap_name(unsigned vector);
 void trap_dispatch(struct trap_frame *frame); /* called by isr.asm */
+void trap_set_user_handler(trap_handler_fn handler);
+void trap_set_syscall_handler(void (*handler)(struct trap_frame *frame));
+void trap_set_user_return(void (*hook)(struct trap_frame *frame));
 /* "PANIC: CPU exception ..." with the frame's registers and CR0/CR2/CR3, then
  * the generic panic()'s halt */
 void trap_panic(const struct trap_frame *frame) __attribute__((noreturn));
@@ -186,6 +218,7 @@ static inline void wrmsr(uint32_t msr, uint64_t value)
 #define PAGING_NOT_MAPPED 0xFFFFFFFFu /* virt_to_phys/phys_to_virt: no mapping */
 #define PAGE_FLAG_WRITABLE 0x002u     /* map_page flags */
 #define PAGE_FLAG_EXECUTABLE 0x200u   /* without it map_page's page is NX (under PAE) */
+#define PAGE_FLAG_USER 0x004u         /* ring 3 may use the page (paging_space_map sets it) */
 void paging_init(void);               /* identity map of RAM, seed permissions; says which tables */
 void paging_enable(void);             /* CR4.PAE and EFER.NXE (PAE), CR3, CR0.PG and CR0.WP */
 bool paging_is_enabled(void);         /* this and paging_table_pages: paging_tables.c */
@@ -204,6 +237,25 @@ uint32_t paging_mapping_size(uint32_t virt);
 unsigned paging_table_pages(void); /* page directories + tables (PAE's 32-byte PDPT is in .bss) */
 const char *paging_region_name(uint32_t addr);
 bool page_fault_report(struct trap_frame *frame) __attribute__((noreturn));
+/* Address spaces (vm_layout.h): each shares the kernel's parts of the map and
+ * has its own user part. map_page, unmap_page and virt_to_phys act on the
+ * live space's user part and on the kernel's tables elsewhere. A space is a
+ * handle (its root table); NULL stands for the kernel's own tables. */
+void *paging_space_create(void); /* NULL: no memory */
+/* free_frame gets every frame still mapped in the user part */
+void paging_space_destroy(void *space, void (*free_frame)(uint32_t phys));
+void paging_space_switch(void *space); /* CR3 */
+void *paging_live_space(void);
+/* a user page (PAGE_FLAG_USER added): 0, ERR_EXIST, ERR_NOMEM, ERR_INVAL outside user space */
+int paging_space_map(void *space, uint32_t virt, uint32_t phys, uint32_t flags);
+uint32_t paging_space_unmap(void *space, uint32_t virt); /* the frame, or PAGING_NOT_MAPPED */
+/* virt's physical address and PAGE_FLAG_* (present pages); PAGING_NOT_MAPPED */
+uint32_t paging_space_lookup(void *space, uint32_t virt, uint32_t *flags);
+/* A frame the kernel can read and write: its own address in the direct map,
+ * else mapped at one of 4 fixed pages (slot 0-3) until that slot's next use */
+void *paging_kmap(unsigned slot, uint32_t phys);
+uint32_t paging_kernel_area_start(void); /* the kernel area's first page after the kmap slots */
+
 /* two bytes of ud2 in .data: executing them faults under NX, else raises #UD */
 extern uint8_t paging_exec_probe[];
 
@@ -263,8 +315,9 @@ static inline uint64_t arch_div64_32(uint64_t n, uint32_t d)
 #define PIT_HZ 100   /* 10 ms a tick */
 void pit_init(void); /* channel 0 at PIT_HZ, IRQ 0 counting ticks */
 uint64_t pit_ticks(void);
-void pit_enter_bios(void);          /* bios_call: the BIOS's rate */
-void pit_leave_bios(void);          /* and the kernel's */
+void pit_set_tick_hook(void (*hook)(void)); /* called on every kernel tick, in the IRQ */
+void pit_enter_bios(void);                  /* bios_call: the BIOS's rate */
+void pit_leave_bios(void);                  /* and the kernel's */
 uint32_t pit_measure_tsc_khz(void); /* TSC kHz over 10 ms of channel 2; 0 when it never counted */
 void pic_leave_bios(void);          /* and back to the kernel's */
 

@@ -12,6 +12,9 @@ struct gdt_pointer {
 /* flat 4 GiB segments: base 0, limit 0xFFFFF in 4 KiB units, 32-bit */
 #define GDT_CODE_RING0 0x00CF9A000000FFFFull
 #define GDT_DATA_RING0 0x00CF92000000FFFFull
+/* the same for ring 3 (DPL 3) */
+#define GDT_CODE_RING3 0x00CFFA000000FFFFull
+#define GDT_DATA_RING3 0x00CFF2000000FFFFull
 /* 64 KiB segments at 0, 16-bit: what real mode expects in the hidden limits
  * when bios_call leaves protected mode (Intel SDM vol. 3A 9.9.2) */
 #define GDT_CODE_16BIT 0x00009A000000FFFFull
@@ -28,11 +31,13 @@ static uint64_t gdt[] __attribute__((aligned(16))) = {
 	0,              /* SEL_DOUBLE_FAULT_TSS, by gdt_set_tss */
 	GDT_CODE_16BIT, /* SEL_BIOS_CODE16 */
 	GDT_DATA_16BIT, /* SEL_BIOS_DATA16 */
+	GDT_CODE_RING3, /* SEL_USER_CODE */
+	GDT_DATA_RING3, /* SEL_USER_DATA */
 };
 
 _Static_assert(SEL_KERNEL_CODE == 1 * 8 && SEL_KERNEL_DATA == 2 * 8 && SEL_KERNEL_TSS == 3 * 8 &&
 		       SEL_DOUBLE_FAULT_TSS == 4 * 8 && SEL_BIOS_CODE16 == 5 * 8 &&
-		       SEL_BIOS_DATA16 == 6 * 8,
+		       SEL_BIOS_DATA16 == 6 * 8 && SEL_USER_CODE == 7 * 8 && SEL_USER_DATA == 8 * 8,
 	       "selectors index gdt[]");
 
 void gdt_set_tss(uint16_t selector, const struct tss *tss)

@@ -2,10 +2,12 @@
  * interrupt gate to each stub in isr.asm, or a task gate (the double fault's,
  * tss.c). What a trap then does is trap.c's. */
 #include "arch.h"
+#include "syscall.h"
 #include "tss.h"
 
 #define IDT_INTERRUPT_GATE 0x8E /* present, ring 0, 32-bit interrupt gate */
 #define IDT_TASK_GATE 0x85      /* present, ring 0, task gate: the selector names a TSS */
+#define IDT_USER_GATE 0xEE      /* present, ring 3 may raise it with INT: the system call */
 
 struct idt_gate {
 	uint16_t offset_low;
@@ -20,8 +22,11 @@ struct idt_pointer {
 	uint32_t base;
 } __attribute__((packed));
 
-#define IDT_VECTORS (PIC_KERNEL_BASE + PIC_IRQS) /* exceptions, then the IRQs */
+/* exceptions, then the IRQs, then nothing (not present: an INT of those from
+ * ring 3 is a general protection fault) up to the system call's */
+#define IDT_VECTORS (SYSCALL_VECTOR + 1)
 _Static_assert(PIC_KERNEL_BASE == TRAP_VECTORS, "the IRQs follow the exceptions");
+_Static_assert(SYSCALL_VECTOR == 0x80, "isr.asm's SYSCALL_VECTOR");
 
 static struct idt_gate idt[IDT_VECTORS] __attribute__((aligned(8)));
 
@@ -42,6 +47,8 @@ void idt_init(void)
 		set_gate(v, isr_table[v]);
 	for (unsigned irq = 0; irq < PIC_IRQS; irq++)
 		set_gate(PIC_KERNEL_BASE + irq, irq_table[irq]);
+	set_gate(SYSCALL_VECTOR, (uint32_t)isr_syscall);
+	idt[SYSCALL_VECTOR].type = IDT_USER_GATE;
 	pointer.limit = sizeof(idt) - 1;
 	pointer.base = (uint32_t)idt;
 	__asm__ volatile("lidt %0" : : "m"(pointer));

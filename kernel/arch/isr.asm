@@ -6,6 +6,10 @@
 bits 32
 extern trap_dispatch, double_fault_task
 global isr_table, irq_table, double_fault_entry, double_fault_guard, double_fault_stack_top
+global isr_syscall, trap_return, arch_switch
+
+SYSCALL_VECTOR equ 0x80                ; include/syscall.h, checked by idt.c
+SEL_KERNEL_DATA equ 0x10               ; arch.h, checked by gdt.c
 
 DOUBLE_FAULT_STACK_SIZE equ 8192  ; the #DF task's: a PANIC with a symbol lookup, and room to spare
 PAGE_SIZE equ 4096
@@ -43,15 +47,57 @@ isr%1:
 %assign v v + 1
 %endrep
 
+; the system call's, int 0x80 from ring 3 (include/syscall.h)
+%if SYSCALL_VECTOR != 128
+%error "isr128 is the system call's stub"
+%endif
+	ISR_NOERR 128
+
+; The segment registers are saved and the kernel's loaded: a process may
+; have put any selector it can load into them (even the null one), and the
+; kernel's code assumes flat data segments. trap_return is also where a new
+; process's first switch lands, on a frame built for it (proc.c).
 isr_common:
+	push ds
+	push es
+	push fs
+	push gs
 	pushad
+	mov ax, SEL_KERNEL_DATA
+	mov ds, ax
+	mov es, ax
+	mov fs, ax
+	mov gs, ax
 	cld
 	push esp                          ; struct trap_frame *
 	call trap_dispatch
 	add esp, 4
+trap_return:
 	popad
+	pop gs
+	pop fs
+	pop es
+	pop ds
 	add esp, 8                        ; vector and error code
 	iretd
+
+; arch_switch(uint32_t *save_esp, uint32_t esp): saves the callee-saved
+; registers on this stack and its ESP in *save_esp, then takes up the stack at
+; esp where another arch_switch left it (or proc.c built it) and returns there.
+arch_switch:
+	mov eax, [esp + 4]
+	mov edx, [esp + 8]
+	push ebp
+	push ebx
+	push esi
+	push edi
+	mov [eax], esp
+	mov esp, edx
+	pop edi
+	pop esi
+	pop ebx
+	pop ebp
+	ret
 
 ; The #DF task starts here on its own stack (tss.c) with the error code (0)
 ; pushed: after the call it is double_fault_task's argument. It never returns.
@@ -84,3 +130,4 @@ irq_table:
 	dd isr %+ v
 %assign v v + 1
 %endrep
+isr_syscall equ isr128

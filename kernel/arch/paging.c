@@ -16,19 +16,34 @@
 #include "errors.h"
 #include "layout.h"
 #include "paging_tables.h"
+#include "vm_layout.h"
 #include "../mm/mm.h"
 #include "../mm/page.h"
 #include "../kernel.h"
 #include "lib.h"
 
 #define PAGE_MASK (~(PAGE_SIZE - 1))
-#define LOW_MEMORY_END 0x100000u     /* BIOS areas, VGA text memory: mapped whole */
-#define ADDRESS_LIMIT 0x100000000ull /* a 32-bit kernel reaches no further */
+#define LOW_MEMORY_END 0x100000u /* BIOS areas, VGA text memory: mapped whole */
+#define KMAP_SLOTS 4             /* pages at the kernel area's start for paging_kmap */
 
 uint8_t paging_exec_probe[] = { 0x0F, 0x0B }; /* ud2, kept in .data */
 
 static const struct page_table_format *tables; /* the format chosen at boot */
 static bool nx;                                /* PAE tables with EFER.NXE: PTE_NX means something */
+static void *kernel_root;                      /* the kernel's own tables' top level */
+static void *live_space;                       /* the space paging_space_switch last loaded */
+
+static bool is_user_address(uint32_t virt)
+{
+	return virt >= VM_USER_START && virt < VM_USER_END;
+}
+
+/* The kernel's parts of the map are changed in the kernel's own tables, which
+ * every space shares; the user part in the live space's. */
+static void *root_for(uint32_t virt)
+{
+	return is_user_address(virt) && live_space ? live_space : kernel_root;
+}
 
 /* PTE_NX when this CPU honours it; 0 on 32-bit tables, which have no such bit */
 static pte_t no_execute(void)
@@ -40,14 +55,14 @@ static pte_t no_execute(void)
 static pte_t entry_of(uint32_t virt)
 {
 	uint32_t span;
-	pte_t value = tables ? tables->lookup(virt, &span) : 0;
+	pte_t value = tables ? tables->lookup(root_for(virt), virt, &span) : 0;
 	return (value & PTE_PRESENT) ? value : 0;
 }
 
 uint32_t paging_mapping_size(uint32_t virt)
 {
 	uint32_t span = 0;
-	pte_t value = paging_is_enabled() ? tables->lookup(virt, &span) : 0;
+	pte_t value = paging_is_enabled() ? tables->lookup(root_for(virt), virt, &span) : 0;
 	return (value & PTE_PRESENT) ? span : 0;
 }
 
@@ -58,34 +73,131 @@ static pte_t entry_flags(uint32_t flags)
 	return (flags & PAGE_FLAG_EXECUTABLE) ? value : value | no_execute();
 }
 
-int map_page(uint32_t virt, uint32_t phys, uint32_t flags)
+static bool is_live(void *root)
 {
+	return paging_is_enabled() && (root == kernel_root || root == live_space);
+}
+
+static int map_in(void *root, uint32_t virt, uint32_t phys, uint32_t flags)
+{
+	uint32_t span;
+
 	if ((virt | phys) & ~PTE_FRAME_MASK)
 		return ERR_INVAL;
-	if (entry_of(virt))
+	if (tables->lookup(root, virt, &span) & PTE_PRESENT)
 		return ERR_EXIST; /* before entry_for, which would split a large page for nothing */
-	void *entry = tables->entry_for(virt, true);
+	void *entry = tables->entry_for(root, virt, true);
 	if (!entry)
 		return ERR_NOMEM;
 	if (tables->read(entry) & PTE_PRESENT)
 		return ERR_EXIST;
 	tables->write(entry, phys | entry_flags(flags));
-	if (paging_is_enabled())
+	if (is_live(root))
 		invlpg(virt); /* a stale not-present entry may be cached on some CPUs */
 	return 0;
+}
+
+/* the frame virt was mapped to, or PAGING_NOT_MAPPED */
+static uint32_t unmap_in(void *root, uint32_t virt)
+{
+	void *entry = tables->entry_for(root, virt, false);
+	pte_t value = entry ? tables->read(entry) : 0;
+
+	if (!(value & PTE_PRESENT))
+		return PAGING_NOT_MAPPED;
+	tables->write(entry, 0);
+	if (is_live(root))
+		invlpg(virt);
+	return (uint32_t)value & PTE_FRAME_MASK;
+}
+
+int map_page(uint32_t virt, uint32_t phys, uint32_t flags)
+{
+	return map_in(root_for(virt), virt, phys, flags);
 }
 
 int unmap_page(uint32_t virt)
 {
 	if (virt & ~PTE_FRAME_MASK)
 		return ERR_INVAL;
-	void *entry = tables->entry_for(virt, false);
-	if (!entry || !(tables->read(entry) & PTE_PRESENT))
-		return ERR_NOTMAPPED;
-	tables->write(entry, 0);
-	if (paging_is_enabled())
-		invlpg(virt);
-	return 0;
+	return unmap_in(root_for(virt), virt) == PAGING_NOT_MAPPED ? ERR_NOTMAPPED : 0;
+}
+
+/* ---- address spaces ---- */
+
+void *paging_space_create(void)
+{
+	return tables->space_create(kernel_root);
+}
+
+void paging_space_destroy(void *space, void (*free_frame)(uint32_t phys))
+{
+	if (space == live_space)
+		paging_space_switch(NULL);
+	tables->space_destroy(space, free_frame);
+}
+
+void paging_space_switch(void *space)
+{
+	void *root = space ? space : kernel_root;
+
+	if (root == (space ? live_space : kernel_root) && read_cr3() == (uint32_t)root)
+		return;
+	live_space = space;
+	tables->space_switch(root);
+}
+
+void *paging_live_space(void)
+{
+	return live_space;
+}
+
+int paging_space_map(void *space, uint32_t virt, uint32_t phys, uint32_t flags)
+{
+	if (!is_user_address(virt))
+		return ERR_INVAL;
+	return map_in(space, virt, phys, flags | PTE_USER);
+}
+
+uint32_t paging_space_unmap(void *space, uint32_t virt)
+{
+	if (!is_user_address(virt) || (virt & ~PTE_FRAME_MASK))
+		return PAGING_NOT_MAPPED;
+	return unmap_in(space, virt);
+}
+
+uint32_t paging_space_lookup(void *space, uint32_t virt, uint32_t *flags)
+{
+	uint32_t span;
+	pte_t value = tables->lookup(space ? space : kernel_root, virt, &span);
+
+	if (!(value & PTE_PRESENT))
+		return PAGING_NOT_MAPPED;
+	if (flags)
+		*flags = ((uint32_t)value & (PAGE_FLAG_WRITABLE | PAGE_FLAG_USER)) |
+			 ((value & PTE_NX) ? 0 : PAGE_FLAG_EXECUTABLE);
+	return ((uint32_t)value & PTE_FRAME_MASK) | (virt & ~PTE_FRAME_MASK);
+}
+
+/* Frames of the direct map are at their own address; any other is mapped
+ * at the slot's page of the kernel area, shared by every space. Interrupt
+ * handlers do not use it, so a slot is its caller's until the next call. */
+void *paging_kmap(unsigned slot, uint32_t phys)
+{
+	if (phys < VM_DIRECT_END)
+		return (void *)phys;
+	if (slot >= KMAP_SLOTS)
+		panic("paging_kmap: slot %u of %u", slot, KMAP_SLOTS);
+	uint32_t virt = VM_KERNEL_AREA_START + slot * PAGE_SIZE;
+	void *entry = tables->entry_for(kernel_root, virt, false);
+	tables->write(entry, (phys & PTE_FRAME_MASK) | PTE_WRITABLE | no_execute() | PTE_PRESENT);
+	invlpg(virt);
+	return (void *)(virt | (phys & ~PTE_FRAME_MASK));
+}
+
+uint32_t paging_kernel_area_start(void)
+{
+	return VM_KERNEL_AREA_START + KMAP_SLOTS * PAGE_SIZE;
 }
 
 /* Gives the pages in [start, end), which must be mapped, the permissions
@@ -93,7 +205,7 @@ int unmap_page(uint32_t virt)
 static void protect_range(uint32_t start, uint32_t end, pte_t flags)
 {
 	for (uint32_t v = start & PAGE_MASK; v < end; v += PAGE_SIZE) {
-		void *entry = tables->entry_for(v, false);
+		void *entry = tables->entry_for(kernel_root, v, false);
 		pte_t value = entry ? tables->read(entry) : 0;
 		if (value & PTE_PRESENT)
 			tables->write(entry, (value & PTE_FRAME_MASK) | flags | PTE_PRESENT);
@@ -111,15 +223,15 @@ static void identity_map(uint64_t start, uint64_t end)
 	pte_t flags = PTE_WRITABLE | no_execute() | PTE_PRESENT;
 	uint32_t large = tables->table_span;
 
-	if (end > ADDRESS_LIMIT)
-		end = ADDRESS_LIMIT;
+	if (end > VM_DIRECT_END)
+		end = VM_DIRECT_END;
 	while (p + PAGE_SIZE <= end) {
 		if ((p & (large - 1)) == 0 && p + large <= end &&
-		    tables->map_large((uint32_t)p, (uint32_t)p, flags)) {
+		    tables->map_large(kernel_root, (uint32_t)p, (uint32_t)p, flags)) {
 			p += large;
 			continue;
 		}
-		uint8_t *entry = tables->entry_for((uint32_t)p, true);
+		uint8_t *entry = tables->entry_for(kernel_root, (uint32_t)p, true);
 		if (!entry)
 			panic("paging: out of memory for page tables at 0x%08x", (unsigned)p);
 		/* the rest of this page table, or of the range */
@@ -164,12 +276,19 @@ void paging_init(void)
 	const struct e820_entry *map = memory_map(&count);
 
 	choose_format();
-	tables->create_root();
+	kernel_root = tables->create_root();
 	identity_map(PAGE_SIZE, LOW_MEMORY_END); /* page 0 stays out: NULL faults */
 	for (unsigned i = 0; i < count; i++)
 		if (map[i].type == E820_USABLE && map[i].base >= LOW_MEMORY_END)
 			identity_map(map[i].base, map[i].base + map[i].length);
 	unmap_page(REGION_STACK_GUARD_START);
+	/* the tables every space shares from the start: the kernel area's, and
+	 * (PAE) a directory for the last GiB */
+	for (uint32_t v = VM_KERNEL_AREA_START; v < VM_KERNEL_AREA_END; v += tables->table_span)
+		if (!tables->entry_for(kernel_root, v, true))
+			panic("paging: out of memory for the kernel area's tables");
+	if (!tables->entry_for(kernel_root, VM_USER_END, true))
+		panic("paging: out of memory for the last GiB's tables");
 	/* .text may run and not be written; .rodata may do neither; the rest
 	 * (data, heap, stacks, RAM, the first MiB) stays writable and, with NX,
 	 * not executable, as identity_map left it */
@@ -179,7 +298,7 @@ void paging_init(void)
 
 void paging_enable(void)
 {
-	paging_switch_on(tables);
+	paging_switch_on(tables, kernel_root);
 	trap_set_handler(VECTOR_PAGE_FAULT, page_fault_report);
 }
 
@@ -242,6 +361,12 @@ const char *paging_region_name(uint32_t addr)
 		return "the early heap";
 	if (addr < LOW_MEMORY_END)
 		return "low memory (BIOS, loader, VGA)";
+	if (addr >= VM_KERNEL_AREA_START && addr < VM_KERNEL_AREA_END)
+		return "the kernel area (kernel stacks and their guard pages, temporary mappings)";
+	if (is_user_address(addr))
+		return "user space";
+	if (addr >= VM_DIRECT_END)
+		return "no mapping of the kernel's here";
 	unsigned count;
 	const struct e820_entry *map = memory_map(&count);
 	if (memmap_range_usable(map, count, addr, (uint64_t)addr + 1))

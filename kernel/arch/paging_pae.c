@@ -3,18 +3,39 @@
  * pointing to a page directory of 512 64-bit entries, each pointing to a page
  * table of 512 entries that maps 2 MiB, or mapping 2 MiB itself as one large
  * page. With EFER.NXE set, an entry's bit 63 forbids instruction fetches from
- * its page. */
+ * its page.
+ *
+ * An address space has a PDPT of its own, in a 32-byte object, whose entries
+ * for the first and last GiB point to the kernel's page directories: those
+ * are shared, so a change the kernel makes there is everyone's at once. The
+ * GiB that holds the kernel area and the start of user space (vm_layout.h)
+ * has a directory of its own in each space, whose kernel-area entries point
+ * to the kernel's tables for it, made at boot and never replaced. */
 #include "arch.h"
 #include "paging_tables.h"
-#include "../mm/page.h"
+#include "vm_layout.h"
+#include "../kernel.h"
+#include "../mm/mm.h"
 
 #define PDPT_ENTRIES 4u
 #define ENTRIES_PAE 512u
 #define LARGE_SPAN_PAE (ENTRIES_PAE * PAGE_SIZE)
+#define PDPT_SPAN (1u << 30)
+#define PDPT_SIZE (PDPT_ENTRIES * sizeof(uint64_t))
+
+_Static_assert(VM_DIRECT_END == PDPT_SPAN && VM_KERNEL_AREA_START == PDPT_SPAN &&
+		       VM_USER_START % LARGE_SPAN_PAE == 0 && VM_USER_END == 3 * PDPT_SPAN,
+	       "the kernel's GiBs are the first and the last; user space starts on a directory entry");
 
 /* CR3 holds the PDPT's physical address in bits 31:5, so it needs 32-byte
  * alignment only: 32 bytes of .bss rather than a page of its own. */
 static uint64_t pdpt[PDPT_ENTRIES] __attribute__((aligned(32)));
+static struct kmem_cache *pdpt_cache; /* the spaces' PDPTs */
+
+static inline bool is_user_address(uint32_t virt)
+{
+	return virt >= VM_USER_START && virt < VM_USER_END;
+}
 
 static inline uint32_t pdpt_index(uint32_t virt)
 {
@@ -49,10 +70,11 @@ static void write_pae(void *entry, pte_t value)
 /* The PDPT starts empty. Page directories are made when a GiB first gets a
  * mapping: 4 KiB each, and a kernel with 64 MiB of RAM needs only the first
  * (and the last, for tests that map high addresses). */
-static void create_pdpt(void)
+static void *create_pdpt(void)
 {
 	for (unsigned i = 0; i < PDPT_ENTRIES; i++)
 		write_pae(&pdpt[i], 0);
+	return pdpt;
 }
 
 /* The table `link` points to; with create, a new zeroed one when it has none.
@@ -73,9 +95,9 @@ static uint64_t *table_below(uint64_t *link, pte_t link_flags, bool create)
 
 /* virt's page-directory entry; with create, in a new directory when its GiB
  * has none */
-static uint64_t *directory_entry(uint32_t virt, bool create)
+static uint64_t *directory_entry(uint64_t *root, uint32_t virt, bool create)
 {
-	uint64_t *pdpte = &pdpt[pdpt_index(virt)];
+	uint64_t *pdpte = &root[pdpt_index(virt)];
 	bool had_directory = read_pae(pdpte) & PTE_PRESENT;
 
 	uint64_t *directory = table_below(pdpte, PTE_PRESENT, create);
@@ -83,7 +105,7 @@ static uint64_t *directory_entry(uint32_t virt, bool create)
 		return NULL;
 	/* The CPU reads the four PDPTEs into registers only when CR3 is
 	 * written: a new directory is seen after writing CR3 again. */
-	if (!had_directory && paging_is_enabled())
+	if (!had_directory && paging_is_enabled() && read_cr3() == (uint32_t)root)
 		write_cr3(read_cr3());
 	return &directory[directory_index(virt)];
 }
@@ -107,21 +129,22 @@ static bool split_large_pae(uint64_t *pde)
 	return true;
 }
 
-static void *entry_pae(uint32_t virt, bool create)
+static void *entry_pae(void *root, uint32_t virt, bool create)
 {
-	uint64_t *pde = directory_entry(virt, create);
+	uint64_t *pde = directory_entry(root, virt, create);
 	if (!pde)
 		return NULL;
 	if ((read_pae(pde) & (PTE_PRESENT | PTE_LARGE)) == (PTE_PRESENT | PTE_LARGE) &&
 	    !split_large_pae(pde))
 		return NULL;
-	uint64_t *table = table_below(pde, PTE_PRESENT | PTE_WRITABLE, create);
+	pte_t link = PTE_PRESENT | PTE_WRITABLE | (is_user_address(virt) ? PTE_USER : 0);
+	uint64_t *table = table_below(pde, link, create);
 	return table ? &table[table_index(virt)] : NULL;
 }
 
-static pte_t lookup_pae(uint32_t virt, uint32_t *span)
+static pte_t lookup_pae(const void *root, uint32_t virt, uint32_t *span)
 {
-	uint64_t *pde = directory_entry(virt, false);
+	uint64_t *pde = directory_entry((uint64_t *)root, virt, false);
 	pte_t entry = pde ? read_pae(pde) : 0;
 
 	*span = (entry & PTE_LARGE) ? LARGE_SPAN_PAE : PAGE_SIZE;
@@ -135,9 +158,9 @@ static pte_t lookup_pae(uint32_t virt, uint32_t *span)
 }
 
 /* PAE needs no CR4 bit for 2 MiB pages: PS in a directory entry always counts */
-static bool map_large_pae(uint32_t virt, uint32_t frame, pte_t flags)
+static bool map_large_pae(void *root, uint32_t virt, uint32_t frame, pte_t flags)
 {
-	uint64_t *pde = directory_entry(virt, true);
+	uint64_t *pde = directory_entry(root, virt, true);
 
 	if (!pde || (read_pae(pde) & PTE_PRESENT))
 		return false;
@@ -147,11 +170,11 @@ static bool map_large_pae(uint32_t virt, uint32_t frame, pte_t flags)
 
 /* EFER.NXE before any walk: without it bit 63 is reserved and every entry
  * with NX would fault as malformed. */
-static void load_pae(void)
+static void load_pae(void *root)
 {
 	write_cr4(read_cr4() | CR4_PAE);
 	wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
-	write_cr3((uint32_t)pdpt);
+	write_cr3((uint32_t)root);
 }
 
 static void fill_pae(void *entry, uint32_t frame, pte_t flags, unsigned count)
@@ -166,6 +189,70 @@ static void fill_pae(void *entry, uint32_t frame, pte_t flags, unsigned count)
 		}
 }
 
+static uint64_t *directory_of(const uint64_t *root, unsigned index)
+{
+	pte_t link = read_pae(&root[index]);
+	return (link & PTE_PRESENT) ? (uint64_t *)((uint32_t)link & PTE_FRAME_MASK) : NULL;
+}
+
+/* Both user GiBs get their directory now, so a space's PDPT never changes
+ * while it is live (the CPU would see a change only at the next CR3 write). */
+static void *space_create_pae(void *kernel_root)
+{
+	uint64_t *kernel = kernel_root;
+
+	if (!pdpt_cache)
+		pdpt_cache = kmem_cache_create("pae-pdpt", PDPT_SIZE, PDPT_SIZE, NULL);
+	uint64_t *root = pdpt_cache ? kmem_cache_alloc(pdpt_cache) : NULL;
+	if (!root)
+		return NULL;
+	write_pae(&root[0], read_pae(&kernel[0]));
+	write_pae(&root[3], read_pae(&kernel[3]));
+	write_pae(&root[1], 0);
+	write_pae(&root[2], 0);
+	uint64_t *own = table_below(&root[1], PTE_PRESENT, true);
+	if (!own || !table_below(&root[2], PTE_PRESENT, true)) {
+		if (own)
+			paging_free_table(own);
+		kmem_cache_free(pdpt_cache, root);
+		return NULL;
+	}
+	const uint64_t *shared = directory_of(kernel, 1);
+	for (uint32_t v = VM_KERNEL_AREA_START; v < VM_KERNEL_AREA_END; v += LARGE_SPAN_PAE)
+		own[directory_index(v)] = shared ? shared[directory_index(v)] : 0;
+	return root;
+}
+
+/* the user part of one of a space's directories: [first, ENTRIES_PAE) */
+static void free_user_tables(uint64_t *directory, unsigned first, void (*free_frame)(uint32_t))
+{
+	for (unsigned i = first; i < ENTRIES_PAE; i++) {
+		pte_t link = read_pae(&directory[i]);
+		if (!(link & PTE_PRESENT))
+			continue;
+		uint64_t *table = (uint64_t *)((uint32_t)link & PTE_FRAME_MASK);
+		for (unsigned j = 0; j < ENTRIES_PAE; j++)
+			if (read_pae(&table[j]) & PTE_PRESENT)
+				free_frame((uint32_t)table[j] & PTE_FRAME_MASK);
+		paging_free_table(table);
+	}
+	paging_free_table(directory);
+}
+
+static void space_destroy_pae(void *root_, void (*free_frame)(uint32_t phys))
+{
+	uint64_t *root = root_;
+
+	free_user_tables(directory_of(root, 1), directory_index(VM_USER_START), free_frame);
+	free_user_tables(directory_of(root, 2), 0, free_frame);
+	kmem_cache_free(pdpt_cache, root);
+}
+
+static void space_switch_pae(void *root)
+{
+	write_cr3((uint32_t)root);
+}
+
 const struct page_table_format paging_format_pae = {
 	.table_span = ENTRIES_PAE * PAGE_SIZE,
 	.entry_size = sizeof(uint64_t),
@@ -177,4 +264,7 @@ const struct page_table_format paging_format_pae = {
 	.write = write_pae,
 	.fill = fill_pae,
 	.load = load_pae,
+	.space_create = space_create_pae,
+	.space_destroy = space_destroy_pae,
+	.space_switch = space_switch_pae,
 };

@@ -18,6 +18,12 @@ void *paging_new_table(void)
 	return table;
 }
 
+void paging_free_table(void *table)
+{
+	page_free(table, PAGE_OWNER_PAGE_TABLES);
+	table_pages--;
+}
+
 unsigned paging_table_pages(void)
 {
 	return table_pages;
@@ -36,9 +42,9 @@ bool paging_is_enabled(void)
 
 /* CR0.WP with CR0.PG: ring 0 honours read-only pages too (the seed's .text
  * and .rodata), which it otherwise writes freely. */
-void paging_switch_on(const struct page_table_format *format)
+void paging_switch_on(const struct page_table_format *format, void *root)
 {
-	format->load();
+	format->load(root);
 	write_cr0(read_cr0() | CR0_PG | CR0_WP);
 	enabled = true;
 }

@@ -31,10 +31,19 @@ static void set_channel0(uint16_t divisor)
 	outb(PIT_CHANNEL0, divisor >> 8);
 }
 
+static void (*tick_hook)(void);
+
 static void tick(unsigned irq)
 {
 	(void)irq;
 	ticks++;
+	if (tick_hook)
+		tick_hook();
+}
+
+void pit_set_tick_hook(void (*hook)(void))
+{
+	tick_hook = hook;
 }
 
 void pit_init(void)

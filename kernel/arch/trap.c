@@ -4,9 +4,13 @@
  * ends in the generic panic() (as xv6's trap.c does). Names: Intel SDM vol. 3A
  * table 6-1. */
 #include "arch.h"
+#include "syscall.h"
 #include "../kernel.h"
 
 static trap_handler_fn handlers[TRAP_VECTORS];
+static trap_handler_fn user_handler;
+static void (*syscall_handler)(struct trap_frame *frame);
+static void (*user_return)(struct trap_frame *frame);
 
 static const char *const names[TRAP_VECTORS] = {
 	"divide error",
@@ -59,11 +63,25 @@ const char *trap_name(unsigned vector)
 	return vector < TRAP_VECTORS ? names[vector] : "unknown";
 }
 
+void trap_set_user_handler(trap_handler_fn handler)
+{
+	user_handler = handler;
+}
+
+void trap_set_syscall_handler(void (*handler)(struct trap_frame *frame))
+{
+	syscall_handler = handler;
+}
+
+void trap_set_user_return(void (*hook)(struct trap_frame *frame))
+{
+	user_return = hook;
+}
+
 /* One panic() call, so the headline and the three register lines leave
  * together, each line as the boot tests read it. The stubs run through
  * interrupt gates: interrupts are already off while the control registers are
- * read. ESP is the value before the trap: pushad saved it below the vector,
- * the error code, EIP, CS and EFLAGS (5 words). */
+ * read. ESP is the value before the trap (trap_esp). */
 void trap_panic(const struct trap_frame *f)
 {
 	panic("CPU exception %u (%s), error code %08x, EIP %08x, CR2 %08x\n"
@@ -71,19 +89,22 @@ void trap_panic(const struct trap_frame *f)
 	      "  ESI %08x EDI %08x EBP %08x ESP %08x\n"
 	      "  CS %04x EFLAGS %08x CR0 %08x CR3 %08x",
 	      f->vector, trap_name(f->vector), f->error_code, f->eip, read_cr2(), f->eax, f->ebx, f->ecx,
-	      f->edx, f->esi, f->edi, f->ebp, f->esp_at_trap + 20, f->cs, f->eflags, read_cr0(),
-	      read_cr3());
+	      f->edx, f->esi, f->edi, f->ebp, trap_esp(f), f->cs, f->eflags, read_cr0(), read_cr3());
 }
 
 void trap_dispatch(struct trap_frame *frame)
 {
 	if (frame->vector >= PIC_KERNEL_BASE && frame->vector < PIC_KERNEL_BASE + PIC_IRQS) {
 		irq_dispatch(frame);
-		return;
+	} else if (frame->vector == SYSCALL_VECTOR && syscall_handler) {
+		syscall_handler(frame);
+	} else {
+		trap_handler_fn handler = trap_from_user(frame) && user_handler ? user_handler
+					  : frame->vector < TRAP_VECTORS        ? handlers[frame->vector]
+										: 0;
+		if (!handler || !handler(frame))
+			trap_panic(frame);
 	}
-	trap_handler_fn handler = frame->vector < TRAP_VECTORS ? handlers[frame->vector] : 0;
-
-	if (handler && handler(frame))
-		return;
-	trap_panic(frame);
+	if (trap_from_user(frame) && user_return)
+		user_return(frame);
 }

@@ -20,8 +20,8 @@
  * ESP, so ESP at the fault lies in the guard page or at most this far above. */
 #define STACK_OVERFLOW_NEAR 64u
 
-/* The CPU writes the faulting task's registers here when the #DF gate
- * switches tasks; no other field is used, as VlsOs has no user mode. */
+/* The CPU reads ESP0 and SS0 here on a trap from ring 3, and writes the
+ * faulting task's registers here when the #DF gate switches tasks. */
 static struct tss kernel_tss __attribute__((aligned(128)));
 /* what the CPU loads to run the #DF task */
 static struct tss double_fault_tss __attribute__((aligned(128)));
@@ -52,6 +52,12 @@ void tss_paging_enabled(void)
 	 * so it is read from the CPU rather than rebuilt here */
 	double_fault_tss.cr3 = read_cr3();
 	unmap_page((uint32_t)double_fault_guard);
+}
+
+void tss_set_kernel_stack(uint32_t esp0)
+{
+	kernel_tss.esp0 = esp0;
+	kernel_tss.ss0 = SEL_KERNEL_DATA;
 }
 
 /* Called on the #DF task's stack (isr.asm) with the CPU's error code, always

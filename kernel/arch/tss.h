@@ -44,5 +44,7 @@ void tss_init(void);
 /* tss.c: after paging_enable (and after any later CR3 change): the #DF task
  * takes the live CR3, and the page below its stack is unmapped as a guard */
 void tss_paging_enabled(void);
+/* the stack the CPU switches to on a trap from ring 3: the running process's */
+void tss_set_kernel_stack(uint32_t esp0);
 
 #endif

@@ -27,6 +27,7 @@ void console_write(const char *s, size_t n);
 void input_put(char c); /* a full ring drops c, counted */
 int input_get(void);    /* the next byte, or -1 when none */
 uint64_t input_dropped(void);
+void input_set_notify(void (*hook)(void)); /* called after each byte put, in the IRQ */
 
 /* keyboard.c: the PS/2 keyboard, IRQ 1, scancode set 1, US layout */
 void keyboard_init(void);

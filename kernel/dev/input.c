@@ -10,6 +10,12 @@
 static volatile char ring[INPUT_RING];
 static volatile uint32_t head, tail; /* head: next to write; tail: next to read */
 static volatile uint64_t dropped;
+static void (*notify)(void);
+
+void input_set_notify(void (*hook)(void))
+{
+	notify = hook;
+}
 
 void input_put(char c)
 {
@@ -19,6 +25,8 @@ void input_put(char c)
 	}
 	ring[head % INPUT_RING] = c;
 	head++;
+	if (notify)
+		notify();
 }
 
 int input_get(void)

@@ -1,0 +1,302 @@
+/* vm.c: a process's address space (vm.h). */
+#include "vm.h"
+#include "errors.h"
+#include "lib.h"
+#include "syscall.h"
+#include "vm_layout.h"
+#include "../arch/arch.h"
+#include "../kernel.h"
+#include "../mm/page.h"
+
+static uint32_t page_down(uint32_t a)
+{
+	return a & ~(PAGE_SIZE - 1);
+}
+
+static uint64_t page_up(uint64_t a)
+{
+	return (a + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
+}
+
+int vm_create(struct vm_space *vm)
+{
+	memset(vm, 0, sizeof *vm);
+	vm->space = paging_space_create();
+	return vm->space ? 0 : ERR_NOMEM;
+}
+
+static unsigned pages_freed;
+
+static void free_frame(uint32_t phys)
+{
+	user_frame_free(phys);
+	pages_freed++;
+}
+
+void vm_destroy(struct vm_space *vm)
+{
+	if (!vm->space)
+		return;
+	pages_freed = 0;
+	paging_space_destroy(vm->space, free_frame);
+	if (pages_freed != vm->pages)
+		kprintf("vm: %u frames were mapped, %u freed\n", vm->pages, pages_freed);
+	vm->space = NULL;
+	vm->count = 0;
+	vm->pages = 0;
+}
+
+static bool overlaps(const struct vm_space *vm, uint32_t start, uint32_t end)
+{
+	for (unsigned i = 0; i < vm->count; i++)
+		if (start < vm->region[i].end && vm->region[i].start < end)
+			return true;
+	return false;
+}
+
+int vm_add_region(struct vm_space *vm, uint32_t start, uint32_t end, uint32_t flags, enum vm_kind kind)
+{
+	if ((start | end) & (PAGE_SIZE - 1) || start >= end || start < VM_USER_START ||
+	    end > VM_USER_END)
+		return ERR_INVAL;
+	if (overlaps(vm, start, end))
+		return ERR_EXIST;
+	if (vm->count == VM_REGIONS_MAX)
+		return ERR_NOSPC;
+	vm->region[vm->count++] = (struct vm_region){ start, end, flags, kind };
+	return 0;
+}
+
+const struct vm_region *vm_find(const struct vm_space *vm, uint32_t addr)
+{
+	for (unsigned i = 0; i < vm->count; i++)
+		if (addr >= vm->region[i].start && addr < vm->region[i].end)
+			return &vm->region[i];
+	return NULL;
+}
+
+void *vm_map_zeroed(struct vm_space *vm, uint32_t addr, unsigned kmap_slot)
+{
+	const struct vm_region *r = vm_find(vm, addr);
+	uint32_t frame = r ? user_frame_alloc() : 0;
+
+	if (!frame)
+		return NULL;
+	void *page = paging_kmap(kmap_slot, frame);
+	memset(page, 0, PAGE_SIZE);
+	if (paging_space_map(vm->space, page_down(addr), frame, r->flags) < 0) {
+		user_frame_free(frame);
+		return NULL;
+	}
+	vm->pages++;
+	return page;
+}
+
+/* Only a page that is not present in a region can be a first touch: a
+ * present one faulted for its permissions. */
+bool vm_fault(struct vm_space *vm, uint32_t addr, uint32_t error, const char **why)
+{
+	const struct vm_region *r = vm_find(vm, addr);
+
+	if (!r) {
+		uint32_t stack_floor = VM_USER_STACK_TOP - VM_USER_STACK_MAX;
+		if (addr < VM_USER_START)
+			*why = addr < PAGE_SIZE ? "the NULL page" : "kernel memory";
+		else if (addr >= VM_USER_END)
+			*why = "kernel memory";
+		else if (addr >= stack_floor - VM_USER_STACK_GAP && addr < stack_floor)
+			*why = "the stack's guard gap (stack overflow)";
+		else
+			*why = "no mapping there";
+		return false;
+	}
+	if (error & PF_PRESENT) {
+		*why = (error & PF_FETCH)   ? "not executable"
+		       : (error & PF_WRITE) ? (r->kind == VM_PROGRAM && (r->flags & PAGE_FLAG_EXECUTABLE)
+						       ? "the program's code is read-only"
+						       : "read-only")
+					    : "protection";
+		return false;
+	}
+	if ((error & PF_WRITE) && !(r->flags & PAGE_FLAG_WRITABLE)) {
+		*why = "read-only";
+		return false;
+	}
+	if (!vm_map_zeroed(vm, addr, 0)) {
+		*why = "out of memory";
+		return false;
+	}
+	return true;
+}
+
+static struct vm_region *heap_region(struct vm_space *vm)
+{
+	for (unsigned i = 0; i < vm->count; i++)
+		if (vm->region[i].kind == VM_HEAP)
+			return &vm->region[i];
+	return NULL;
+}
+
+static void unmap_range(struct vm_space *vm, uint32_t start, uint32_t end)
+{
+	for (uint32_t v = start; v < end; v += PAGE_SIZE) {
+		uint32_t frame = paging_space_unmap(vm->space, v);
+		if (frame != PAGING_NOT_MAPPED) {
+			user_frame_free(frame);
+			vm->pages--;
+		}
+	}
+}
+
+static uint64_t free_user_bytes(void)
+{
+	struct memory_accounting a;
+
+	memory_accounting(&a);
+	return a.free + a.free_high;
+}
+
+/* The heap region follows the break a page at a time. Growth past what RAM
+ * has free now is refused (the pages would fault in with nothing to give
+ * them), as is any growth past VM_USER_HEAP_MAX. */
+int32_t vm_sbrk(struct vm_space *vm, int32_t delta)
+{
+	struct vm_region *heap = heap_region(vm);
+	uint32_t old = vm->brk;
+	int64_t want = (int64_t)old + delta;
+
+	if (!heap)
+		return ERR_INVAL;
+	if (want < vm->heap_start)
+		return ERR_INVAL;
+	if (want > (int64_t)vm->heap_start + VM_USER_HEAP_MAX || want > VM_USER_MMAP_START)
+		return ERR_NOMEM;
+	uint32_t new_end = (uint32_t)page_up((uint64_t)want);
+	if (new_end > heap->end) {
+		if (overlaps(vm, heap->end, new_end))
+			return ERR_NOMEM;
+		if (new_end - heap->end > free_user_bytes())
+			return ERR_NOMEM;
+		heap->end = new_end;
+	} else if (new_end < heap->end) {
+		unmap_range(vm, new_end, heap->end);
+		/* an empty region is kept at heap_start by letting end == start */
+		heap->end = new_end > heap->start ? new_end : heap->start;
+	}
+	vm->brk = (uint32_t)want;
+	return (int32_t)old;
+}
+
+/* first fit among the mmap area's gaps */
+int32_t vm_mmap(struct vm_space *vm, uint32_t len, int prot)
+{
+	uint32_t area_end = VM_USER_STACK_TOP - VM_USER_STACK_MAX - VM_USER_STACK_GAP;
+
+	if (len == 0 || len > area_end - VM_USER_MMAP_START || (prot & ~(PROT_READ | PROT_WRITE)))
+		return ERR_INVAL;
+	uint32_t size = (uint32_t)page_up(len);
+	if (size > free_user_bytes())
+		return ERR_NOMEM;
+	for (uint32_t at = VM_USER_MMAP_START; at + size <= area_end && at >= VM_USER_MMAP_START;) {
+		const struct vm_region *hit = NULL;
+		for (unsigned i = 0; i < vm->count; i++)
+			if (at < vm->region[i].end && vm->region[i].start < at + size)
+				hit = &vm->region[i];
+		if (!hit) {
+			int err = vm_add_region(vm, at, at + size,
+						(prot & PROT_WRITE) ? PAGE_FLAG_WRITABLE : 0, VM_MMAP);
+			return err < 0 ? err : (int32_t)at;
+		}
+		at = hit->end;
+	}
+	return ERR_NOMEM;
+}
+
+/* Whole pages of one mapping; a hole in its middle splits it in two. */
+int vm_munmap(struct vm_space *vm, uint32_t addr, uint32_t len)
+{
+	if ((addr & (PAGE_SIZE - 1)) || len == 0 || (uint64_t)addr + len > VM_USER_END)
+		return ERR_INVAL;
+	uint32_t end = (uint32_t)page_up((uint64_t)addr + len);
+	struct vm_region *r = (struct vm_region *)vm_find(vm, addr);
+	if (!r || r->kind != VM_MMAP)
+		return ERR_NOTMAPPED;
+	if (end > r->end)
+		return ERR_INVAL;
+	unmap_range(vm, addr, end);
+	if (addr > r->start && end < r->end) {
+		struct vm_region tail = { end, r->end, r->flags, VM_MMAP };
+		if (vm->count == VM_REGIONS_MAX)
+			return ERR_NOSPC; /* the pages are gone; the region stays whole */
+		r->end = addr;
+		vm->region[vm->count++] = tail;
+	} else if (addr > r->start) {
+		r->end = addr;
+	} else if (end < r->end) {
+		r->start = end;
+	} else {
+		*r = vm->region[--vm->count];
+	}
+	return 0;
+}
+
+bool vm_range_ok(const struct vm_space *vm, uint32_t addr, uint32_t len, bool write)
+{
+	uint64_t end = (uint64_t)addr + len;
+
+	if (len == 0)
+		return true;
+	if (addr < VM_USER_START || end > VM_USER_END)
+		return false;
+	for (uint64_t a = addr; a < end;) {
+		const struct vm_region *r = vm_find(vm, (uint32_t)a);
+		if (!r || (write && !(r->flags & PAGE_FLAG_WRITABLE)))
+			return false;
+		a = r->end;
+	}
+	return true;
+}
+
+/* Every page of the range present (a first touch maps it now), so that the
+ * kernel's access through the user's own addresses cannot fault. */
+static int fault_in(struct vm_space *vm, uint32_t addr, uint32_t len)
+{
+	for (uint64_t v = page_down(addr); v < (uint64_t)addr + len; v += PAGE_SIZE)
+		if (paging_space_lookup(vm->space, (uint32_t)v, NULL) == PAGING_NOT_MAPPED &&
+		    !vm_map_zeroed(vm, (uint32_t)v, 0))
+			return ERR_NOMEM;
+	return 0;
+}
+
+int vm_copy_in(struct vm_space *vm, void *dst, uint32_t user_src, uint32_t len)
+{
+	if (!vm_range_ok(vm, user_src, len, false))
+		return ERR_FAULT;
+	int err = fault_in(vm, user_src, len);
+	if (err < 0)
+		return err;
+	memcpy(dst, (const void *)user_src, len);
+	return 0;
+}
+
+int vm_copy_out(struct vm_space *vm, uint32_t user_dst, const void *src, uint32_t len)
+{
+	if (!vm_range_ok(vm, user_dst, len, true))
+		return ERR_FAULT;
+	int err = fault_in(vm, user_dst, len);
+	if (err < 0)
+		return err;
+	memcpy((void *)user_dst, src, len);
+	return 0;
+}
+
+int vm_copy_string_in(struct vm_space *vm, char *dst, uint32_t user_src, uint32_t max)
+{
+	for (uint32_t i = 0; i < max; i++) {
+		if (vm_copy_in(vm, &dst[i], user_src + i, 1) < 0)
+			return ERR_FAULT;
+		if (dst[i] == '\0')
+			return (int)i;
+	}
+	return ERR_TOOBIG;
+}

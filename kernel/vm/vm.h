@@ -1,0 +1,54 @@
+/* vm.h: a process's address space: the regions it may use and the page
+ * tables (kernel/arch/paging.c's spaces) that map them. Program segments are
+ * mapped whole when the program is loaded; the heap, anonymous mappings and
+ * the stack get a zeroed frame on the first touch of each page. Every frame
+ * comes from user_frame_alloc and goes back when it is unmapped or the space
+ * is destroyed. */
+#ifndef VLSOS_VM_H
+#define VLSOS_VM_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#define VM_REGIONS_MAX 24
+
+enum vm_kind { VM_PROGRAM, VM_HEAP, VM_MMAP, VM_STACK };
+
+struct vm_region {
+	uint32_t start, end; /* page-aligned, [start, end) */
+	uint32_t flags;      /* PAGE_FLAG_WRITABLE, PAGE_FLAG_EXECUTABLE */
+	enum vm_kind kind;
+};
+
+struct vm_space {
+	void *space; /* paging's handle */
+	struct vm_region region[VM_REGIONS_MAX];
+	unsigned count;
+	uint32_t heap_start, brk; /* the heap region is [heap_start, page_up(brk)) */
+	uint32_t pages;           /* frames mapped now */
+};
+
+int vm_create(struct vm_space *vm);   /* 0, ERR_NOMEM */
+void vm_destroy(struct vm_space *vm); /* every frame and table back */
+int vm_add_region(struct vm_space *vm, uint32_t start, uint32_t end, uint32_t flags, enum vm_kind kind);
+const struct vm_region *vm_find(const struct vm_space *vm, uint32_t addr);
+/* a zeroed frame mapped at the page of addr (inside a region); its kernel
+ * address through paging_kmap(slot), or NULL when RAM is out */
+void *vm_map_zeroed(struct vm_space *vm, uint32_t addr, unsigned kmap_slot);
+/* a page fault at addr (PF_* error code): true when it was a first touch of
+ * a demand-zero page, now mapped; else *why says what was wrong */
+bool vm_fault(struct vm_space *vm, uint32_t addr, uint32_t error, const char **why);
+int32_t vm_sbrk(struct vm_space *vm, int32_t delta); /* the old break or ERR_* */
+int32_t vm_mmap(struct vm_space *vm, uint32_t len, int prot);
+int vm_munmap(struct vm_space *vm, uint32_t addr, uint32_t len);
+/* Copies between the kernel and the live space (the calling process's):
+ * ERR_FAULT when any byte is outside its regions, or (to user) not writable. */
+int vm_copy_in(struct vm_space *vm, void *dst, uint32_t user_src, uint32_t len);
+int vm_copy_out(struct vm_space *vm, uint32_t user_dst, const void *src, uint32_t len);
+/* a NUL-terminated string of at most max bytes with its NUL: its length, or
+ * ERR_FAULT, or ERR_TOOBIG when no NUL comes within max */
+int vm_copy_string_in(struct vm_space *vm, char *dst, uint32_t user_src, uint32_t max);
+/* does the user range [addr, addr + len) lie in regions, writable if asked */
+bool vm_range_ok(const struct vm_space *vm, uint32_t addr, uint32_t len, bool write);
+
+#endif
