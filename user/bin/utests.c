@@ -98,16 +98,20 @@ static void describe_status(int status)
 		printf("# status 0x%x\n", status);
 }
 
-/* the meminfo row named "free", in bytes; 0 when there is none */
+/* free memory in bytes: the meminfo rows whose names begin with "free" (the
+ * kernel has "free pages" and "free pages above the direct map (user)"); 0
+ * when there is none */
 static struct vls_meminfo meminfo;
 static uint64_t free_memory(void)
 {
+	uint64_t sum = 0;
+
 	if (sys_meminfo(&meminfo, sizeof(meminfo)) != 0)
 		return 0;
 	for (uint32_t i = 0; i < meminfo.rows && i < MEMINFO_ROWS_MAX; i++)
-		if (strcmp(meminfo.row[i].name, "free") == 0)
-			return meminfo.row[i].bytes;
-	return 0;
+		if (strncmp(meminfo.row[i].name, "free", 4) == 0)
+			sum += meminfo.row[i].bytes;
+	return sum;
 }
 
 /* ---------------------------------------------------------------------------
