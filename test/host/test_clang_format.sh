@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# test_clang_format.sh: every C file of the tree (kernel/ lib/ include/ tools/
+# test_clang_format.sh: every C file of the tree (kernel/ lib/ include/ tools/ user/
 # test/ bench/) is as clang-format 14 leaves it under .clang-format. One case a
 # folder, naming each file that is not; `clang-format -i FILE` fixes one. First,
 # that the check can fail at all: a badly laid out snippet must be refused.
@@ -7,7 +7,7 @@ set -u
 ROOT=${ROOT:-$(cd "$(dirname "$0")/../.." && pwd)}
 cd "$ROOT" || exit 1
 . test/lib/tap.sh
-FOLDERS=(kernel lib include tools test bench)
+FOLDERS=(kernel lib include tools test bench user)
 
 # Debian's clang-format is version 14 (./build.sh installs it); another version
 # lays some code out differently, so 14 is asked for by name when it is there.

@@ -104,7 +104,8 @@ b = bytearray(open(sys.argv[1], "rb").read()); b[24:28] = bytes(4)
 struct.pack_into("<I", b, 24, zlib.crc32(b)); open(sys.argv[1], "wb").write(b)' "$1"
 }
 
-# make_fixture DIR: stand-in loader files for building images in DIR
+# make_fixture DIR: stand-in loader files (and the layout's other src= files)
+# for building images in DIR
 make_fixture() {
 	py '
 import sys
@@ -115,7 +116,12 @@ f = bytearray(512); f[0:3] = b"\xeb\x3c\x90"; f[0x3e:0x40] = b"\xeb\xfe"; f[510:
 open(d + "stage1_fat.bin", "wb").write(f)
 open(d + "stage2.bin", "wb").write(bytes((i * 13 + 1) & 0xFF for i in range(5000)))
 open(d + "boot.cfg", "w").write("kernel=/KERNEL.BIN\n")
-' "$1" && make_kernel "$1/kernel.bin" 4000 0x1000 && $TO "$MKIMAGE" seal "$LAYOUT" "$1/kernel.bin"
+# every other src= of the layout (the user programs): a few bytes stand in
+import os, re
+for src in re.findall(r"^file\s+\S+\s+src=(\S+)", open(sys.argv[2]).read(), re.M):
+    if not os.path.exists(d + src) and src != "kernel.bin":
+        open(d + src, "wb").write(b"stand-in for " + src.encode())
+' "$1" "$LAYOUT" && make_kernel "$1/kernel.bin" 4000 0x1000 && $TO "$MKIMAGE" seal "$LAYOUT" "$1/kernel.bin"
 }
 
 # line number of the first line matching an ERE in FILE
