@@ -161,7 +161,7 @@ unsigned memory_accounting_rows(const struct memory_accounting *a, struct accoun
 	unsigned n = 0;
 
 	rows[n++] = (struct accounting_row){ "free pages", a->free };
-	rows[n++] = (struct accounting_row){ "free pages above the direct map (user)", a->free_high };
+	rows[n++] = (struct accounting_row){ "free pages, high zone (user only)", a->free_high };
 	rows[n++] = (struct accounting_row){ "slab caches", a->slab };
 	rows[n++] = (struct accounting_row){ "malloc, spans and whole pages", a->large };
 	rows[n++] = (struct accounting_row){ "page tables", a->page_tables };
@@ -185,11 +185,11 @@ void report_memory_accounting(void)
 	unsigned n = memory_accounting_rows(&a, rows);
 	kprintf("Physical memory accounting (bytes):\n");
 	for (unsigned i = 0; i < n; i++) {
-		kprintf("  %-38s %12llu\n", rows[i].name, (unsigned long long)rows[i].bytes);
+		kprintf("  %-34s %12llu\n", rows[i].name, (unsigned long long)rows[i].bytes);
 		sum += rows[i].bytes;
 	}
 	allocated = a.slab + a.large + a.page_tables + a.other + a.kernel_stacks + a.user;
-	kprintf("  %-38s %12llu of %llu E820 usable: %s\n", "total", (unsigned long long)sum,
+	kprintf("  %-34s %12llu of %llu E820 usable: %s\n", "total", (unsigned long long)sum,
 		(unsigned long long)a.usable, sum == a.usable ? "exact" : "MISMATCH");
 	if (allocated != a.zone_allocated)
 		kprintf("  MISMATCH: owners hold %llu bytes, the page allocator says %llu\n",

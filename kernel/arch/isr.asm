@@ -48,10 +48,10 @@ isr%1:
 %endrep
 
 ; the system call's, int 0x80 from ring 3 (include/syscall.h)
-%if SYSCALL_VECTOR != 128
-%error "isr128 is the system call's stub"
-%endif
-	ISR_NOERR 128
+isr_syscall:
+	push dword 0
+	push dword SYSCALL_VECTOR
+	jmp isr_common
 
 ; The segment registers are saved and the kernel's loaded: a process may
 ; have put any selector it can load into them (even the null one), and the
@@ -130,4 +130,4 @@ irq_table:
 	dd isr %+ v
 %assign v v + 1
 %endrep
-isr_syscall equ isr128
+

@@ -283,11 +283,11 @@ void paging_init(void)
 			identity_map(map[i].base, map[i].base + map[i].length);
 	unmap_page(REGION_STACK_GUARD_START);
 	/* the tables every space shares from the start: the kernel area's, and
-	 * (PAE) a directory for the last GiB */
+	 * under PAE a directory for the last GiB (a space's PDPT points at it) */
 	for (uint32_t v = VM_KERNEL_AREA_START; v < VM_KERNEL_AREA_END; v += tables->table_span)
 		if (!tables->entry_for(kernel_root, v, true))
 			panic("paging: out of memory for the kernel area's tables");
-	if (!tables->entry_for(kernel_root, VM_USER_END, true))
+	if (nx && !tables->entry_for(kernel_root, VM_USER_END, true))
 		panic("paging: out of memory for the last GiB's tables");
 	/* .text may run and not be written; .rodata may do neither; the rest
 	 * (data, heap, stacks, RAM, the first MiB) stays writable and, with NX,
@@ -365,8 +365,6 @@ const char *paging_region_name(uint32_t addr)
 		return "the kernel area (kernel stacks and their guard pages, temporary mappings)";
 	if (is_user_address(addr))
 		return "user space";
-	if (addr >= VM_DIRECT_END)
-		return "no mapping of the kernel's here";
 	unsigned count;
 	const struct e820_entry *map = memory_map(&count);
 	if (memmap_range_usable(map, count, addr, (uint64_t)addr + 1))

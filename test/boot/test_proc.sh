@@ -89,6 +89,6 @@ done
 tap_check "nx: PAE with NX was used" "$(grep '^paging:' "$T/nx.log")" grep -q "^paging: PAE with NX" "$T/nx.log"
 tap_check "nonx: 32-bit tables were used" "$(grep '^paging:' "$T/nonx.log")" grep -q "^paging: CPU has no" "$T/nonx.log"
 tap_check "m3584: user pages came from above the direct map" \
-	"$(grep 'free pages above' "$T/m3584.log" | head -1)" \
-	grep -qE "^  free pages above the direct map \(user\) +[1-9][0-9]{9}$" "$T/m3584.log"
+	"$(grep 'free pages, high zone' "$T/m3584.log" | head -1)" \
+	grep -qE "^  free pages, high zone \(user only\) +[1-9][0-9]{9}$" "$T/m3584.log"
 tap_done

@@ -17,5 +17,10 @@ build_variant() {
 		nasm -f bin -DSTAGE2_LOAD_SECTORS="$sectors" -I"$BUILD/gen/" -Iboot/ "boot/$s1.asm" \
 			-o "$dir/$s1.bin" || return 1
 	done
+	# every other file the layout copies in (the user programs, ...) as built
+	for f in $(awk '$1 == "file" || $1 == "area"' "$root/disk.img.layout" | grep -o 'src=[^ ]*' |
+		sed 's/^src=//' | sort -u); do
+		[ -e "$dir/$f" ] || cp "$BUILD/$f" "$dir/" || return 1
+	done
 	"$BUILD/host/mkimage" build "$root/disk.img.layout" "$dir" >/dev/null
 }

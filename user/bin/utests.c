@@ -99,7 +99,7 @@ static void describe_status(int status)
 }
 
 /* free memory in bytes: the meminfo rows whose names begin with "free" (the
- * kernel has "free pages" and "free pages above the direct map (user)"); 0
+ * kernel has "free pages" and "free pages, high zone (user only)"); 0
  * when there is none */
 static struct vls_meminfo meminfo;
 static uint64_t free_memory(void)
