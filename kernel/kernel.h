@@ -81,6 +81,7 @@ void page_free(void *page, enum page_owner owner);
  * is out. Not zeroed: paging_kmap it to write it. */
 uint32_t user_frame_alloc(void);
 void user_frame_free(uint32_t phys);
+uint64_t user_frames_free_bytes(void); /* what user_frame_alloc can still give, both zones */
 /* the zones' free blocks by order, for meminfo: how many were filled */
 struct vls_zone_info;
 unsigned memory_zone_info(struct vls_zone_info *out, unsigned max);

@@ -291,6 +291,16 @@ uint32_t user_frame_alloc(void)
 	return (uint32_t)(uintptr_t)frame;
 }
 
+uint64_t user_frames_free_bytes(void)
+{
+	uint64_t bytes = 0;
+
+	for (unsigned o = 0; o <= BUDDY_MAX_ORDER; o++)
+		bytes += (uint64_t)(buddy_free_count(&zone, o) + buddy_free_count(&high_zone, o))
+			 << (o + PAGE_SHIFT);
+	return bytes;
+}
+
 void user_frame_free(uint32_t phys)
 {
 	struct buddy_zone *z = phys >= VM_DIRECT_END ? &high_zone : &zone;

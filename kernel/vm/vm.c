@@ -148,14 +148,6 @@ static void unmap_range(struct vm_space *vm, uint32_t start, uint32_t end)
 	}
 }
 
-static uint64_t free_user_bytes(void)
-{
-	struct memory_accounting a;
-
-	memory_accounting(&a);
-	return a.free + a.free_high;
-}
-
 /* The heap region follows the break a page at a time. Growth past what RAM
  * has free now is refused (the pages would fault in with nothing to give
  * them), as is any growth past VM_USER_HEAP_MAX. */
@@ -175,7 +167,7 @@ int32_t vm_sbrk(struct vm_space *vm, int32_t delta)
 	if (new_end > heap->end) {
 		if (overlaps(vm, heap->end, new_end))
 			return ERR_NOMEM;
-		if (new_end - heap->end > free_user_bytes())
+		if (new_end - heap->end > user_frames_free_bytes())
 			return ERR_NOMEM;
 		heap->end = new_end;
 	} else if (new_end < heap->end) {
@@ -195,7 +187,7 @@ int32_t vm_mmap(struct vm_space *vm, uint32_t len, int prot)
 	if (len == 0 || len > area_end - VM_USER_MMAP_START || (prot & ~(PROT_READ | PROT_WRITE)))
 		return ERR_INVAL;
 	uint32_t size = (uint32_t)page_up(len);
-	if (size > free_user_bytes())
+	if (size > user_frames_free_bytes())
 		return ERR_NOMEM;
 	for (uint32_t at = VM_USER_MMAP_START; at + size <= area_end && at >= VM_USER_MMAP_START;) {
 		const struct vm_region *hit = NULL;
