@@ -236,7 +236,11 @@ void proc_run_init(const struct boot_info *bi)
 	if (pid < 0)
 		panic("cannot start init %s: %s", args[0], error_name(pid));
 	sched_run();
+	uint64_t total, idle;
+	sched_ticks(&total, &idle);
 	kprintf("All processes have ended (init's status %d): halting.\n", init_status);
+	kprintf("Idle: halted for %llu of the %llu ticks the processes took\n", (unsigned long long)idle,
+		(unsigned long long)total);
 	report_memory_accounting(); /* every frame of theirs is back */
 	qemu_exit_if_asked(init_status == 0);
 	arch_halt_forever();

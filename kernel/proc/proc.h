@@ -80,7 +80,8 @@ void sched_exit_current(void) __attribute__((noreturn));
  * is left, then returns */
 void sched_run(void);
 void sched_user_return(struct trap_frame *frame);
-void sched_finish_switch(void); /* first thing after a switch (a new process's too) */
+void sched_finish_switch(void);
+void sched_ticks(uint64_t *total, uint64_t *idle); /* ticks since processes began, and idle ones */ /* first thing after a switch (a new process's too) */
 
 /* fault.c: exceptions from ring 3 */
 void fault_init(void);

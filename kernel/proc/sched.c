@@ -14,7 +14,8 @@ static struct proc *current; /* NULL: the idle context */
 static uint32_t idle_esp;
 static struct proc *finished; /* ended with nobody to wait: released once off its stack */
 static volatile bool need_resched;
-static int last_slot = -1; /* where the round robin goes on from */
+static int last_slot = -1;               /* where the round robin goes on from */
+static uint64_t ticks_total, ticks_idle; /* since sched_init; idle: in the idle loop's hlt */
 
 struct proc *proc_current(void)
 {
@@ -117,8 +118,11 @@ static void tick(void)
 {
 	uint64_t now = clock_ns();
 
+	ticks_total++;
 	if (current)
 		current->ticks++;
+	else
+		ticks_idle++;
 	for (int i = 0; i < PROC_MAX; i++) {
 		struct proc *p = proc_slot(i);
 		if (p->state == PROC_SLEEPING && p->wake_ns && p->wake_ns <= now)
@@ -154,6 +158,12 @@ void sched_run(void)
 			return;
 		__asm__ volatile("sti; hlt; cli" : : : "memory");
 	}
+}
+
+void sched_ticks(uint64_t *total, uint64_t *idle)
+{
+	*total = ticks_total;
+	*idle = ticks_idle;
 }
 
 void sched_add(struct proc *p)
