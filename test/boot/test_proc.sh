@@ -11,38 +11,32 @@
 
 T=$BUILD/tmp/proc
 mkdir -p "$T"
-kernel_image "$T/utests.img" kernel "exit init=/BIN/UTESTS"
-
-CONFIGS=("nonx:-m 64" "nx:-cpu max -m 64" "m4:-m 4" "m3584:-cpu max -m 3584")
-for config in "${CONFIGS[@]}"; do
-	name=${config%%:*} args=${config#*:}
-	cp "$T/utests.img" "$T/$name.img" # one image each: QEMU locks what it boots
+# boot_bg NAME CMDLINE UNTIL QEMU-ARGS...: in the background, boots the
+# production kernel with CMDLINE until the ERE UNTIL (or 240 s); $T/NAME.log, and
+# QEMU's status in $T/NAME.status. Each boot has its own image: QEMU locks it.
+boot_bg() {
+	local name=$1 cmdline=$2 until=$3
+	shift 3
+	kernel_image "$T/$name.img" kernel "$cmdline"
 	(
-		# shellcheck disable=SC2086 # args are words
-		boot_until "$T/$name.log" "^All processes have ended|PANIC" 240 -accel tcg $args \
+		boot_until "$T/$name.log" "$until|PANIC" 240 -accel tcg "$@" \
 			-drive "file=$T/$name.img,format=raw,if=ide"
 		echo "$QEMU_STATUS" >"$T/$name.status"
 	) &
+}
+
+CONFIGS=("nonx:-m 64" "nx:-cpu max -m 64" "m4:-m 4" "m3584:-cpu max -m 3584")
+for config in "${CONFIGS[@]}"; do
+	# shellcheck disable=SC2086 # the machine's QEMU arguments are words
+	boot_bg "${config%%:*}" "exit init=/BIN/UTESTS" "^All processes have ended" ${config#*:}
 done
 # A process asleep uses no CPU: with init sleeping 1.5 s the kernel halts in
 # its idle loop for (nearly) every tick, and SLEEP refuses nonsense.
-kernel_image "$T/sleep.img" kernel "exit init=/BIN/SLEEP 1.5"
-(
-	boot_until "$T/sleep.log" "^Idle:|PANIC" 60 -accel tcg -m 64 -drive "file=$T/sleep.img,format=raw,if=ide"
-) &
-kernel_image "$T/sleepbad.img" kernel "exit init=/BIN/SLEEP 1x"
-(
-	boot_until "$T/sleepbad.log" "^Idle:|PANIC" 60 -accel tcg -m 64 -drive "file=$T/sleepbad.img,format=raw,if=ide"
-) &
+boot_bg sleep "exit init=/BIN/SLEEP 1.5" "^Idle:" -m 64
+boot_bg sleepbad "exit init=/BIN/SLEEP 1x" "^Idle:" -m 64
 # init missing or damaged: a PANIC that names it (after the loader's line)
-kernel_image "$T/noinit.img" kernel "exit init=/BIN/NOPE"
-(
-	boot_until "$T/noinit.log" "PANIC" 60 -accel tcg -m 64 -drive "file=$T/noinit.img,format=raw,if=ide"
-) &
-kernel_image "$T/badinit.img" kernel "exit init=/TEST/ELF/TRUNC.ELF"
-(
-	boot_until "$T/badinit.log" "PANIC" 60 -accel tcg -m 64 -drive "file=$T/badinit.img,format=raw,if=ide"
-) &
+boot_bg noinit "exit init=/BIN/NOPE" "PANIC" -m 64
+boot_bg badinit "exit init=/TEST/ELF/TRUNC.ELF" "PANIC" -m 64
 wait
 
 # ktap_cases LOG: "ok NAME" / "notok NAME" for each top-level KTAP result
