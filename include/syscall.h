@@ -82,7 +82,7 @@ struct vls_dirent {
 #define MEMINFO_ZONES_MAX 2
 #define MEMINFO_ORDERS 11 /* buddy orders 0-10 */
 #define MEMINFO_CACHES_MAX 48
-#define MEMINFO_NAME_MAX 32
+#define MEMINFO_NAME_MAX 40 /* with its NUL; the kernel's names are shorter */
 
 struct vls_mem_row {
 	char name[MEMINFO_NAME_MAX];

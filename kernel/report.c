@@ -161,7 +161,7 @@ unsigned memory_accounting_rows(const struct memory_accounting *a, struct accoun
 	unsigned n = 0;
 
 	rows[n++] = (struct accounting_row){ "free pages", a->free };
-	rows[n++] = (struct accounting_row){ "free pages, high zone (user only)", a->free_high };
+	rows[n++] = (struct accounting_row){ "free pages, high zone", a->free_high };
 	rows[n++] = (struct accounting_row){ "slab caches", a->slab };
 	rows[n++] = (struct accounting_row){ "malloc, spans and whole pages", a->large };
 	rows[n++] = (struct accounting_row){ "page tables", a->page_tables };

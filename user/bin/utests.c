@@ -99,7 +99,7 @@ static void describe_status(int status)
 }
 
 /* free memory in bytes: the meminfo rows whose names begin with "free" (the
- * kernel has "free pages" and "free pages, high zone (user only)"); 0
+ * kernel has "free pages" and "free pages, high zone"); 0
  * when there is none */
 static struct vls_meminfo meminfo;
 static uint64_t free_memory(void)
@@ -791,6 +791,44 @@ static void test_meminfo(struct ut *t)
 	EXPECT(t, free_memory() != 0);
 }
 
+/* the bytes of the meminfo row called name, or ~0 when there is none */
+static uint64_t meminfo_row(const char *name)
+{
+	if (sys_meminfo(&meminfo, sizeof(meminfo)) != 0)
+		return ~0ull;
+	for (uint32_t i = 0; i < meminfo.rows && i < MEMINFO_ROWS_MAX; i++)
+		if (strcmp(meminfo.row[i].name, name) == 0)
+			return meminfo.row[i].bytes;
+	return ~0ull;
+}
+
+#define HIGH_ROW "free pages, high zone"
+#define TOUCH_BYTES (1024 * 1024)
+
+/* Pages a process touches are counted as user pages and, where there is RAM
+ * above the kernel's direct map, come from there first. */
+static void test_user_pages_accounted(struct ut *t)
+{
+	uint64_t high = meminfo_row(HIGH_ROW), user = meminfo_row("user pages");
+	char *p = sys_sbrk(TOUCH_BYTES);
+
+	EXPECT(t, user != ~0ull && high != ~0ull && !sys_error(p));
+	if (t->failed)
+		return;
+	for (uint32_t offset = 0; offset < TOUCH_BYTES; offset += 4096)
+		p[offset] = 1;
+	uint64_t high_after = meminfo_row(HIGH_ROW), user_after = meminfo_row("user pages");
+	printf("# user pages %llu -> %llu bytes, free high zone %llu -> %llu\n", user, user_after, high,
+	       high_after);
+	EXPECT(t, user_after >= user + TOUCH_BYTES);
+	if (high >= 2 * TOUCH_BYTES)
+		EXPECT(t, high_after + TOUCH_BYTES <= high);
+	else
+		t->skip = "no RAM above the direct map: only the user-pages row checked";
+	sys_sbrk(-TOUCH_BYTES);
+	EXPECT(t, meminfo_row("user pages") + TOUCH_BYTES <= user_after);
+}
+
 /* ---------------------------------------------------------------------------
  * ELF refusals: the files the lead places in /TEST/ELF
  * ------------------------------------------------------------------------- */
@@ -871,6 +909,7 @@ static const struct {
 	{ "time", test_time },
 	{ "pids_distinct", test_pids_distinct },
 	{ "meminfo", test_meminfo },
+	{ "user_pages_accounted", test_user_pages_accounted },
 	{ "elf_refusals", test_elf_refusals },
 };
 #define CASE_COUNT (sizeof(cases) / sizeof(cases[0]))
