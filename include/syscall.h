@@ -33,7 +33,21 @@
 #define SYS_SLEEP 16   /* (uint32_t milliseconds) -> 0 */
 #define SYS_UPTIME 17  /* (uint64_t *ns) -> 0: nanoseconds since the kernel's clock started */
 #define SYS_MEMINFO 18 /* (struct vls_meminfo *out, uint32_t size) -> 0 */
-#define SYS_CALLS 19   /* one more than the last number */
+/* the console and its commands (docs/console.md) */
+#define SYS_PS 19       /* (struct vls_procinfo *out, uint32_t max) -> processes written */
+#define SYS_VMMAP 20    /* (int pid, struct vls_region *out, uint32_t max) -> regions written */
+#define SYS_V2P 21      /* (int pid or 0 for itself, uint32_t addr, struct vls_walk *out) -> 0 */
+#define SYS_KREAD 22    /* (uint32_t kernel_addr, void *buf, uint32_t len) -> bytes; ERR_NOTMAPPED */
+#define SYS_PHYSREAD 23 /* (uint32_t phys, void *buf, uint32_t len) -> bytes: below 1 MiB only */
+#define SYS_BOOTLOG 24  /* (uint32_t offset, void *buf, uint32_t len) -> bytes of the boot report */
+#define SYS_BOOTINFO 25 /* (struct boot_info *out, uint32_t size) -> 0: the loader's hand-off */
+#define SYS_LEAKS 26    /* (void *buf, uint32_t len) -> bytes of report; ERR_NOSYS without memdebug */
+#define SYS_CHDIR 27    /* (const char *path) -> 0: relative paths start there; inherited */
+#define SYS_GETCWD 28   /* (char *buf, uint32_t len) -> length */
+#define SYS_PIPE 29     /* (int fds[2]) -> 0: fds[0] reads what fds[1] writes */
+#define SYS_SETFG 30    /* (int pid or 0) -> 0: the console's Ctrl-C ends this process */
+#define SYS_DUP2 31     /* (int fd, int to) -> to: to is closed first, then names what fd names */
+#define SYS_CALLS 32    /* one more than the last number */
 
 /* open's flags */
 #define O_RDONLY 0
@@ -53,6 +67,7 @@
  * not exit on its own */
 #define STATUS_FAULT(vector) (0x100 | (vector)) /* killed by a CPU exception (0-31) */
 #define STATUS_KILLED 0x200                     /* killed by kill() */
+#define STATUS_INTERRUPTED 0x201                /* ended by Ctrl-C on the console */
 #define STATUS_IS_EXIT(s) (((s) & ~0xFF) == 0)
 
 #define PROC_MAX 64      /* processes at once, the idle one not included */
@@ -108,6 +123,47 @@ struct vls_meminfo {
 	struct vls_mem_row row[MEMINFO_ROWS_MAX];
 	struct vls_zone_info zone[MEMINFO_ZONES_MAX];
 	struct vls_cache_info cache[MEMINFO_CACHES_MAX];
+};
+
+/* ps */
+#define PROC_STATE_RUNNABLE 1
+#define PROC_STATE_SLEEPING 2
+#define PROC_STATE_ZOMBIE 3
+struct vls_procinfo {
+	int32_t pid, ppid; /* ppid 0: no parent */
+	uint32_t state;    /* PROC_STATE_* */
+	char name[PROC_NAME_MAX];
+	uint32_t pages;       /* user frames mapped now */
+	uint32_t table_pages; /* its page tables (not the kernel's it shares) */
+	uint32_t regions;
+	uint64_t ticks; /* ticks it ran for */
+};
+
+/* vmmap */
+#define VLS_REGION_PROGRAM 1
+#define VLS_REGION_HEAP 2
+#define VLS_REGION_MMAP 3
+#define VLS_REGION_STACK 4
+#define VLS_PERM_READ 1
+#define VLS_PERM_WRITE 2
+#define VLS_PERM_EXEC 4
+struct vls_region {
+	uint32_t start, end; /* [start, end) */
+	uint32_t kind;       /* VLS_REGION_* */
+	uint32_t perms;      /* VLS_PERM_*: as the page tables give them (EXEC is NX's absence) */
+	uint32_t present;    /* pages of it that have a frame now */
+};
+
+/* v2p: the entries a walk of the page tables read, top level first */
+#define VLS_WALK_LEVELS_MAX 3
+struct vls_walk {
+	uint32_t levels;                     /* entries read: 2 (32-bit tables) or 3 (PAE) */
+	uint32_t read;                       /* how many of them were read before the walk stopped */
+	uint64_t entry[VLS_WALK_LEVELS_MAX]; /* PDPTE (PAE), PDE, PTE */
+	uint64_t table[VLS_WALK_LEVELS_MAX]; /* the physical address of the table each was read from */
+	uint32_t phys;                       /* the address it maps to, when mapped */
+	uint32_t mapped;                     /* 1 when the walk reached a present page */
+	uint32_t large;                      /* 1 when a large page (PDE with PS) ended it */
 };
 
 #endif
