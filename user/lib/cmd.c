@@ -79,6 +79,18 @@ uint32_t cmd_number(const char *arg, const char *what)
 	return value;
 }
 
+int cmd_path_status(int err)
+{
+	switch (err) {
+	case ERR_NOENT:
+	case ERR_NOTDIR:
+	case ERR_ISDIR:
+	case ERR_TOOBIG:
+	case ERR_INVAL: return STATUS_BAD_INPUT;
+	default: return STATUS_FAILED;
+	}
+}
+
 void cmd_hexdump(uint32_t addr, const uint8_t *bytes, uint32_t len)
 {
 	char line[HEXDUMP_LINE_LEN];

@@ -45,6 +45,9 @@ void cmd_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noretur
 void cmd_warn(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* parse_u32 of ARG, or cmd_bad naming WHAT ("address", "pid") and the fault */
 uint32_t cmd_number(const char *arg, const char *what);
+/* the status for an error on a path: 2 (bad input) when the path is wrong
+ * (not there, not a directory, a directory, too long), 1 when reading failed */
+int cmd_path_status(int err);
 /* hexdump_format lines for LEN bytes of BYTES, the first at address ADDR */
 void cmd_hexdump(uint32_t addr, const uint8_t *bytes, uint32_t len);
 
