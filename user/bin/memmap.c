@@ -43,18 +43,6 @@ static const struct layout_region regions[] = {
 
 static struct boot_info info;
 
-static const char *type_name(uint32_t type)
-{
-	switch (type) {
-	case E820_USABLE: return "usable";
-	case E820_RESERVED: return "reserved";
-	case E820_ACPI_RECLAIM: return "ACPI reclaimable";
-	case E820_ACPI_NVS: return "ACPI NVS";
-	case E820_BAD: return "bad memory";
-	default: return "unknown type";
-	}
-}
-
 /* insertion sort by base: the map has at most BOOT_E820_MAX entries */
 static void sort_by_base(struct e820_entry *e, uint32_t count)
 {
@@ -90,7 +78,7 @@ static const char *covered_by(const struct e820_entry *e, uint32_t count, uint64
 	if (mixed)
 		return "mixed types";
 	snprintf(answer, sizeof(answer), "%s%s", covered < end - start ? "partly " : "",
-		 type_name(type));
+		 e820_type_name(type));
 	return answer;
 }
 
@@ -114,7 +102,7 @@ int main(int argc, char **argv)
 		char size[HUMAN_SIZE_LEN];
 		printf("  0x%016llx-0x%016llx %10s  %s", (unsigned long long)e->base,
 		       (unsigned long long)(e->base + e->length - 1), human_size(e->length, size),
-		       type_name(e->type));
+		       e820_type_name(e->type));
 		if (e->type > E820_BAD)
 			printf(" (%u)", e->type);
 		if (info.e820_entry_size > 20 && e->attr != 1)
