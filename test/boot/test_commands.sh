@@ -221,7 +221,7 @@ has leaks "without memdebug: how to turn it on" "^leaks: memdebug is off: add th
 ends leaks 1
 has leaks_on "with memdebug: the report" "memdebug: .*[0-9]+ live allocation"
 ends leaks_on 0
-sed -n '/^VlsOs 0\.1/,/^VlsOs ready$/p' "$T/bootlog.log" >"$T/bootlog.boot"
+awk '/^VlsOs 0\.1/ { on = 1 } on { print } /^VlsOs ready$/ { exit }' "$T/bootlog.log" >"$T/bootlog.boot"
 out bootlog | sed -n '/^VlsOs 0\.1/,/^VlsOs ready$/p' >"$T/bootlog.copy"
 tap_check "bootlog: the kernel's lines up to VlsOs ready, as it printed them" \
 	"$(diff "$T/bootlog.boot" "$T/bootlog.copy" | head -3 | tr '\n' ' ')" \

@@ -58,6 +58,7 @@ static const struct vector_name names[] = {
 	{ 0x1F, "graphics characters (data)" },
 	{ 0x40, "floppy services (moved by a disk BIOS)" },
 	{ 0x41, "hard disk 0 parameters (data)" },
+	{ 0x43, "EGA/VGA graphics characters (data)" },
 	{ 0x46, "hard disk 1 parameters (data)" },
 	{ 0x4A, "RTC alarm" },
 	{ 0x70, "IRQ 8: real-time clock" },

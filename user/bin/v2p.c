@@ -100,8 +100,8 @@ int main(int argc, char **argv)
 		cmd_fail("the kernel's walk has %u levels and %u entries read: not a walk v2p knows",
 			 walk.levels, walk.read);
 
-	printf("0x%08x in %s %d, %s tables:\n", addr, pid ? "process" : "process (v2p itself), pid",
-	       pid ? pid : sys_getpid(), pae ? "PAE (64-bit entries)" : "32-bit");
+	printf("0x%08x in pid %d%s, %s tables:\n", addr, pid ? pid : sys_getpid(),
+	       pid ? "" : " (v2p itself)", pae ? "PAE (64-bit entries)" : "32-bit");
 	for (uint32_t i = 0; i < walk.read; i++) {
 		const struct level *level = &levels[i];
 		uint32_t index = (addr >> level->shift) & ((1u << level->bits) - 1);

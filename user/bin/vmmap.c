@@ -13,8 +13,6 @@ static const struct command vmmap_command = {
 #define PAGE_SIZE 4096u
 #define REGIONS_MAX 64 /* more than a process has: program segments, heap, mmaps, stack */
 
-static struct vls_region regions[REGIONS_MAX];
-
 static const char *kind_name(uint32_t kind)
 {
 	switch (kind) {
@@ -38,6 +36,10 @@ int main(int argc, char **argv)
 			cmd_bad("pid %s is not a process's (pids start at 1)", argv[1]);
 		pid = (int)n;
 	}
+	/* from the heap: so vmmap's own map shows one */
+	struct vls_region *regions = malloc(REGIONS_MAX * sizeof(*regions));
+	if (!regions)
+		cmd_fail("no memory for %u regions", REGIONS_MAX);
 	int count = sys_vmmap(pid, regions, REGIONS_MAX);
 	if (count == ERR_SRCH)
 		cmd_bad("no process has pid %d", pid);
