@@ -14,30 +14,19 @@ PARALLEL=${PARALLEL:-4}
 BOOT_SECONDS=120
 
 # run NAME ARGS [QEMU-ARGS...]: in the background, boots with init=/BIN/ARGS
-# until the last process ends (or BOOT_SECONDS); $T/NAME.log
+# (after the words $WORDS, "exit" unless set) until the last process ends (or
+# BOOT_SECONDS); $T/NAME.log
 run() {
 	local name=$1 args=$2
 	shift 2
 	while [ "$(jobs -rp | wc -l)" -ge "$PARALLEL" ]; do wait -n; done
-	kernel_image "$T/$name.img" kernel "exit init=/BIN/$args" || return
+	kernel_image "$T/$name.img" kernel "${WORDS:-exit} init=/BIN/$args" || return
 	(
 		SETTLE=0 boot_until "$T/$name.log" "^All processes have ended|PANIC" "$BOOT_SECONDS" -accel tcg \
 			-m 64 "$@" -drive "file=$T/$name.img,format=raw,if=ide"
 		rm -f "$T/$name.img" "$T/$name.img.cfg"
 	) &
 }
-# run_memdebug NAME ARGS: likewise with memdebug on
-run_memdebug() {
-	local name=$1 args=$2
-	while [ "$(jobs -rp | wc -l)" -ge "$PARALLEL" ]; do wait -n; done
-	kernel_image "$T/$name.img" kernel "exit memdebug init=/BIN/$args" || return
-	(
-		SETTLE=0 boot_until "$T/$name.log" "^All processes have ended|PANIC" "$BOOT_SECONDS" -accel tcg \
-			-m 64 -drive "file=$T/$name.img,format=raw,if=ide"
-		rm -f "$T/$name.img" "$T/$name.img.cfg"
-	) &
-}
-
 run mem MEM
 run memmap MEMMAP
 run bda BDA
@@ -55,7 +44,7 @@ run v2p_kernel "V2P 0x00100000"
 run hexdump "HEXDUMP 0x00100000 64"
 run hexdump_big "HEXDUMP 0x00100000 0x20000"
 run leaks LEAKS
-run_memdebug leaks_on LEAKS
+WORDS='exit memdebug' run leaks_on LEAKS
 run bootlog BOOTLOG
 run cat "CAT /BOOT.CFG /BOOT.CFG"
 run cat_fewk "CAT /TEST/SUB/FEWK.BIN"

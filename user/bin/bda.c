@@ -89,9 +89,7 @@ int main(int argc, char **argv)
 	static const char *const video_at_boot[] = { "EGA/VGA", "40x25 colour", "80x25 colour",
 						     "80x25 mono" };
 
-	cmd_start(&bda_command, argc, argv);
-	if (argc > 1)
-		cmd_bad("unexpected argument '%s'", argv[1]);
+	cmd_start_no_arguments(&bda_command, argc, argv);
 	int got = sys_physread(REGION_BDA_START, bda, sizeof(bda));
 	if (got < 0)
 		cmd_fail("cannot read the BDA at 0x%x: %s", REGION_BDA_START, error_name(got));

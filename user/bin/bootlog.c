@@ -16,9 +16,7 @@ int main(int argc, char **argv)
 	char buf[CHUNK];
 	uint32_t offset = 0;
 
-	cmd_start(&bootlog_command, argc, argv);
-	if (argc > 1)
-		cmd_bad("unexpected argument '%s'", argv[1]);
+	cmd_start_no_arguments(&bootlog_command, argc, argv);
 	for (;;) {
 		int got = sys_bootlog(offset, buf, sizeof(buf));
 		if (got < 0)

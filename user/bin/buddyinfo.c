@@ -15,12 +15,8 @@ static struct vls_meminfo info;
 
 int main(int argc, char **argv)
 {
-	cmd_start(&buddyinfo_command, argc, argv);
-	if (argc > 1)
-		cmd_bad("unexpected argument '%s'", argv[1]);
-	int err = sys_meminfo(&info, sizeof(info));
-	if (err < 0)
-		cmd_fail("the kernel's figures are not available: %s", error_name(err));
+	cmd_start_no_arguments(&buddyinfo_command, argc, argv);
+	cmd_meminfo(&info);
 
 	printf("%-8s", "order");
 	for (unsigned order = 0; order < MEMINFO_ORDERS; order++)

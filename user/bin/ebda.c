@@ -21,9 +21,7 @@ int main(int argc, char **argv)
 	uint16_t segment;
 	uint8_t head[SHOWN];
 
-	cmd_start(&ebda_command, argc, argv);
-	if (argc > 1)
-		cmd_bad("unexpected argument '%s'", argv[1]);
+	cmd_start_no_arguments(&ebda_command, argc, argv);
 	int got = sys_physread(BDA_EBDA_SEGMENT, &segment, sizeof(segment));
 	if (got != (int)sizeof(segment))
 		cmd_fail("cannot read the BDA's word at 0x%x: %s", BDA_EBDA_SEGMENT,

@@ -15,9 +15,7 @@ static char report[REPORT_MAX];
 
 int main(int argc, char **argv)
 {
-	cmd_start(&leaks_command, argc, argv);
-	if (argc > 1)
-		cmd_bad("unexpected argument '%s'", argv[1]);
+	cmd_start_no_arguments(&leaks_command, argc, argv);
 	int len = sys_leaks(report, REPORT_MAX);
 	if (len == ERR_NOSYS)
 		cmd_fail("memdebug is off: add the word memdebug to BOOT.CFG");

@@ -32,12 +32,8 @@ static void summary_line(const char *what, uint64_t bytes, uint64_t usable)
 
 int main(int argc, char **argv)
 {
-	cmd_start(&mem_command, argc, argv);
-	if (argc > 1)
-		cmd_bad("unexpected argument '%s'", argv[1]);
-	int err = sys_meminfo(&info, sizeof(info));
-	if (err < 0)
-		cmd_fail("the kernel's figures are not available: %s", error_name(err));
+	cmd_start_no_arguments(&mem_command, argc, argv);
+	cmd_meminfo(&info);
 
 	uint64_t sum = 0, free_bytes = 0, user = 0;
 	uint32_t rows = info.rows < MEMINFO_ROWS_MAX ? info.rows : MEMINFO_ROWS_MAX;

@@ -84,9 +84,7 @@ static const char *covered_by(const struct e820_entry *e, uint32_t count, uint64
 
 int main(int argc, char **argv)
 {
-	cmd_start(&memmap_command, argc, argv);
-	if (argc > 1)
-		cmd_bad("unexpected argument '%s'", argv[1]);
+	cmd_start_no_arguments(&memmap_command, argc, argv);
 	int err = sys_bootinfo(&info, sizeof(info));
 	if (err < 0)
 		cmd_fail("the loader's hand-off is not available: %s", error_name(err));

@@ -23,9 +23,7 @@ static struct vls_procinfo procs[PROC_MAX];
 
 int main(int argc, char **argv)
 {
-	cmd_start(&ps_command, argc, argv);
-	if (argc > 1)
-		cmd_bad("unexpected argument '%s'", argv[1]);
+	cmd_start_no_arguments(&ps_command, argc, argv);
 	int count = sys_ps(procs, PROC_MAX);
 	if (count < 0)
 		cmd_fail("cannot list the processes: %s", error_name(count));

@@ -15,12 +15,8 @@ static struct vls_meminfo info;
 
 int main(int argc, char **argv)
 {
-	cmd_start(&slabinfo_command, argc, argv);
-	if (argc > 1)
-		cmd_bad("unexpected argument '%s'", argv[1]);
-	int err = sys_meminfo(&info, sizeof(info));
-	if (err < 0)
-		cmd_fail("the kernel's figures are not available: %s", error_name(err));
+	cmd_start_no_arguments(&slabinfo_command, argc, argv);
+	cmd_meminfo(&info);
 
 	uint32_t caches = info.caches < MEMINFO_CACHES_MAX ? info.caches : MEMINFO_CACHES_MAX;
 	uint32_t pages = 0, inuse = 0;

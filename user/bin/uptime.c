@@ -16,9 +16,7 @@ int main(int argc, char **argv)
 {
 	uint64_t ns;
 
-	cmd_start(&uptime_command, argc, argv);
-	if (argc > 1)
-		cmd_bad("unexpected argument '%s'", argv[1]);
+	cmd_start_no_arguments(&uptime_command, argc, argv);
 	int err = sys_uptime(&ns);
 	if (err < 0)
 		cmd_fail("no clock: %s", error_name(err));

@@ -18,6 +18,13 @@ void cmd_start(const struct command *cmd, int argc, char **argv)
 		}
 }
 
+void cmd_start_no_arguments(const struct command *cmd, int argc, char **argv)
+{
+	cmd_start(cmd, argc, argv);
+	if (argc > 1)
+		cmd_bad("unexpected argument '%s'", argv[1]);
+}
+
 /* "NAME: MESSAGE" and the tail, cut to one line, in one write so that it
  * stays whole beside other processes' output */
 static void say(const char *tail, const char *fmt, va_list ap)
@@ -77,6 +84,14 @@ uint32_t cmd_number(const char *arg, const char *what)
 	if (err < 0)
 		cmd_bad("%s '%s' is not a number (decimal, or hex with 0x)", what, arg);
 	return value;
+}
+
+void cmd_meminfo(struct vls_meminfo *info)
+{
+	int err = sys_meminfo(info, sizeof(*info));
+
+	if (err < 0)
+		cmd_fail("the kernel's figures are not available: %s", error_name(err));
 }
 
 int cmd_path_status(int err)

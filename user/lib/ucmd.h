@@ -37,6 +37,8 @@ struct command {
 /* Remembers the command for the calls below; an argument "-h" prints
  * "usage: ..." and the about text on stdout and exits 0. */
 void cmd_start(const struct command *cmd, int argc, char **argv);
+/* cmd_start for a command that takes no argument: any is refused */
+void cmd_start_no_arguments(const struct command *cmd, int argc, char **argv);
 /* "NAME: MESSAGE (usage: USAGE)" on fd 2, exit(2): bad input */
 void cmd_bad(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 /* "NAME: MESSAGE" on fd 2, exit(1): the command could not do its work */
@@ -48,6 +50,9 @@ uint32_t cmd_number(const char *arg, const char *what);
 /* the status for an error on a path: 2 (bad input) when the path is wrong
  * (not there, not a directory, a directory, too long), 1 when reading failed */
 int cmd_path_status(int err);
+/* SYS_MEMINFO into *info, or cmd_fail */
+struct vls_meminfo;
+void cmd_meminfo(struct vls_meminfo *info);
 /* hexdump_format lines for LEN bytes of BYTES, the first at address ADDR */
 void cmd_hexdump(uint32_t addr, const uint8_t *bytes, uint32_t len);
 
