@@ -45,6 +45,7 @@ enum reserved_reason {                       /* why a usable frame is never hand
 		       RESERVED_BIOS_LOADER, /* page 0 (IVT, BDA), the boot_info page, the EBDA */
 		       RESERVED_BOOT_STACK,  /* the seed's boot stack and the guard page below it */
 		       RESERVED_BIOS_CALL,   /* bios_call's trampoline and the bounce buffer */
+		       RESERVED_CONSOLE,     /* the screen's scrollback, the boot report's copy */
 		       RESERVED_KERNEL,      /* KERNEL.BIN's image and .bss */
 		       RESERVED_EARLY_HEAP,  /* what the linear allocator handed out before the rest */
 		       RESERVED_DESCRIPTORS, /* the page allocator's struct page array and live map */

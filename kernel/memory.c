@@ -140,7 +140,7 @@ struct kept {
 	uint64_t start, end;
 	enum reserved_reason why;
 };
-#define KEPT_MAX 12
+#define KEPT_MAX 13
 #define CONVENTIONAL_END 0xA0000 /* 640 KiB: video memory and ROMs above */
 
 static unsigned kept_ranges(struct kept *k, const struct boot_info *bi)
@@ -165,6 +165,7 @@ static unsigned kept_ranges(struct kept *k, const struct boot_info *bi)
 		k[n++] = (struct kept){ conv_top, conv_end, RESERVED_BIOS_LOADER };
 	k[n++] = (struct kept){ REGION_BIOS_CALL_START, REGION_BIOS_CALL_END, RESERVED_BIOS_CALL };
 	k[n++] = (struct kept){ REGION_BOUNCE_START, REGION_BOUNCE_END, RESERVED_BIOS_CALL };
+	k[n++] = (struct kept){ REGION_CONSOLE_START, REGION_CONSOLE_END, RESERVED_CONSOLE };
 	k[n++] = (struct kept){ REGION_STACK_GUARD_START, REGION_BOOT_STACK_END, RESERVED_BOOT_STACK };
 	k[n++] = (struct kept){ REGION_KERNEL_START, page_up((uintptr_t)__kernel_end), RESERVED_KERNEL };
 	k[n++] = (struct kept){ HEAP_START, page_up(heap.next), RESERVED_EARLY_HEAP };

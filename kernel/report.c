@@ -154,6 +154,7 @@ unsigned memory_accounting_rows(const struct memory_accounting *a, struct accoun
 		[RESERVED_BIOS_LOADER] = "reserved: page 0, boot_info, EBDA",
 		[RESERVED_BOOT_STACK] = "reserved: boot stack and guard",
 		[RESERVED_BIOS_CALL] = "reserved: BIOS call, bounce buffer",
+		[RESERVED_CONSOLE] = "reserved: scrollback, boot report",
 		[RESERVED_KERNEL] = "reserved: kernel image and .bss",
 		[RESERVED_EARLY_HEAP] = "reserved: early (linear) heap",
 		[RESERVED_DESCRIPTORS] = "reserved: page descriptors, live map",

@@ -18,18 +18,22 @@ PHDRS
 
 SECTIONS
 {
-	. = VM_USER_TEXT;
+	/* the headers and the text share the first page, so the file is not
+	 * padded to a page before the code */
+	. = VM_USER_TEXT + SIZEOF_HEADERS;
 	.text : {
 		*(.text.start)
 		*(.text .text.*)
 	} :text
 
-	. = ALIGN(4096);
+	/* each segment on pages of its own, at the same offset in its page as in
+	 * the file: the file stays unpadded, the permissions stay apart */
+	. = ALIGN(4096) + (. & 4095);
 	.rodata : {
 		*(.rodata .rodata.*)
 	} :rodata
 
-	. = ALIGN(4096);
+	. = ALIGN(4096) + (. & 4095);
 	.data : {
 		*(.data .data.*)
 	} :data

@@ -4,10 +4,12 @@
  * screen's scrollback has a limit and COM1 may have no one listening. */
 #include "dev.h"
 #include "lib.h"
+#include "layout.h"
 
 #define BOOT_REPORT_MAX (32 * 1024)
 
-static char boot_report[BOOT_REPORT_MAX];
+/* in disk.img.layout's console region, after the scrollback (vga.c) */
+static char *const boot_report = (char *)(REGION_CONSOLE_END - BOOT_REPORT_MAX);
 static uint32_t boot_report_len;
 static bool capturing = true;
 static uint64_t boot_report_lost;

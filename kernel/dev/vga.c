@@ -6,6 +6,7 @@
 #include "dev.h"
 #include "../arch/arch.h"
 #include "lib.h"
+#include "layout.h"
 
 #define VGA_TEXT_ADDR 0xB8000
 #define VGA_TEXT_CELLS 0x4000 /* 32 KiB of text memory in colour mode: 204 rows */
@@ -20,6 +21,7 @@
 #define CRTC_CURSOR_LOW 0x0F
 #define TAB_WIDTH 8
 #define SCROLLBACK_ROWS 1024 /* every row written, the last 1024: a boot report is ~150 */
+#define SCROLLBACK_BYTES (SCROLLBACK_ROWS * VGA_COLS) /* at the console region's start */
 
 /* The screen is a window of VGA_ROWS rows that starts at row `top` of text
  * memory. Scrolling moves the window (CRTC start address) and clears one row,
@@ -33,7 +35,7 @@ static unsigned top, row, col;
  * r is history row (first + r) % SCROLLBACK_ROWS, and `written` counts the rows
  * the ring has held (capped at its size). While `back` > 0 the screen shows
  * history `back` rows above the bottom instead. */
-static char history[SCROLLBACK_ROWS][VGA_COLS];
+static char (*const history)[VGA_COLS] = (char (*)[VGA_COLS])REGION_CONSOLE_START;
 static unsigned first, written = VGA_ROWS, back;
 
 static char *history_row(unsigned screen_row)
@@ -127,7 +129,8 @@ static void newline(void)
  * the slowest thing a TCG boot would do here. */
 void vga_init(unsigned cursor_row, unsigned cursor_col)
 {
-	/* the loader's rows, read back once (.bss is zero: a NUL shows as a blank) */
+	/* the loader's rows, read back once; a NUL shows as a blank */
+	memset(history, 0, SCROLLBACK_BYTES);
 	for (unsigned r = 0; r <= cursor_row && r < VGA_ROWS; r++)
 		for (unsigned c = 0; c < VGA_COLS; c++)
 			history[r][c] = (char)(text[r * VGA_COLS + c] & 0xFF);
@@ -182,3 +185,6 @@ unsigned vga_cursor_row(void)
 {
 	return row;
 }
+
+_Static_assert(SCROLLBACK_BYTES <= REGION_CONSOLE_SIZE - 32 * 1024,
+	       "the scrollback and the boot report's copy (console.c) fit the console region");

@@ -89,11 +89,11 @@ done
 for refused in "NOTELF not an ELF file \(magic 7f 45 4c 46 missing\)" \
 	"TRUNC truncated: segment [0-9]+ ends at [0-9]+, file is [0-9]+ bytes" \
 	"MACHINE not an i386 program \(machine 62\)" \
-	"KERNEL segment [0-9]+ at 0x00100000-0x00100[0-9a-f]{3} overlaps the kernel \(user space is 0x40400000-0xBFFFFFFF\)" \
-	"OVERLAP segments [0-9]+ and [0-9]+ overlap at page 0x404[0-9a-f]{5}" \
+	"KERNEL segment [0-9]+ at 0x00100[0-9A-F]{3}-0x00100[0-9A-F]{3} overlaps the kernel \(user space is 0x40400000-0xBFFFFFFF\)" \
+	"OVERLAP segments [0-9]+ and [0-9]+ overlap at page 0x404[0-9A-F]{5}" \
 	"BIG too big: [0-9]+ KiB of segments, the limit is 64 MiB" \
 	"DYNAMIC dynamically linked \(PT_INTERP\): VlsOs runs static programs only" \
-	"ENTRY entry point 0x404[0-9a-f]{5} is in no executable segment"; do
+	"ENTRY entry point 0x404[0-9A-F]{5} is in no executable segment"; do
 	file=${refused%% *} regex=${refused#* }
 	tap_check "the loader refuses /TEST/ELF/$file.ELF by name" \
 		"$(grep "^exec /TEST/ELF/$file.ELF" "$T/nonx.log" | head -1)" \

@@ -22,7 +22,7 @@
 #define MAX_REGIONS 64
 #define MAX_DISKS 8
 #define MAX_AREAS 8
-#define MAX_FILES 64
+#define MAX_FILES 256
 #define MAX_DIRS 16
 #define MAX_SYMS 512
 #define MAX_GEN_BYTES (4u * 1024 * 1024) /* a generated file's size at most */
