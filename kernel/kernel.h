@@ -140,6 +140,9 @@ const char *boot_volume_error(int err);
 
 /* clock.c: monotonic time since clock_init, in ns (the TSC measured against
  * the PIT where there is one, else the PIT's ticks) */
+/* The TSC's rate is measured from clock_start_measuring (after cpu_detect) to
+ * clock_init, at least 10 ms, while the boot goes on; no BIOS calls between. */
+void clock_start_measuring(void);
 void clock_init(void); /* starts the tick (pit.c) and says which clock it is */
 uint64_t clock_ns(void);
 uint32_t clock_tsc_khz(void);     /* 0 without a TSC clock */

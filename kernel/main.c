@@ -55,6 +55,7 @@ void kmain(const struct boot_info *bi)
 	pic_init(bi->bios_pic_mask);
 	boot_stamp("kernel: GDT, IDT, TSS, PICs");
 	report_cpu(cpu_detect());
+	clock_start_measuring(); /* the TSC's rate, over the memory set-up below */
 	memory_map_init(bi);
 	report_memory_layout(bi);
 	boot_stamp("kernel: CPU, memory map reported");
@@ -69,10 +70,10 @@ void kmain(const struct boot_info *bi)
 	report_memory_usage(bi);
 	report_memory_accounting();
 	boot_stamp("kernel: memory usage reported");
+	clock_init(); /* before the first BIOS call, which may use the PIT */
+	boot_stamp("kernel: clock");
 	disks_init(bi);
 	boot_stamp("kernel: disks, boot volume");
-	clock_init();
-	boot_stamp("kernel: clock");
 	keyboard_init();
 	serial_input_init(COM1_IRQ);
 	arch_enable_interrupts();
