@@ -1,6 +1,7 @@
 ; bench_floor.asm: the boot-time floor for bench/bench.sh. One boot sector that
-; does the least a boot can: it writes "FLOOR" to COM1 and leaves QEMU through
-; isa-debug-exit. Whatever VlsOs takes beyond this is the loader's and kernel's.
+; does the least a boot can: it writes "VLSOS_MARKER" to COM1 and leaves QEMU
+; through isa-debug-exit (status 33). Whatever VlsOs takes beyond this is the
+; loader's and kernel's.
 ; Direct port I/O only (no BIOS calls): the BIOS already left COM1 usable, and
 ; the UART's registers are those of the PC16550D data sheet.
 ; bench/ holds every benchmark (`./build.sh bench`: bench.sh, mm_bench.sh,
@@ -50,7 +51,9 @@ start:
 	hlt
 	jmp .halt
 
-marker db "FLOOR", 13, 10, 0
+; the marker xv6's run.sh (../shared/anchors/xv6) waits for, so that it can
+; time its boots against this very floor
+marker db "VLSOS_MARKER", 13, 10, 0
 
 	times 510 - ($ - $$) db 0
 	dw BOOT_SIGNATURE

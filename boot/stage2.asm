@@ -6,6 +6,7 @@
 %include "layout.inc"
 %include "boot_info.inc"
 %include "stage2_header.inc"
+%include "stamp.inc"
 
 %define BI             REGION_BOOT_INFO_START
 %define SECTOR_BUF     REGION_SECTOR_BUF_START
@@ -56,24 +57,32 @@ global main
 	cld
 	sti                               ; the state bios_int.inc keeps from here on
 	mov [stage1_drives], dx
+	call boot_info_init               ; first: the stamps live in boot_info
+	call tsc_detect
+	STAMP ENTRY
 	call console_init
 	call stack_fill
-	call boot_info_init
 	mov si, msg_banner
 	call putsln
 	mov dx, [stage1_drives]
 	call disk_init
 	call report_disk
+	STAMP DISK
 	call probe_low_memory
 	call memmap_probe
 	call report_memory
+	STAMP MEMORY
 	call a20_enable
 	call report_a20
+	STAMP A20
 	call fat_mount
-	call kernel_load
+	STAMP FAT
+	call kernel_load                  ; stamps KERNEL_READ between the read and the checks
 	call report_kernel
+	STAMP KERNEL_CHECKED
 	call config_load
 	call report_config
+	STAMP CONFIG
 	call stack_measure
 	call cursor_record
 	jmp pmode_enter

@@ -15,11 +15,17 @@
 static uint32_t tsc_khz; /* 0: no TSC, or the PIT never counted */
 static uint64_t tsc_at_boot;
 
+void clock_start_measuring(void)
+{
+	if (cpu_info()->tsc)
+		pit_tsc_window_open();
+}
+
 void clock_init(void)
 {
 	pit_init();
 	if (cpu_info()->tsc) {
-		tsc_khz = pit_measure_tsc_khz();
+		tsc_khz = pit_tsc_window_close();
 		tsc_at_boot = read_tsc();
 	}
 	if (tsc_khz)

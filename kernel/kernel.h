@@ -141,10 +141,21 @@ const char *boot_volume_error(int err);
 
 /* clock.c: monotonic time since clock_init, in ns (the TSC measured against
  * the PIT where there is one, else the PIT's ticks) */
+/* The TSC's rate is measured from clock_start_measuring (after cpu_detect) to
+ * clock_init, at least 10 ms, while the boot goes on; no BIOS calls between. */
+void clock_start_measuring(void);
 void clock_init(void); /* starts the tick (pit.c) and says which clock it is */
 uint64_t clock_ns(void);
 uint32_t clock_tsc_khz(void);     /* 0 without a TSC clock */
 void clock_sleep_ns(uint64_t ns); /* waits with interrupts on, then as the caller had them */
+
+/* boot_stamps.c: the TSC at each step of the boot (stage 2's from the boot_info),
+ * printed on COM1 after the first output of a user program when BOOT.CFG has
+ * `stamps`. Without a TSC (stage 2 recorded none) a stamp does nothing. */
+void boot_stamps_start(const struct boot_info *bi); /* before the kernel's first stamp */
+void boot_stamp(const char *name);                  /* up to 24; name must stay valid */
+bool boot_stamps_first_output(void);                /* stamps it; true the first time only */
+void boot_stamps_print_if_asked(void);
 
 /* linker symbols (kernel/linker.ld) */
 extern char __kernel_start[], __kernel_end[], __kernel_image_end[];

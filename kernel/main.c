@@ -45,32 +45,44 @@ void kmain(const struct boot_info *bi)
 		(unsigned)(uintptr_t)__kernel_start);
 	if (!valid)
 		panic("kmain: no valid boot_info from the loader (magic, version or size wrong)");
+	boot_stamps_start(bi);
+	boot_stamp("kernel: console");
 	panic_exit_qemu_on_panic(cmdline_has(bi, "test") || cmdline_has(bi, "exit"));
 
 	gdt_init();
 	idt_init();
 	tss_init();
 	pic_init(bi->bios_pic_mask);
+	boot_stamp("kernel: GDT, IDT, TSS, PICs");
 	report_cpu(cpu_detect());
+	clock_start_measuring(); /* the TSC's rate, over the memory set-up below */
 	memory_map_init(bi);
 	report_memory_layout(bi);
+	boot_stamp("kernel: CPU, memory map reported");
 	memory_init(bi);
 	memory_init_allocators(bi);
+	boot_stamp("kernel: allocators");
 	paging_init();
 	paging_enable();
 	tss_paging_enabled();
 	bios_call_init();
+	boot_stamp("kernel: paging");
 	report_memory_usage(bi);
 	report_memory_accounting();
+	boot_stamp("kernel: memory usage reported");
+	clock_init(); /* before the first BIOS call, which may use the PIT */
+	boot_stamp("kernel: clock");
 	disks_init(bi);
-	clock_init();
+	boot_stamp("kernel: disks, boot volume");
 	keyboard_init();
 	serial_input_init(COM1_IRQ);
 	arch_enable_interrupts();
+	boot_stamp("kernel: input, interrupts on");
 
 	ktest_on_request(bi);
 	crash_on_request(bi);
 	kprintf("VlsOs ready\n");
+	boot_stamp("kernel: VlsOs ready");
 	console_end_boot_report();
 	proc_init();
 	proc_run_init(bi);

@@ -325,8 +325,14 @@ uint64_t pit_ticks(void);
 void pit_set_tick_hook(void (*hook)(void)); /* called on every kernel tick, in the IRQ */
 void pit_enter_bios(void);                  /* bios_call: the BIOS's rate */
 void pit_leave_bios(void);                  /* and the kernel's */
-uint32_t pit_measure_tsc_khz(void); /* TSC kHz over 10 ms of channel 2; 0 when it never counted */
-void pic_leave_bios(void);          /* and back to the kernel's */
+/* The TSC's rate against channel 2: open the window, go on with the boot (no
+ * BIOS calls, which may use channel 2), then close it: it waits until at least
+ * 10 ms have passed and measures again when more than 55 ms did. kHz; 0 when
+ * channel 2 never counted. pit_measure_tsc_khz is the two at once. */
+void pit_tsc_window_open(void);
+uint32_t pit_tsc_window_close(void);
+uint32_t pit_measure_tsc_khz(void);
+void pic_leave_bios(void); /* and back to the kernel's */
 
 /* bios_call.c: a BIOS interrupt from protected mode. Drops to real mode in the
  * trampoline below 1 MiB (disk.img.layout's bios_call region), runs INT vector

@@ -2,7 +2,9 @@
  * Channel 0 drives IRQ 0: the kernel's tick at PIT_HZ, or the BIOS's 18.2 Hz
  * (the full 65536 count) while a BIOS call runs, since the BIOS counts its
  * ticks in the BDA and times its motors and retries by them. Channel 2, gated
- * through port 61h, is a one-shot stopwatch for the TSC's rate. */
+ * through port 61h, is the stopwatch for the TSC's rate: counting down from
+ * its full count while the boot goes on (pit_tsc_window_open), so that the
+ * kernel waits only for what is left of the 10 ms the measure needs. */
 #include "arch.h"
 
 #define PIT_CHANNEL0 0x40
@@ -10,13 +12,15 @@
 #define PIT_COMMAND 0x43
 #define PIT_CH0_RATE_LOHI 0x34    /* channel 0, low then high byte, mode 2 (rate generator) */
 #define PIT_CH2_ONESHOT_LOHI 0xB0 /* channel 2, low then high byte, mode 0 */
+#define PIT_CH2_LATCH 0x80        /* channel 2, counter latch command */
+#define PIT_CH2_FULL_COUNT 0xFFFF /* 55 ms; OUT2 goes high when it runs out */
 #define PIT_BIOS_DIVISOR 0        /* 65536: 18.2 Hz, as the BIOS set it */
 #define PORT_61 0x61
 #define PORT_61_GATE2 0x01
 #define PORT_61_SPEAKER 0x02
 #define PORT_61_OUT2 0x20
-#define CALIBRATE_COUNT 11932 /* 10 ms of PIT_INPUT_HZ: a boot pays it */
-#define CALIBRATE_MS 10
+#define CALIBRATE_MIN_COUNT 11932 /* 10 ms of PIT_INPUT_HZ: the least window measured */
+#define HZ_PER_KHZ 1000u
 #define CALIBRATE_SPINS 100000000u /* a PIT that never counts ends the wait */
 
 _Static_assert(PIT_INPUT_HZ / PIT_HZ < 65536, "PIT_HZ needs a 16-bit divisor");
@@ -78,22 +82,57 @@ void pit_leave_bios(void)
 		set_channel0(PIT_INPUT_HZ / PIT_HZ);
 }
 
-uint32_t pit_measure_tsc_khz(void)
-{
-	uint8_t p61 = inb(PORT_61);
-	uint32_t spins = 0;
-	uint64_t start, end;
+static uint8_t saved_p61;
+static uint64_t window_start_tsc;
+static bool window_open;
 
-	outb(PORT_61, (p61 & ~PORT_61_SPEAKER) | PORT_61_GATE2);
+void pit_tsc_window_open(void)
+{
+	if (!window_open)
+		saved_p61 = inb(PORT_61);
+	outb(PORT_61, (saved_p61 & ~PORT_61_SPEAKER) | PORT_61_GATE2);
 	outb(PIT_COMMAND, PIT_CH2_ONESHOT_LOHI);
-	outb(PIT_CHANNEL2, CALIBRATE_COUNT & 0xFF);
-	outb(PIT_CHANNEL2, CALIBRATE_COUNT >> 8);
-	start = read_tsc();
-	while (!(inb(PORT_61) & PORT_61_OUT2) && ++spins < CALIBRATE_SPINS)
-		;
-	end = read_tsc();
-	outb(PORT_61, p61);
+	outb(PIT_CHANNEL2, PIT_CH2_FULL_COUNT & 0xFF);
+	outb(PIT_CHANNEL2, PIT_CH2_FULL_COUNT >> 8);
+	window_start_tsc = read_tsc();
+	window_open = true;
+}
+
+static uint16_t channel2_count(void)
+{
+	outb(PIT_COMMAND, PIT_CH2_LATCH);
+	uint8_t low = inb(PIT_CHANNEL2);
+	return (uint16_t)(inb(PIT_CHANNEL2) << 8 | low);
+}
+
+uint32_t pit_tsc_window_close(void)
+{
+	uint32_t spins = 0, elapsed;
+	uint64_t end;
+
+	if (!window_open)
+		pit_tsc_window_open();
+	for (;;) {
+		end = read_tsc();
+		elapsed = PIT_CH2_FULL_COUNT - channel2_count();
+		/* past the full count (OUT2 high) the count has wrapped: how
+		 * long the window was is unknown, so a new one is measured */
+		if (inb(PORT_61) & PORT_61_OUT2)
+			pit_tsc_window_open();
+		else if (elapsed >= CALIBRATE_MIN_COUNT)
+			break;
+		if (++spins >= CALIBRATE_SPINS)
+			break;
+	}
+	outb(PORT_61, saved_p61);
+	window_open = false;
 	if (spins >= CALIBRATE_SPINS)
 		return 0;
-	return (uint32_t)arch_div64_32(end - start, CALIBRATE_MS);
+	return (uint32_t)arch_div64_32((end - window_start_tsc) * PIT_INPUT_HZ, elapsed * HZ_PER_KHZ);
+}
+
+uint32_t pit_measure_tsc_khz(void)
+{
+	pit_tsc_window_open();
+	return pit_tsc_window_close();
 }

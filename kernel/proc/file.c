@@ -399,6 +399,7 @@ int file_write(struct proc *p, int fd, uint32_t user_buf, uint32_t len)
 		return ERR_INVAL;
 	if (f->kind == FILE_PIPE_WRITE)
 		return pipe_write(p, f->pipe, user_buf, len);
+	bool first_output = boot_stamps_first_output();
 	for (uint32_t done = 0; done < len;) {
 		uint32_t n = len - done < CHUNK ? len - done : CHUNK;
 		int err = vm_copy_in(&p->vm, chunk, user_buf + done, n);
@@ -407,6 +408,8 @@ int file_write(struct proc *p, int fd, uint32_t user_buf, uint32_t len)
 		console_write(chunk, n);
 		done += n;
 	}
+	if (first_output)
+		boot_stamps_print_if_asked(); /* after the output a benchmark waits for */
 	return (int)len;
 }
 

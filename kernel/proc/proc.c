@@ -261,6 +261,7 @@ void proc_run_init(const struct boot_info *bi)
 	init_pid = pid;
 	if (pid < 0)
 		panic("cannot start init %s: %s", args[0], error_name(pid));
+	boot_stamp("kernel: init loaded");
 	sched_run();
 	uint64_t total, idle;
 	sched_ticks(&total, &idle);
