@@ -559,7 +559,7 @@ static void run_pipeline(struct pipeline *p, bool interactive)
 	last_status = ok ? last->status : STATUS_CANNOT_RUN;
 }
 
-static void run_line(const char *line, bool interactive)
+static void run_line(const char *line, bool interactive, bool trace)
 {
 	static struct command_line cl; /* static: 1.5 KiB, kept off the stack */
 	static struct pipeline p;
@@ -572,8 +572,11 @@ static void run_line(const char *line, bool interactive)
 		last_status = STATUS_SYNTAX;
 		return;
 	}
-	if (p.stages > 0)
-		run_pipeline(&p, interactive);
+	if (p.stages == 0)
+		return;
+	if (trace)
+		printf("+ %s\n", line);
+	run_pipeline(&p, interactive);
 }
 
 /* Runs every line of R; returns at its end. */
@@ -597,9 +600,7 @@ static void run_lines(struct line_reader *r, bool interactive, bool trace)
 			last_status = STATUS_SYNTAX;
 			continue;
 		}
-		if (trace)
-			printf("+ %s\n", line);
-		run_line(line, interactive);
+		run_line(line, interactive, trace);
 	}
 	if (interactive)
 		printf("exit\n");
