@@ -45,14 +45,14 @@ session() {
 			-serial chardev:com1 -monitor "unix:$T/$name.mon,server=on,wait=off" \
 			-drive "file=$T/$name.img,format=raw,if=ide" >"$T/$name.qemu" 2>&1 &
 		local qemu=$!
-		timeout "$SESSION_SECONDS" python3 test/lib/serial_session.py "$T/$name.com1" "$T/$name.mon" \
-			"$T/$name" <"$steps" >"$T/$name.driver" 2>&1
+		timeout "$SESSION_SECONDS" python3 test/lib/serial_session.py "$T/$name.com1" "$T/$name.log" \
+			"$T/$name.mon" "$T/$name" <"$steps" >"$T/$name.driver" 2>&1
 		echo "driver $?" >>"$T/$name.driver"
 		for _ in $(seq 50); do kill -0 "$qemu" 2>/dev/null || break; sleep 0.1; done
 		kill "$qemu" 2>/dev/null
 		wait "$qemu"
 		echo $? >"$T/$name.status"
-		sed -i 's/\r$//' "$T/$name.log"
+		tr -d '\r' <"$T/$name.log" >"$T/$name.txt"
 	) &
 }
 
@@ -265,7 +265,7 @@ tap_check "main: Ctrl-U: the erased words did not run" "$(out main ctrl_u | tr '
 check main history "ESC [ A recalls the last line" '^ctrl-u$'
 check main ctrl_d "Ctrl-D at the prompt ends the shell; the kernel says all processes ended" '^exit$' \
 	"^All processes have ended \(init's status 0\)"
-tap_check "main: no PANIC" "$(grep PANIC "$T/main.log")" bash -c "! grep -q PANIC '$T/main.log'"
+tap_check "main: no PANIC" "$(grep PANIC "$T/main.txt")" bash -c "! grep -q PANIC '$T/main.txt'"
 
 # --- flood ---
 check flood flood "FLOOD: 100000 lines, then the prompt" '^flood: line 100000 of 100000$'

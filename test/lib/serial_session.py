@@ -1,8 +1,11 @@
-"""serial_session.py COM1_SOCKET MONITOR_SOCKET OUTDIR < STEPS: drives a
-scripted session with a VlsOs guest: COM1 on a unix socket (QEMU's
-`-chardev socket,...,server=on,wait=off`), the keyboard and the screen through
-QEMU's human monitor on another. Reads steps from stdin, one a line; what each
-named step saw goes to OUTDIR/NAME.out (or NAME.screen), for the test to check:
+"""serial_session.py COM1_SOCKET COM1_LOG MONITOR_SOCKET OUTDIR < STEPS: drives
+a scripted session with a VlsOs guest: COM1 on a unix socket (QEMU's
+`-chardev socket,...,server=on,wait=off,logfile=COM1_LOG`), the keyboard and
+the screen through QEMU's human monitor on another. What the guest sends is
+read from the log, which has it all: the socket misses what came before QEMU
+accepted the connection (a fast boot's prompt), so its bytes are only drained.
+Reads steps from stdin, one a line; what each named step saw goes to
+OUTDIR/NAME.out (or NAME.screen), for the test to check:
 
   expect NAME SECONDS REGEX   wait for REGEX (Python re, MULTILINE) in what COM1
                               sent since the last match; the text up to the
@@ -40,10 +43,11 @@ OVERLAP = 512          # bytes searched again with new data: a match may straddl
 
 
 class Com1:
-    """COM1's bytes, gathered by a thread as they come (so a flood never
-    fills the socket and stalls the guest), as text with CR LF made LF."""
+    """COM1: sends on the socket, whose bytes a thread drains as they come (so
+    a flood never fills it and stalls the guest); reads the log, as text with
+    CR LF made LF."""
 
-    def __init__(self, path):
+    def __init__(self, path, log):
         self.sock = socket.socket(socket.AF_UNIX)
         deadline = time.time() + CONNECT_SECONDS
         while True:
@@ -54,7 +58,7 @@ class Com1:
                 if time.time() > deadline:
                     raise
                 time.sleep(0.1)
-        self.chunks, self.closed, self.lock = [], False, threading.Lock()
+        self.log, self.log_read, self.held_cr, self.closed = log, 0, "", False
         self.text, self.mark, self.searched = "", 0, 0
         threading.Thread(target=self._gather, daemon=True).start()
 
@@ -64,18 +68,20 @@ class Com1:
                 data = self.sock.recv(65536)
             except OSError:
                 data = b""
-            with self.lock:
-                if not data:
-                    self.closed = True
-                    return
-                self.chunks.append(data.decode("latin-1"))
+            if not data:
+                self.closed = True
+                return
 
     def _take(self):
-        with self.lock:
-            new, self.chunks = "".join(self.chunks), []
-            closed = self.closed
-        # a CR LF split between two chunks leaves a CR at the end: cleaned next time
-        self.text = (self.text + new).replace("\r\n", "\n")
+        closed = self.closed
+        with open(self.log, "rb") as f:
+            f.seek(self.log_read)
+            new = f.read()
+        self.log_read += len(new)
+        new = self.held_cr + new.decode("latin-1")
+        # a CR LF split between two reads: the CR waits for the next
+        self.held_cr = "\r" if new.endswith("\r") else ""
+        self.text += new[:len(new) - len(self.held_cr)].replace("\r\n", "\n")
         return closed
 
     def send(self, data):
@@ -112,9 +118,9 @@ def screen_text(monitor, work):
 
 
 def main():
-    com1_path, monitor_path, out = sys.argv[1:4]
+    com1_path, com1_log, monitor_path, out = sys.argv[1:5]
     os.makedirs(out, exist_ok=True)
-    com1, monitor, line_seconds = Com1(com1_path), None, 30.0
+    com1, monitor, line_seconds = Com1(com1_path, com1_log), None, 30.0
 
     def save(name, suffix, text):
         with open(os.path.join(out, name + suffix), "w") as f:
