@@ -71,6 +71,7 @@ void kmain(const struct boot_info *bi)
 	ktest_on_request(bi);
 	crash_on_request(bi);
 	kprintf("VlsOs ready\n");
+	console_end_boot_report();
 	proc_init();
 	proc_run_init(bi);
 }

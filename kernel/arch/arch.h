@@ -255,6 +255,13 @@ uint32_t paging_space_lookup(void *space, uint32_t virt, uint32_t *flags);
  * else mapped at one of 4 fixed pages (slot 0-3) until that slot's next use */
 void *paging_kmap(unsigned slot, uint32_t phys);
 uint32_t paging_kernel_area_start(void); /* the kernel area's first page after the kmap slots */
+void *paging_kmap_slot(unsigned slot, uint32_t phys); /* the same, always through the slot */
+unsigned paging_space_table_pages(void *space);       /* the space's own table pages */
+/* The entries a walk of space's tables (NULL: the kernel's) for virt reads, top
+ * level first (PDPTE, PDE, PTE), and each one's table's physical address;
+ * returns how many it read, *levels how many a walk to a 4 KiB page reads. */
+unsigned paging_walk(void *space, uint32_t virt, uint64_t *entries, uint32_t *table_addrs,
+		     unsigned *levels);
 
 /* two bytes of ud2 in .data: executing them faults under NX, else raises #UD */
 extern uint8_t paging_exec_probe[];

@@ -184,8 +184,11 @@ uint32_t paging_space_lookup(void *space, uint32_t virt, uint32_t *flags)
  * handlers do not use it, so a slot is its caller's until the next call. */
 void *paging_kmap(unsigned slot, uint32_t phys)
 {
-	if (phys < VM_DIRECT_END)
-		return (void *)phys;
+	return phys < VM_DIRECT_END ? (void *)phys : paging_kmap_slot(slot, phys);
+}
+
+void *paging_kmap_slot(unsigned slot, uint32_t phys)
+{
 	if (slot >= KMAP_SLOTS)
 		panic("paging_kmap: slot %u of %u", slot, KMAP_SLOTS);
 	uint32_t virt = VM_KERNEL_AREA_START + slot * PAGE_SIZE;
@@ -193,6 +196,18 @@ void *paging_kmap(unsigned slot, uint32_t phys)
 	tables->write(entry, (phys & PTE_FRAME_MASK) | PTE_WRITABLE | no_execute() | PTE_PRESENT);
 	invlpg(virt);
 	return (void *)(virt | (phys & ~PTE_FRAME_MASK));
+}
+
+unsigned paging_walk(void *space, uint32_t virt, uint64_t *entries, uint32_t *table_addrs,
+		     unsigned *levels)
+{
+	*levels = tables->levels;
+	return tables->walk(space ? space : kernel_root, virt, entries, table_addrs);
+}
+
+unsigned paging_space_table_pages(void *space)
+{
+	return tables->space_tables(space);
 }
 
 uint32_t paging_kernel_area_start(void)

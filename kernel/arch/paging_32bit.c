@@ -220,6 +220,29 @@ static void space_switch_32bit(void *root)
 	write_cr3((uint32_t)root);
 }
 
+static unsigned walk_32bit(const void *root, uint32_t virt, pte_t *entries, uint32_t *tables)
+{
+	uint32_t pde = ((const volatile uint32_t *)root)[directory_index(virt)];
+
+	tables[0] = (uint32_t)root;
+	entries[0] = pde;
+	if (!(pde & PTE_PRESENT) || (pde & PTE_LARGE))
+		return 1;
+	tables[1] = pde & PTE_FRAME_MASK;
+	entries[1] = ((const volatile uint32_t *)tables[1])[table_index(virt)];
+	return 2;
+}
+
+static unsigned space_tables_32bit(const void *root)
+{
+	const uint32_t *directory = root;
+	unsigned n = 1;
+
+	for (unsigned i = USER_FIRST_PDE; i < USER_END_PDE; i++)
+		n += (directory[i] & PTE_PRESENT) != 0;
+	return n;
+}
+
 const struct page_table_format paging_format_32bit = {
 	.table_span = ENTRIES_32BIT * PAGE_SIZE,
 	.entry_size = sizeof(uint32_t),
@@ -234,4 +257,7 @@ const struct page_table_format paging_format_32bit = {
 	.space_create = space_create_32bit,
 	.space_destroy = space_destroy_32bit,
 	.space_switch = space_switch_32bit,
+	.walk = walk_32bit,
+	.levels = 2,
+	.space_tables = space_tables_32bit,
 };

@@ -189,8 +189,9 @@ static void fill_pae(void *entry, uint32_t frame, pte_t flags, unsigned count)
 		}
 }
 
-static uint64_t *directory_of(const uint64_t *root, unsigned index)
+static uint64_t *directory_of(const void *root_, unsigned index)
 {
+	const uint64_t *root = root_;
 	pte_t link = read_pae(&root[index]);
 	return (link & PTE_PRESENT) ? (uint64_t *)((uint32_t)link & PTE_FRAME_MASK) : NULL;
 }
@@ -253,6 +254,39 @@ static void space_switch_pae(void *root)
 	write_cr3((uint32_t)root);
 }
 
+static unsigned walk_pae(const void *root, uint32_t virt, pte_t *entries, uint32_t *tables)
+{
+	uint64_t *pdpt_table = (uint64_t *)root;
+
+	tables[0] = (uint32_t)root;
+	entries[0] = read_pae(&pdpt_table[pdpt_index(virt)]);
+	if (!(entries[0] & PTE_PRESENT))
+		return 1;
+	tables[1] = (uint32_t)entries[0] & PTE_FRAME_MASK;
+	entries[1] = read_pae(&((uint64_t *)tables[1])[directory_index(virt)]);
+	if (!(entries[1] & PTE_PRESENT) || (entries[1] & PTE_LARGE))
+		return 2;
+	tables[2] = (uint32_t)entries[1] & PTE_FRAME_MASK;
+	entries[2] = read_pae(&((uint64_t *)tables[2])[table_index(virt)]);
+	return 3;
+}
+
+/* the two user directories and their tables (the 32-byte PDPT is not a page) */
+static unsigned space_tables_pae(const void *root)
+{
+	unsigned n = 0;
+
+	for (unsigned d = 1; d <= 2; d++) {
+		const uint64_t *directory = directory_of(root, d);
+		if (!directory)
+			continue;
+		n++;
+		for (unsigned i = d == 1 ? directory_index(VM_USER_START) : 0; i < ENTRIES_PAE; i++)
+			n += (read_pae(&directory[i]) & PTE_PRESENT) != 0;
+	}
+	return n;
+}
+
 const struct page_table_format paging_format_pae = {
 	.table_span = ENTRIES_PAE * PAGE_SIZE,
 	.entry_size = sizeof(uint64_t),
@@ -267,4 +301,7 @@ const struct page_table_format paging_format_pae = {
 	.space_create = space_create_pae,
 	.space_destroy = space_destroy_pae,
 	.space_switch = space_switch_pae,
+	.walk = walk_pae,
+	.levels = 3,
+	.space_tables = space_tables_pae,
 };

@@ -69,6 +69,13 @@ struct page_table_format {
 	void (*space_destroy)(void *root, void (*free_frame)(uint32_t phys));
 	/* CR3 to root (the kernel's or a space's) */
 	void (*space_switch)(void *root);
+	/* The entries a walk for virt reads, top level first, and the physical
+	 * address of the table each is read from: how many it read (it stops
+	 * after a not-present entry or one that maps a large page). */
+	unsigned (*walk)(const void *root, uint32_t virt, pte_t *entries, uint32_t *tables);
+	unsigned levels; /* entries a walk to a 4 KiB page reads */
+	/* pages of a space's own tables: its root's and the user part's */
+	unsigned (*space_tables)(const void *root);
 };
 
 extern const struct page_table_format paging_format_32bit, paging_format_pae;

@@ -2,7 +2,9 @@
  * over (translated), US layout. Shift, Ctrl and Caps Lock are tracked; keys
  * become bytes on the console's input: letters, digits and punctuation,
  * Enter, Backspace, Tab, Escape, Ctrl-A..Ctrl-Z as 01h-1Ah, and the arrows
- * and PgUp/PgDn as the escape sequences a VT100 sends (ESC [ A, ESC [ 5 ~). */
+ * and PgUp/PgDn as the escape sequences a VT100 sends (ESC [ A, ESC [ 5 ~).
+ * Shift+PgUp and Shift+PgDn page the screen's scrollback instead (vga.c), and
+ * any other key brings the screen back to the bottom first. */
 #include "dev.h"
 #include "../arch/arch.h"
 
@@ -24,6 +26,7 @@
 #define SC_PGUP 0x49
 #define SC_PGDN 0x51
 #define ASCII_CTRL_MASK 0x1F
+#define SCROLL_PAGE 24 /* rows Shift+PgUp moves: a screen, less the row kept for context */
 
 /* set 1 make codes 00h-39h, unshifted and shifted (0: no byte) */
 static const char plain[0x3A] = {
@@ -50,13 +53,15 @@ static void put_string(const char *s)
 
 static void extended_key(uint8_t code)
 {
+	if (code != SC_PGUP && code != SC_PGDN && code != SC_CTRL)
+		vga_scroll_to_bottom();
 	switch (code) {
 	case SC_UP: put_string("\x1b[A"); break;
 	case SC_DOWN: put_string("\x1b[B"); break;
 	case SC_RIGHT: put_string("\x1b[C"); break;
 	case SC_LEFT: put_string("\x1b[D"); break;
-	case SC_PGUP: put_string("\x1b[5~"); break;
-	case SC_PGDN: put_string("\x1b[6~"); break;
+	case SC_PGUP: shift ? vga_scroll_back(SCROLL_PAGE) : put_string("\x1b[5~"); return;
+	case SC_PGDN: shift ? vga_scroll_back(-SCROLL_PAGE) : put_string("\x1b[6~"); return;
 	case SC_CTRL: ctrl = true; break; /* the right Ctrl */
 	default: unknown++; break;
 	}
@@ -90,6 +95,7 @@ void keyboard_scancode(uint8_t code)
 	}
 	if (release)
 		return;
+	vga_scroll_to_bottom();
 	if (key == SC_CAPS) {
 		caps = !caps;
 		return;

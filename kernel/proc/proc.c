@@ -130,7 +130,13 @@ int proc_spawn(struct proc *parent, const char *path, char *const *args, unsigne
 	name_from_path(p->name, path);
 	p->parent = parent;
 	build_first_stack(p, entry, esp);
-	file_install_console(p);
+	if (parent) {
+		file_inherit(p, parent);
+		memcpy(p->cwd, parent->cwd, sizeof p->cwd);
+	} else {
+		file_install_console(p);
+		snprintf(p->cwd, sizeof p->cwd, "/");
+	}
 	live++;
 	sched_add(p);
 	return p->pid;
@@ -187,16 +193,26 @@ int proc_wait(int pid, int *status)
 	}
 }
 
-int proc_kill(int pid)
+static int end_process(int pid, int status)
 {
 	struct proc *p = proc_by_pid(pid);
 
 	if (!p || p->state == PROC_ZOMBIE)
 		return ERR_SRCH;
 	p->killed = true;
-	p->kill_status = STATUS_KILLED;
+	p->kill_status = status;
 	sched_wake(p);
 	return 0;
+}
+
+int proc_kill(int pid)
+{
+	return end_process(pid, STATUS_KILLED);
+}
+
+int proc_interrupt(int pid)
+{
+	return end_process(pid, STATUS_INTERRUPTED);
 }
 
 void proc_init(void)
@@ -206,6 +222,14 @@ void proc_init(void)
 	sched_init();
 	syscall_init();
 	fault_init();
+	file_console_init();
+}
+
+static const struct boot_info *boot_info_copy;
+
+const struct boot_info *proc_boot_info(void)
+{
+	return boot_info_copy;
 }
 
 #define INIT_DEFAULT "/BIN/INIT"
@@ -218,6 +242,8 @@ void proc_run_init(const struct boot_info *bi)
 	char *args[INIT_ARGS_MAX];
 	unsigned nargs = 0;
 	const char *rest = cmdline_rest(bi, "init=");
+
+	boot_info_copy = bi; /* the boot_info page is kept from the allocator (memory.c) */
 
 	snprintf(line, sizeof line, "%s", rest ? rest : INIT_DEFAULT);
 	for (char *c = line; *c && nargs < INIT_ARGS_MAX;) {

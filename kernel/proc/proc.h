@@ -40,6 +40,7 @@ struct proc {
 	const void *channel; /* what it sleeps on (NULL: only a timer) */
 	uint64_t wake_ns;    /* sleeping with a timer: when to wake (0: none) */
 	uint64_t ticks;      /* ticks it was running for */
+	char cwd[PATH_MAX];  /* where relative paths start: canonical, absolute */
 };
 
 /* kstack.c: kernel stacks in the kernel area, each with an unmapped page
@@ -55,13 +56,15 @@ void proc_init(void);
  * test kernel leaves QEMU: passed when init's status is 0). */
 void proc_run_init(const struct boot_info *bi) __attribute__((noreturn));
 struct proc *proc_current(void);
+const struct boot_info *proc_boot_info(void); /* the loader's hand-off, for SYS_BOOTINFO */
 /* a new process running path with args (argv[0] included, strings in kernel
  * memory), its parent `parent`: its pid or a negative ERR_* */
 int proc_spawn(struct proc *parent, const char *path, char *const *args, unsigned nargs);
 void proc_exit(int status) __attribute__((noreturn));
 int proc_wait(int pid, int *status);
 int proc_kill(int pid);
-unsigned proc_count(void); /* processes that have not ended */
+int proc_interrupt(int pid); /* Ctrl-C: ends with STATUS_INTERRUPTED */
+unsigned proc_count(void);   /* processes that have not ended */
 struct proc *proc_by_pid(int pid);
 struct proc *proc_slot(int slot); /* the table's entries, 0 to PROC_MAX - 1 */
 int proc_slot_of(const struct proc *p);
@@ -81,7 +84,8 @@ void sched_exit_current(void) __attribute__((noreturn));
 void sched_run(void);
 void sched_user_return(struct trap_frame *frame);
 void sched_finish_switch(void);
-void sched_ticks(uint64_t *total, uint64_t *idle); /* ticks since processes began, and idle ones */ /* first thing after a switch (a new process's too) */
+void sched_ticks(uint64_t *total, uint64_t *idle);
+/* ticks since processes began, and idle ones */ /* first thing after a switch (a new process's too) */
 
 /* fault.c: exceptions from ring 3 */
 void fault_init(void);
@@ -90,16 +94,25 @@ void fault_init(void);
 void syscall_init(void);
 void syscall_dispatch(struct trap_frame *frame);
 
-/* file.c: descriptors: the console, and files and directories of the boot
- * volume, read-only */
+/* file.c: descriptors: the console, files and directories of the boot
+ * volume (read-only), pipes; paths relative to a process's directory */
+void file_console_init(void);
+int file_set_foreground(int pid); /* Ctrl-C ends it; 0: none */
 void file_install_console(struct proc *p);
+void file_inherit(struct proc *child, const struct proc *parent);
 void file_close_all(struct proc *p);
 int file_open(struct proc *p, const char *path);
 int file_close(struct proc *p, int fd);
+int file_dup2(struct proc *p, int fd, int to);
+int file_pipe(struct proc *p, int fds[2]);
 int file_read(struct proc *p, int fd, uint32_t user_buf, uint32_t len);
 int file_write(struct proc *p, int fd, uint32_t user_buf, uint32_t len);
 int file_readdir(struct proc *p, int fd, struct vls_dirent *out);
-int file_stat(const char *path, struct vls_stat *out);
+int file_stat(const struct proc *p, const char *path, struct vls_stat *out);
+int file_chdir(struct proc *p, const char *path);
+/* path made absolute (from p's directory) and canonical ("." and ".." gone)
+ * in out (PATH_MAX bytes): 0 or ERR_TOOBIG */
+int file_resolve(const struct proc *p, const char *path, char *out);
 
 /* loader.c: the program at path into a new space, with args on its stack */
 int loader_load(struct vm_space *vm, const char *path, char *const *args, unsigned nargs,

@@ -292,3 +292,61 @@ int vm_copy_string_in(struct vm_space *vm, char *dst, uint32_t user_src, uint32_
 	}
 	return ERR_TOOBIG;
 }
+
+bool vm_is_user_address(uint32_t addr)
+{
+	return addr >= VM_USER_START && addr < VM_USER_END;
+}
+
+unsigned vm_table_pages(const struct vm_space *vm)
+{
+	return vm->space ? paging_space_table_pages(vm->space) : 0;
+}
+
+static uint32_t present_pages(const struct vm_space *vm, uint32_t start, uint32_t end)
+{
+	uint32_t n = 0;
+
+	for (uint32_t v = start; v < end; v += PAGE_SIZE)
+		n += paging_space_lookup(vm->space, v, NULL) != PAGING_NOT_MAPPED;
+	return n;
+}
+
+int vm_describe(const struct vm_space *vm, unsigned i, struct vls_region *out)
+{
+	static const uint32_t kinds[] = { [VM_PROGRAM] = VLS_REGION_PROGRAM,
+					  [VM_HEAP] = VLS_REGION_HEAP,
+					  [VM_MMAP] = VLS_REGION_MMAP,
+					  [VM_STACK] = VLS_REGION_STACK };
+	const struct vm_region *r = &vm->region[i];
+
+	if (i >= vm->count || r->start == r->end)
+		return ERR_INVAL;
+	out->start = r->start;
+	out->end = r->end;
+	out->kind = kinds[r->kind];
+	/* as the tables give them: without NX every mapped page can be executed */
+	out->perms = VLS_PERM_READ | ((r->flags & PAGE_FLAG_WRITABLE) ? VLS_PERM_WRITE : 0) |
+		     ((r->flags & PAGE_FLAG_EXECUTABLE) || !paging_has_nx() ? VLS_PERM_EXEC : 0);
+	out->present = present_pages(vm, r->start, r->end);
+	return 0;
+}
+
+void vm_walk(const struct vm_space *vm, uint32_t addr, struct vls_walk *out)
+{
+	uint64_t entries[VLS_WALK_LEVELS_MAX];
+	uint32_t tables[VLS_WALK_LEVELS_MAX];
+	unsigned levels;
+
+	memset(out, 0, sizeof *out);
+	out->read = paging_walk(vm->space, addr, entries, tables, &levels);
+	out->levels = levels;
+	for (unsigned i = 0; i < out->read; i++) {
+		out->entry[i] = entries[i];
+		out->table[i] = tables[i];
+	}
+	uint32_t phys = paging_space_lookup(vm->space, addr, NULL);
+	out->mapped = phys != PAGING_NOT_MAPPED;
+	out->phys = out->mapped ? phys : 0;
+	out->large = out->mapped && out->read < levels;
+}

@@ -51,4 +51,12 @@ int vm_copy_string_in(struct vm_space *vm, char *dst, uint32_t user_src, uint32_
 /* does the user range [addr, addr + len) lie in regions, writable if asked */
 bool vm_range_ok(const struct vm_space *vm, uint32_t addr, uint32_t len, bool write);
 
+/* for ps, vmmap and v2p */
+struct vls_region;
+struct vls_walk;
+bool vm_is_user_address(uint32_t addr);
+unsigned vm_table_pages(const struct vm_space *vm); /* its own: the kernel's it shares not counted */
+int vm_describe(const struct vm_space *vm, unsigned i, struct vls_region *out); /* ERR_INVAL: empty */
+void vm_walk(const struct vm_space *vm, uint32_t addr, struct vls_walk *out);
+
 #endif
