@@ -1,13 +1,14 @@
 # test_shell.sh: /BIN/SH (user/bin/sh.c) at work, in scripted sessions over
 # COM1 (test/lib/serial_session.py: send a line, wait for the prompt, keep
 # what came) and through the keyboard and the screen (QEMU's monitor:
-# sendkey, and VGA text memory read back). Four machines boot at once, each
+# sendkey, and VGA text memory read back). Six machines boot at once, each
 # with its own image and a time limit:
 #   main    every shell feature and bad input, line editing over COM1, Ctrl-C,
 #           Ctrl-D at the prompt ending the shell (and so the machine)
 #   flood   a program printing 100000 lines, pipes under load, Ctrl-C of both
 #   keys    echo, Backspace, Ctrl-U, history and Shift+PgUp scrollback on the screen
-#   scripts init=/BIN/SH FILE at boot: the script's status is init's; DEMO.SH
+#   boot_script, flood_file, demo: init=/BIN/SH FILE at boot (COM1 on a file):
+#           the script's status is init's; FLOOD's lines all there; DEMO.SH
 . test/lib/tap.sh
 . test/lib/qemu.sh
 
@@ -28,7 +29,10 @@ WC FEWK.BIN
 exit 7
 HELLO not reached
 EOF
-printf 'HELLO last line without a newline' >"$T/nonl.sh"
+printf 'HELLO nonl-last-line' >"$T/nonl.sh"
+LONG=$(printf 'x%.0s' $(seq 300))
+printf 'HELLO %s\nHELLO after-long\n' "$LONG" >"$T/long.sh"
+printf 'FLOOD\nHELLO after the flood\n' >"$T/flood.sh"
 
 # session NAME STEPS: boots init=/BIN/SH with COM1 and the monitor on sockets,
 # runs serial_session.py's STEPS (a file), leaves $T/NAME/*.out, *.screen, the
@@ -38,6 +42,7 @@ session() {
 	kernel_image "$T/$name.img" kernel "init=/BIN/SH"
 	mcopy -o -i "$T/$name.img@@$(image_fat_offset)" "$T/t.sh" ::/TEST/T.SH
 	mcopy -o -i "$T/$name.img@@$(image_fat_offset)" "$T/nonl.sh" ::/TEST/NONL.SH
+	mcopy -o -i "$T/$name.img@@$(image_fat_offset)" "$T/long.sh" ::/TEST/LONG.SH
 	(
 		qemu-system-i386 -display none -no-reboot -nodefaults -vga std -accel tcg -m 64 \
 			-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
@@ -56,7 +61,6 @@ session() {
 	) &
 }
 
-LONG=$(printf 'x%.0s' $(seq 300))
 cat >"$T/main.steps" <<EOF
 expect boot 90 ^\\$ 
 line args ARGS a "b c" d
@@ -83,6 +87,7 @@ line script sh /TEST/T.SH
 line st_script ARGS \$?
 line pwd_after_script pwd
 line nonl SH /TEST/NONL.SH
+line long_script sh /TEST/LONG.SH
 line sh_missing sh /TEST/NOPE.SH
 line st_sh_missing ARGS \$?
 line comment HELLO shown # HELLO hidden
@@ -174,6 +179,13 @@ mcopy -o -i "$T/boot_script.img@@$(image_fat_offset)" "$T/t.sh" ::/TEST/T.SH
 		-drive "file=$T/boot_script.img,format=raw,if=ide"
 	echo "$QEMU_STATUS" >"$T/boot_script.status"
 ) &
+kernel_image "$T/flood_file.img" kernel "exit init=/BIN/SH /TEST/FLOOD.SH"
+mcopy -o -i "$T/flood_file.img@@$(image_fat_offset)" "$T/flood.sh" ::/TEST/FLOOD.SH
+(
+	boot_until "$T/flood_file.log" "^All processes have ended|PANIC" 300 -accel tcg -m 64 \
+		-drive "file=$T/flood_file.img,format=raw,if=ide"
+	echo "$QEMU_STATUS" >"$T/flood_file.status"
+) &
 kernel_image "$T/demo.img" kernel "exit init=/BIN/SH -x /BIN/DEMO.SH"
 (
 	boot_until "$T/demo.log" "^All processes have ended|PANIC" 240 -accel tcg -m 64 \
@@ -229,12 +241,14 @@ tap_check "main: the script's lines after exit do not run, its comments print no
 	"$(out main script | tr '\n' '|')" bash -c "! grep -qE 'not reached|comment|T.SH:' '$T/main/script.out'"
 check main st_script "\$? is the script's exit status (7)" '^argv\[1\] = "7"$'
 check main pwd_after_script "the script's cd was its own shell's" '^/$'
-check main nonl "a script's last line without a newline runs" '^last line without a newline$'
+check main nonl "a script's last line without a newline runs" '^nonl-last-line$'
+check main long_script "a script's line of 300 characters: refused with a message, the next one runs" \
+	'^sh: line too long \(at most 255 characters\): ignored$' '^after-long$'
 check main sh_missing "sh of a missing file: a message" '^sh: /TEST/NOPE.SH: no such file or directory$'
 check main st_sh_missing "... and \$? 127" '^argv\[1\] = "127"$'
 check main comment "# starts a comment after words" '^shown$'
 tap_check "main: the comment's words are not arguments" "$(out main comment | tr '\n' '|')" \
-	hasnt main comment 'hidden'
+	hasnt main comment '^hidden$'
 check main comment_only "a line of comment only gives the prompt back" '^# nothing at all$'
 check main help "help lists the builtins and the programs in /BIN" '^  cd \[DIR\]' '^  exit \[N\]' \
 	' HELLO( |$)' ' SH( |$)' ' WC( |$)'
@@ -243,7 +257,8 @@ check main pipe3 "HELLO a | WC | WC: three commands, two pipes" '^1 3 [0-9]+$'
 check main pipe_builtin "a builtin in a pipe is refused by name" '^sh: pwd: a builtin cannot be part of a pipe$'
 check main empty "an empty line gives the prompt back" '^$'
 check main spaces "a line of spaces gives the prompt back" '^ *$'
-check main long "a line of 300 characters is refused with a message" '^sh: line too long'
+check main long "a line of 300 characters on the console: the line discipline keeps 255, the shell runs it" \
+	"^argv\[1\] = \"x{250}\"\$"
 check main after_long "the next line runs as it is" '^argv\[1\] = "short"$'
 check main unknown "an unknown command: a message" '^sh: nope: no such file or directory$'
 check main st_unknown "... and \$? 127" '^argv\[1\] = "127"$'
@@ -268,11 +283,13 @@ check main ctrl_d "Ctrl-D at the prompt ends the shell; the kernel says all proc
 tap_check "main: no PANIC" "$(grep PANIC "$T/main.txt")" bash -c "! grep -q PANIC '$T/main.txt'"
 
 # --- flood ---
-check flood flood "FLOOD: 100000 lines, then the prompt" '^flood: line 100000 of 100000$'
-tap_check "flood: every one of the 100000 lines came through COM1" \
-	"$(grep -c '^flood: line' "$T/flood/flood.out" 2>/dev/null) lines" \
-	bash -c "[ \"\$(grep -c '^flood: line' '$T/flood/flood.out')\" = 100000 ]"
-check flood after_flood "the shell answers after the flood" '^still here$'
+# COM1 on a socket may lose or garble a few of them (QEMU holds the UART
+# busy while the socket is full, the kernel's wait for it is bounded); the
+# exact count is checked below with COM1 on a file
+tap_check "flood: FLOOD's 100000 lines, then the prompt" \
+	"$(grep -c '^flood: line' "$T/flood/flood.out" 2>/dev/null) lines, $(tail -c 100 "$T/flood/flood.out" | tr '\n' '|')" \
+	bash -c "[ \"\$(grep -c '^flood: line' '$T/flood/flood.out')\" -ge 90000 ] && ! grep -q '^\[timeout\]' '$T/flood/flood.out'"
+check flood after_flood "the shell answers after the flood" '^still$'
 check flood pipe_flood "FLOOD 5000 | WC: 123893 bytes through a 4 KiB pipe" '^5000 25000 123893$'
 check flood flood_ctrl_c "Ctrl-C ends FLOOD in mid-flood" '^sh: FLOOD: interrupted \(status 513\)$'
 check flood pipe_ctrl_c "Ctrl-C ends FLOOD | WC: WC interrupted, FLOOD ended by the shell" \
@@ -293,12 +310,16 @@ tap_check "keys: the bottom screen shows no boot report" "$(screen bottom | head
 	bash -c "! grep -q 'VlsOs ready' '$T/keys/bottom.screen'"
 tap_check "keys: Shift+PgUp shows earlier lines" "$(screen page1 | head -3 | tr '\n' '|')" \
 	bash -c "! cmp -s '$T/keys/bottom.screen' '$T/keys/page1.screen'"
-check_screen page9 "Shift+PgUp nine times shows the boot report" 'VlsOs ready'
-check_screen back "a key brings the screen back to the bottom" '^\$ $'
+check_screen page9 "Shift+PgUp nine times shows the boot report" '^Physical memory|^E820|^Kernel sections|^  free pages'
+check_screen back "a key brings the screen back to the bottom" '^\$$'
 tap_check "keys: back at the bottom, no boot report" "$(screen back | head -3 | tr '\n' '|')" \
 	bash -c "! grep -q 'VlsOs ready' '$T/keys/back.screen'"
 
 # --- scripts at boot ---
+tap_check "FLOOD in a script, COM1 on a file: lines 1 to 100000 in order, then the next command" \
+	"$(grep -c '^flood: line' "$T/flood_file.log") lines; $(grep -E 'after|All processes|PANIC' "$T/flood_file.log" | tr '\n' '|')" \
+	bash -c "grep '^flood: line' '$T/flood_file.log' | awk '\$3 != NR || \$5 != 100000 { exit 1 } END { exit NR != 100000 }' &&
+		grep -q '^after$' '$T/flood_file.log' && grep -q \"^All processes have ended (init's status 0)\" '$T/flood_file.log'"
 tap_check "init=/BIN/SH /TEST/T.SH: the script runs, init's status is its exit 7" \
 	"$(grep -E 'All processes|PANIC|^sh:' "$T/boot_script.log" | tr '\n' '|')" \
 	bash -c "grep -q '^with spaces$' '$T/boot_script.log' &&
