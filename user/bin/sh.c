@@ -19,7 +19,7 @@
 #define STATUS_CANNOT_RUN 126
 #define STATUS_NOT_FOUND 127
 #define EXIT_ABNORMAL 255 /* what `exit` and a script's end make of a status above 255 */
-#define BIN_DIR "/BIN/"
+#define BIN_DIR "/BIN"    /* where a name without '/' is looked up */
 #define HELP_COLUMNS 72
 
 enum token_kind { TOKEN_WORD, TOKEN_PIPE, TOKEN_BACKGROUND };
@@ -414,7 +414,7 @@ static int spawn_command(struct stage *s)
 			return ERR_TOOBIG;
 		}
 		strcpy(path, name);
-	} else if (snprintf(path, sizeof(path), BIN_DIR "%s", name) >= (int)sizeof(path)) {
+	} else if (snprintf(path, sizeof(path), BIN_DIR "/%s", name) >= (int)sizeof(path)) {
 		fprintf(FD_STDERR, "sh: %s: %s\n", name, error_name(ERR_TOOBIG));
 		return ERR_TOOBIG;
 	}
