@@ -34,15 +34,37 @@ LONG=$(printf 'x%.0s' $(seq 300))
 printf 'HELLO %s\nHELLO after-long\n' "$LONG" >"$T/long.sh"
 printf 'FLOOD\nHELLO after the flood\n' >"$T/flood.sh"
 
+# add_files IMAGE SRC=PATH...: copies each host file SRC to PATH on IMAGE's volume
+add_files() {
+	local image=$1 spec
+	shift
+	for spec in "$@"; do
+		mcopy -o -i "$image@@$(image_fat_offset)" "${spec%%=*}" "::${spec#*=}"
+	done
+}
+
+# boot_script NAME CMDLINE [SRC=PATH...]: in the background, boots CMDLINE
+# (with the files added) with COM1 on the file $T/NAME.log until the last
+# process has ended (300 s at most); QEMU's status in $T/NAME.status.
+boot_script() {
+	local name=$1 cmdline=$2
+	shift 2
+	kernel_image "$T/$name.img" kernel "$cmdline"
+	add_files "$T/$name.img" "$@"
+	(
+		boot_until "$T/$name.log" "^All processes have ended|PANIC" 300 -accel tcg -m 64 \
+			-drive "file=$T/$name.img,format=raw,if=ide"
+		echo "$QEMU_STATUS" >"$T/$name.status"
+	) &
+}
+
 # session NAME STEPS: boots init=/BIN/SH with COM1 and the monitor on sockets,
 # runs serial_session.py's STEPS (a file), leaves $T/NAME/*.out, *.screen, the
 # whole COM1 log $T/NAME.log and QEMU's status in $T/NAME.status. In the background.
 session() {
 	local name=$1 steps=$2
 	kernel_image "$T/$name.img" kernel "init=/BIN/SH"
-	mcopy -o -i "$T/$name.img@@$(image_fat_offset)" "$T/t.sh" ::/TEST/T.SH
-	mcopy -o -i "$T/$name.img@@$(image_fat_offset)" "$T/nonl.sh" ::/TEST/NONL.SH
-	mcopy -o -i "$T/$name.img@@$(image_fat_offset)" "$T/long.sh" ::/TEST/LONG.SH
+	add_files "$T/$name.img" "$T/t.sh=/TEST/T.SH" "$T/nonl.sh=/TEST/NONL.SH" "$T/long.sh=/TEST/LONG.SH"
 	(
 		qemu-system-i386 -display none -no-reboot -nodefaults -vga std -accel tcg -m 64 \
 			-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
@@ -172,26 +194,9 @@ session main "$T/main.steps"
 session flood "$T/flood.steps"
 session keys "$T/keys.steps"
 # at boot: the script's status becomes init's; DEMO.SH runs to status 0 (QEMU 33)
-kernel_image "$T/boot_script.img" kernel "exit init=/BIN/SH /TEST/T.SH"
-mcopy -o -i "$T/boot_script.img@@$(image_fat_offset)" "$T/t.sh" ::/TEST/T.SH
-(
-	boot_until "$T/boot_script.log" "^All processes have ended|PANIC" 240 -accel tcg -m 64 \
-		-drive "file=$T/boot_script.img,format=raw,if=ide"
-	echo "$QEMU_STATUS" >"$T/boot_script.status"
-) &
-kernel_image "$T/flood_file.img" kernel "exit init=/BIN/SH /TEST/FLOOD.SH"
-mcopy -o -i "$T/flood_file.img@@$(image_fat_offset)" "$T/flood.sh" ::/TEST/FLOOD.SH
-(
-	boot_until "$T/flood_file.log" "^All processes have ended|PANIC" 300 -accel tcg -m 64 \
-		-drive "file=$T/flood_file.img,format=raw,if=ide"
-	echo "$QEMU_STATUS" >"$T/flood_file.status"
-) &
-kernel_image "$T/demo.img" kernel "exit init=/BIN/SH -x /BIN/DEMO.SH"
-(
-	boot_until "$T/demo.log" "^All processes have ended|PANIC" 240 -accel tcg -m 64 \
-		-drive "file=$T/demo.img,format=raw,if=ide"
-	echo "$QEMU_STATUS" >"$T/demo.status"
-) &
+boot_script boot_script "exit init=/BIN/SH /TEST/T.SH" "$T/t.sh=/TEST/T.SH"
+boot_script flood_file "exit init=/BIN/SH /TEST/FLOOD.SH" "$T/flood.sh=/TEST/FLOOD.SH"
+boot_script demo "exit init=/BIN/SH -x /BIN/DEMO.SH"
 wait
 
 # out SESSION STEP: what a step saw; has SESSION STEP ERE: a line of it matches

@@ -27,16 +27,14 @@ guest gone) ends it. Every wait has a limit: nothing hangs on a dead guest.
 import codecs
 import os
 import re
-import socket
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools"))
-from screenshot import COLS, CRTC_START_HIGH, ROWS, VGA_TEXT, VGA_TEXT_BYTES, Monitor  # noqa: E402
+from screenshot import COLS, CRTC_START_HIGH, ROWS, VGA_TEXT, VGA_TEXT_BYTES, Monitor, unix_connect  # noqa: E402
 
 PROMPT = re.compile(r"^\$ ", re.MULTILINE)
-CONNECT_SECONDS = 10
 KEY_GAP = 0.1          # seconds between two sendkeys, as a typist's
 SCREEN_SETTLE = 0.5    # seconds for the last key's echo to reach the screen
 OVERLAP = 512          # bytes searched again with new data: a match may straddle it
@@ -48,16 +46,7 @@ class Com1:
     CR LF made LF."""
 
     def __init__(self, path, log):
-        self.sock = socket.socket(socket.AF_UNIX)
-        deadline = time.time() + CONNECT_SECONDS
-        while True:
-            try:
-                self.sock.connect(path)
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.1)
+        self.sock = unix_connect(path)
         self.log, self.log_read, self.held_cr, self.closed = log, 0, "", False
         self.text, self.mark, self.searched = "", 0, 0
         threading.Thread(target=self._gather, daemon=True).start()
