@@ -63,4 +63,9 @@ uint32_t LIB_NAME(crc32)(const void *buf, size_t len);
 /* A short name for a negative ERR_* (errors.h), "unknown error" for anything else. */
 const char *error_name(int err);
 
+/* ---- lib/e820.c ---- */
+/* "usable", "reserved", "ACPI reclaimable", "ACPI NVS", "bad memory" for the
+ * E820_* types of boot_info.h, "unknown type" for anything else. */
+const char *e820_type_name(uint32_t type);
+
 #endif /* VLSOS_LIB_H */

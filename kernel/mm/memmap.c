@@ -76,14 +76,7 @@ uint64_t memmap_usable_total(const struct e820_entry *map, unsigned count)
 
 const char *memmap_type_name(uint32_t type)
 {
-	switch (type) {
-	case E820_USABLE: return "usable";
-	case E820_RESERVED: return "reserved";
-	case E820_ACPI_RECLAIM: return "ACPI reclaimable";
-	case E820_ACPI_NVS: return "ACPI NVS";
-	case E820_BAD: return "bad memory";
-	default: return "unknown type";
-	}
+	return e820_type_name(type); /* lib/e820.c: the user programs name the types too */
 }
 
 static void sort_points(uint64_t *p, unsigned n)

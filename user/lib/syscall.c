@@ -110,6 +110,7 @@ int sys_meminfo(struct vls_meminfo *out, uint32_t size)
 	return syscall5(SYS_MEMINFO, ARG(out), size, 0, 0, 0);
 }
 
+<<<<<<< HEAD
 int sys_chdir(const char *path)
 {
 	return syscall5(SYS_CHDIR, ARG(path), 0, 0, 0, 0);
@@ -133,6 +134,46 @@ int sys_setfg(int pid)
 int sys_dup2(int fd, int to)
 {
 	return syscall5(SYS_DUP2, ARG(fd), ARG(to), 0, 0, 0);
+=======
+int sys_ps(struct vls_procinfo *out, uint32_t max)
+{
+	return syscall5(SYS_PS, ARG(out), max, 0, 0, 0);
+}
+
+int sys_vmmap(int pid, struct vls_region *out, uint32_t max)
+{
+	return syscall5(SYS_VMMAP, ARG(pid), ARG(out), max, 0, 0);
+}
+
+int sys_v2p(int pid, uint32_t addr, struct vls_walk *out)
+{
+	return syscall5(SYS_V2P, ARG(pid), addr, ARG(out), 0, 0);
+}
+
+int sys_kread(uint32_t kernel_addr, void *buf, uint32_t len)
+{
+	return syscall5(SYS_KREAD, kernel_addr, ARG(buf), len, 0, 0);
+}
+
+int sys_physread(uint32_t phys, void *buf, uint32_t len)
+{
+	return syscall5(SYS_PHYSREAD, phys, ARG(buf), len, 0, 0);
+}
+
+int sys_bootlog(uint32_t offset, void *buf, uint32_t len)
+{
+	return syscall5(SYS_BOOTLOG, offset, ARG(buf), len, 0, 0);
+}
+
+int sys_bootinfo(struct boot_info *out, uint32_t size)
+{
+	return syscall5(SYS_BOOTINFO, ARG(out), size, 0, 0, 0);
+}
+
+int sys_leaks(void *buf, uint32_t len)
+{
+	return syscall5(SYS_LEAKS, ARG(buf), len, 0, 0, 0);
+>>>>>>> main
 }
 
 void exit(int status)

@@ -13,6 +13,7 @@
 #include "errors.h"
 #include "lib.h"
 #include "syscall.h"
+#include "ucmd.h"
 #include "umalloc.h"
 #include "usys.h"
 #include "vm_layout.h"

@@ -27,6 +27,16 @@ int sys_yield(void);
 int sys_sleep(uint32_t milliseconds);
 int sys_uptime(uint64_t *ns);
 int sys_meminfo(struct vls_meminfo *out, uint32_t size);
+/* the console's commands (docs/console.md) */
+int sys_ps(struct vls_procinfo *out, uint32_t max);
+int sys_vmmap(int pid, struct vls_region *out, uint32_t max);
+int sys_v2p(int pid, uint32_t addr, struct vls_walk *out);
+int sys_kread(uint32_t kernel_addr, void *buf, uint32_t len);
+int sys_physread(uint32_t phys, void *buf, uint32_t len);
+int sys_bootlog(uint32_t offset, void *buf, uint32_t len);
+struct boot_info;
+int sys_bootinfo(struct boot_info *out, uint32_t size);
+int sys_leaks(void *buf, uint32_t len);
 /* the shell's: directories, pipes, the console's foreground */
 int sys_chdir(const char *path);
 int sys_getcwd(char *buf, uint32_t len);
