@@ -246,6 +246,12 @@ $(USER_ELFS): $(B)/user/%.elf: $(OBJ)/user/user_bin_%.c.o $(USER_LIB_OBJS) $(OBJ
 $(USER_BINS): $(B)/user-%: $(B)/user/%.elf
 	$(call say,STRIP,user,$@)llvm-strip --strip-all $< -o $@
 
+# Shell scripts for the volume: user/scripts/NAME is copied to
+# build/script-NAME, for a src= in disk.img.layout.
+USER_SCRIPTS := $(patsubst user/scripts/%,$(B)/script-%,$(sort $(wildcard user/scripts/*)))
+$(USER_SCRIPTS): $(B)/script-%: user/scripts/%
+	$(call say,CP,user,$@)cp $< $@
+
 # ---------------------------------------------------------------------------
 # The images: every area's and file's src from disk.img.layout, in build/.
 # floppy.img only when there is a FAT stage 1 to boot it.
@@ -267,7 +273,7 @@ $(ELFBAD) &: $(B)/user-hello $(B)/host/elfbad
 		$(B)/host/elfbad $(B)/user-hello $(B)/elfbad && \
 		for n in $(ELFBAD_NAMES); do cp $(B)/elfbad/$$n.ELF $(B)/elfbad-$$n.ELF; done
 
-$(IMAGES) &: $(STAGE1_BINS) $(B)/stage2.bin $(B)/kernel.bin $(B)/boot.cfg $(USER_BINS) $(ELFBAD) $(LAYOUT) $(MKIMAGE)
+$(IMAGES) &: $(STAGE1_BINS) $(B)/stage2.bin $(B)/kernel.bin $(B)/boot.cfg $(USER_BINS) $(USER_SCRIPTS) $(ELFBAD) $(LAYOUT) $(MKIMAGE)
 	$(call say,MKIMAGE,image,$(notdir $(IMAGES)))$(MKIMAGE) build $(LAYOUT) $(B) $(DISKS) >/dev/null
 
 # The recorded inputs are made by a pattern rule only, which would make them

@@ -33,20 +33,25 @@ TEXT_KEY, CURSOR_KEY = b"VlsOs-screen", b"VlsOs-cursor"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 
+def unix_connect(path, seconds=10):
+    """A socket connected to the unix socket PATH, tried until QEMU has made it."""
+    sock = socket.socket(socket.AF_UNIX)
+    deadline = time.time() + seconds
+    while True:
+        try:
+            sock.connect(path)
+            return sock
+        except OSError:
+            if time.time() > deadline:
+                raise
+            time.sleep(0.1)
+
+
 class Monitor:
     """QEMU's human monitor over a unix socket: one command, wait for the prompt."""
 
     def __init__(self, path):
-        self.sock = socket.socket(socket.AF_UNIX)
-        deadline = time.time() + 10
-        while True:
-            try:
-                self.sock.connect(path)
-                break
-            except OSError:
-                if time.time() > deadline:
-                    raise
-                time.sleep(0.1)
+        self.sock = unix_connect(path)
         self.sock.settimeout(20)
         self._until_prompt()
 

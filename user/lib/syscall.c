@@ -150,6 +150,31 @@ int sys_leaks(void *buf, uint32_t len)
 	return syscall5(SYS_LEAKS, ARG(buf), len, 0, 0, 0);
 }
 
+int sys_chdir(const char *path)
+{
+	return syscall5(SYS_CHDIR, ARG(path), 0, 0, 0, 0);
+}
+
+int sys_getcwd(char *buf, uint32_t len)
+{
+	return syscall5(SYS_GETCWD, ARG(buf), len, 0, 0, 0);
+}
+
+int sys_pipe(int fds[2])
+{
+	return syscall5(SYS_PIPE, ARG(fds), 0, 0, 0, 0);
+}
+
+int sys_setfg(int pid)
+{
+	return syscall5(SYS_SETFG, ARG(pid), 0, 0, 0, 0);
+}
+
+int sys_dup2(int fd, int to)
+{
+	return syscall5(SYS_DUP2, ARG(fd), ARG(to), 0, 0, 0);
+}
+
 void exit(int status)
 {
 	sys_exit(status);

@@ -37,6 +37,12 @@ int sys_bootlog(uint32_t offset, void *buf, uint32_t len);
 struct boot_info;
 int sys_bootinfo(struct boot_info *out, uint32_t size);
 int sys_leaks(void *buf, uint32_t len);
+/* the shell's: directories, pipes, the console's foreground */
+int sys_chdir(const char *path);
+int sys_getcwd(char *buf, uint32_t len);
+int sys_pipe(int fds[2]);
+int sys_setfg(int pid);
+int sys_dup2(int fd, int to);
 
 /* The raw call, for tests that pass what no typed stub would. */
 int32_t syscall5(uint32_t number, uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e);

@@ -1,0 +1,151 @@
+"""serial_session.py COM1_SOCKET COM1_LOG MONITOR_SOCKET OUTDIR < STEPS: drives
+a scripted session with a VlsOs guest: COM1 on a unix socket (QEMU's
+`-chardev socket,...,server=on,wait=off,logfile=COM1_LOG`), the keyboard and
+the screen through QEMU's human monitor on another. What the guest sends is
+read from the log, which has it all: the socket misses what came before QEMU
+accepted the connection (a fast boot's prompt), so its bytes are only drained.
+Reads steps from stdin, one a line; what each named step saw goes to
+OUTDIR/NAME.out (or NAME.screen), for the test to check:
+
+  expect NAME SECONDS REGEX   wait for REGEX (Python re, MULTILINE) in what COM1
+                              sent since the last match; the text up to the
+                              match's end goes to NAME.out
+  line NAME TEXT              send TEXT and Enter (CR) on COM1, then wait for the
+                              next prompt ("$ " at a line's start): the echo and
+                              the output before the prompt go to NAME.out
+  send TEXT                   send TEXT on COM1, Python escapes decoded (\\x03 is
+                              Ctrl-C, \\x7f Backspace, \\x1b[A the Up arrow)
+  key KEY...                  QEMU's `sendkey` for each KEY (the PS/2 keyboard)
+  screen NAME                 the 25 lines the VGA shows now, to NAME.screen
+  timeout SECONDS             how long later `line`s wait (30 at first)
+  sleep SECONDS
+
+A wait that runs out writes what came and a last line "[timeout]", and the
+session goes on (the test's check then fails with the text); COM1 closing (the
+guest gone) ends it. Every wait has a limit: nothing hangs on a dead guest.
+"""
+import codecs
+import os
+import re
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools"))
+from screenshot import COLS, CRTC_START_HIGH, ROWS, VGA_TEXT, VGA_TEXT_BYTES, Monitor, unix_connect  # noqa: E402
+
+PROMPT = re.compile(r"^\$ ", re.MULTILINE)
+KEY_GAP = 0.1          # seconds between two sendkeys, as a typist's
+SCREEN_SETTLE = 0.5    # seconds for the last key's echo to reach the screen
+OVERLAP = 512          # bytes searched again with new data: a match may straddle it
+
+
+class Com1:
+    """COM1: sends on the socket, whose bytes a thread drains as they come (so
+    a flood never fills it and stalls the guest); reads the log, as text with
+    CR LF made LF."""
+
+    def __init__(self, path, log):
+        self.sock = unix_connect(path)
+        self.log, self.log_read, self.held_cr, self.closed = log, 0, "", False
+        self.text, self.mark, self.searched = "", 0, 0
+        threading.Thread(target=self._gather, daemon=True).start()
+
+    def _gather(self):
+        while True:
+            try:
+                data = self.sock.recv(65536)
+            except OSError:
+                data = b""
+            if not data:
+                self.closed = True
+                return
+
+    def _take(self):
+        closed = self.closed
+        with open(self.log, "rb") as f:
+            f.seek(self.log_read)
+            new = f.read()
+        self.log_read += len(new)
+        new = self.held_cr + new.decode("latin-1")
+        # a CR LF split between two reads: the CR waits for the next
+        self.held_cr = "\r" if new.endswith("\r") else ""
+        self.text += new[:len(new) - len(self.held_cr)].replace("\r\n", "\n")
+        return closed
+
+    def send(self, data):
+        self.sock.sendall(data)
+
+    def expect(self, regex, seconds):
+        """(text since the mark up to the match's end, True) or (all of it, False)."""
+        deadline = time.time() + seconds
+        self.searched = self.mark
+        while True:
+            closed = self._take()
+            m = regex.search(self.text, max(self.mark, self.searched - OVERLAP))
+            if m:
+                seen, self.mark = self.text[self.mark:m.end()], m.end()
+                return seen, True
+            self.searched = len(self.text)
+            if closed or time.time() > deadline:
+                seen, self.mark = self.text[self.mark:], len(self.text)
+                return seen + ("\n[COM1 closed]" if closed else "") + "\n[timeout]\n", False
+            time.sleep(0.05)
+
+
+def screen_text(monitor, work):
+    """The 25 rows the CRTC shows now, from VGA text memory."""
+    start = monitor.crtc16(CRTC_START_HIGH)
+    dump = os.path.join(work, "vram.bin")
+    monitor.cmd('pmemsave 0x%x 0x%x "%s"' % (VGA_TEXT, VGA_TEXT_BYTES, dump))
+    mem = open(dump, "rb").read()
+    rows = []
+    for r in range(ROWS):
+        cells = mem[(start + r * COLS) * 2:(start + (r + 1) * COLS) * 2]
+        rows.append(cells[0::2].decode("latin-1").rstrip())
+    return "\n".join(rows) + "\n"
+
+
+def main():
+    com1_path, com1_log, monitor_path, out = sys.argv[1:5]
+    os.makedirs(out, exist_ok=True)
+    com1, monitor, line_seconds = Com1(com1_path, com1_log), None, 30.0
+
+    def save(name, suffix, text):
+        with open(os.path.join(out, name + suffix), "w") as f:
+            f.write(text)
+
+    for step in sys.stdin.read().splitlines():
+        verb, _, rest = step.partition(" ")
+        if verb == "expect":
+            name, seconds, regex = rest.split(" ", 2)
+            seen, _ = com1.expect(re.compile(regex, re.MULTILINE), float(seconds))
+            save(name, ".out", seen)
+        elif verb == "line":
+            name, _, text = rest.partition(" ")
+            com1.send(text.encode("latin-1") + b"\r")
+            seen, _ = com1.expect(PROMPT, line_seconds)
+            save(name, ".out", seen)
+        elif verb == "send":
+            com1.send(codecs.decode(rest, "unicode_escape").encode("latin-1"))
+        elif verb in ("key", "screen"):
+            monitor = monitor or Monitor(monitor_path)
+            if verb == "screen":
+                time.sleep(SCREEN_SETTLE)
+                save(rest, ".screen", screen_text(monitor, out))
+            for key in rest.split() if verb == "key" else ():
+                monitor.cmd("sendkey " + key)
+                time.sleep(KEY_GAP)
+        elif verb == "timeout":
+            line_seconds = float(rest)
+        elif verb == "sleep":
+            time.sleep(float(rest))
+        elif step.strip():
+            sys.exit("serial_session.py: unknown step %r" % step)
+        if com1.closed and verb in ("expect", "line"):
+            print("serial_session.py: COM1 closed after step %r" % step)
+            break
+
+
+if __name__ == "__main__":
+    main()
