@@ -292,6 +292,10 @@ void irq_set_handler(unsigned irq, irq_handler_fn handler); /* and unmasks the l
 void irq_dispatch(struct trap_frame *frame);                /* trap.c, for vectors 32-47 */
 uint64_t irq_count(unsigned irq);
 uint64_t irq_spurious_count(unsigned irq); /* 7 or 15 */
+/* irq's handler also runs after every BIOS call (it must do nothing when its
+ * device has nothing): bios_call calls irq_poll with interrupts off */
+void irq_poll_after_bios(unsigned irq);
+void irq_poll(void);
 
 static inline void arch_enable_interrupts(void)
 {

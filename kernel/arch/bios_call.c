@@ -93,6 +93,7 @@ void bios_call(uint8_t vector, const struct bios_regs *in, struct bios_regs *out
 	bios_trampoline_enter(block);
 	pic_leave_bios();
 	pit_leave_bios();
+	irq_poll(); /* what an edge lost in the switch would have brought */
 	/* the BIOS's ticks while it ran, which the kernel's own never saw (the
 	 * count wraps at midnight: 1,573,040 ticks, then 0) */
 	uint32_t bios_ticks = block->bda_ticks_after - block->bda_ticks_before;

@@ -12,6 +12,25 @@
 static irq_handler_fn handlers[PIC_IRQS];
 static uint64_t counts[PIC_IRQS];
 static uint64_t spurious[PIC_IRQS];
+static uint16_t polled; /* bit n: IRQ n's handler also runs after every BIOS call */
+
+void irq_poll_after_bios(unsigned irq)
+{
+	if (irq < PIC_IRQS)
+		polled |= (uint16_t)(1u << irq);
+}
+
+/* An edge that came while bios_call had the 8259s in the BIOS's state (or
+ * reprogrammed them) is lost, and a device that raised it (the 8042 with a
+ * byte, the 16550 with its FIFO) raises no other until it is served: the
+ * keyboard would go silent. So each polled line's handler runs once after
+ * the call; a handler finds nothing to do when its device has nothing. */
+void irq_poll(void)
+{
+	for (unsigned irq = 0; irq < PIC_IRQS; irq++)
+		if ((polled >> irq & 1) && handlers[irq])
+			handlers[irq](irq);
+}
 
 void irq_set_handler(unsigned irq, irq_handler_fn handler)
 {

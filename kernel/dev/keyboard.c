@@ -128,4 +128,5 @@ void keyboard_init(void)
 	for (unsigned i = 0; i < KBD_DRAIN_MAX && (inb(KBD_STATUS) & KBD_STATUS_OUTPUT_FULL); i++)
 		(void)inb(KBD_DATA);
 	irq_set_handler(KBD_IRQ, keyboard_irq);
+	irq_poll_after_bios(KBD_IRQ);
 }

@@ -39,5 +39,6 @@ void serial_input_init(unsigned irq)
 	outb(uart + UART_FCR, UART_FCR_ENABLE_CLEAR | UART_FCR_TRIGGER_14);
 	outb(uart + UART_MCR, UART_MCR_DTR_RTS | UART_MCR_OUT2);
 	irq_set_handler(irq, serial_irq);
+	irq_poll_after_bios(irq);
 	outb(uart + UART_IER, UART_IER_RX);
 }
