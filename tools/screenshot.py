@@ -89,8 +89,26 @@ class Monitor:
         return value
 
 
-def boot_and_grab(build, work):
-    """Boots BUILD/disk.img and returns (text lines, cells, cursor, ppm bytes)."""
+PROMPT = b"$ "
+# sendkey's names for what a command line may hold
+KEY_NAMES = {" ": "spc", "-": "minus", "/": "slash", ".": "dot", "=": "equal", "\n": "ret"}
+
+
+def type_line(mon, serial, line):
+    """Types LINE and Enter on the keyboard and waits for the shell's next prompt."""
+    prompts = open(serial, "rb").read().count(PROMPT)
+    for ch in line + "\n":
+        mon.cmd("sendkey " + KEY_NAMES.get(ch, ch))
+    deadline = time.time() + BOOT_SECONDS
+    while open(serial, "rb").read().count(PROMPT) <= prompts:
+        if time.time() > deadline:
+            raise RuntimeError("no prompt after typing '%s' within %d s" % (line, BOOT_SECONDS))
+        time.sleep(0.1)
+
+
+def boot_and_grab(build, work, command=None):
+    """Boots BUILD/disk.img, types COMMAND at the shell when given, and returns
+    (text lines, cells, cursor, ppm bytes)."""
     os.makedirs(work, exist_ok=True)
     serial, sock = os.path.join(work, "serial.log"), os.path.join(work, "monitor.sock")
     vram, ppm = os.path.join(work, "vram.bin"), os.path.join(work, "screen.ppm")
@@ -108,8 +126,14 @@ def boot_and_grab(build, work):
             if qemu.poll() is not None or time.time() > deadline:
                 raise RuntimeError("no '%s' on COM1 within %d s" % (READY.decode(), BOOT_SECONDS))
             time.sleep(0.1)
-        time.sleep(1)  # the last line reaches the screen after COM1
         mon = Monitor(sock)
+        if command:
+            while not open(serial, "rb").read().rstrip().endswith(PROMPT.rstrip()):
+                if time.time() > deadline:
+                    raise RuntimeError("no shell prompt within %d s" % BOOT_SECONDS)
+                time.sleep(0.1)
+            type_line(mon, serial, command)
+        time.sleep(1)  # the last line reaches the screen after COM1
         start, cursor = mon.crtc16(CRTC_START_HIGH), mon.crtc16(CRTC_CURSOR_HIGH)
         # quoted: HMP would read "/work..." after a number as a division
         mon.cmd('pmemsave 0x%x 0x%x "%s"' % (VGA_TEXT, VGA_TEXT_BYTES, vram))
@@ -189,8 +213,8 @@ def png_read(path):
     return w, h, b"".join(raw[y * stride + 1:(y + 1) * stride] for y in range(h)), text
 
 
-def grab(build, work):
-    lines, cells, cursor, ppm = boot_and_grab(build, work)
+def grab(build, work, command=None):
+    lines, cells, cursor, ppm = boot_and_grab(build, work, command)
     w, h, rgb = ppm_pixels(ppm)
     if w % COLS or h % ROWS:
         raise RuntimeError("a %dx%d screen is not 80x25 text cells" % (w, h))
@@ -285,15 +309,16 @@ def mutated(doc_path, out, how):
     png_write(out, w, h, rgb, {TEXT_KEY: "\n".join(lines), CURSOR_KEY: text[CURSOR_KEY]})
 
 
-def check(build, doc):
-    work = os.path.join(build, "tmp", "boot_screen")
+def check(build, doc, command=None):
+    work = os.path.join(build, "tmp", "boot_screen" + ("-" + command if command else ""))
     try:
-        shot = grab(build, work)
+        shot = grab(build, work, command)
     except (RuntimeError, OSError, subprocess.SubprocessError) as e:
         print("not ok 1 - boot and read the screen: %s" % e)
         return 1
-    print("ok 1 - booted to '%s' and read the screen (text memory and screendump)" % READY.decode())
-    fresh = os.path.join(work, "boot-screen.png")
+    print("ok 1 - booted to '%s'%s and read the screen (text memory and screendump)"
+          % (READY.decode(), ", typed '%s' at the shell" % command if command else ""))
+    fresh = os.path.join(work, os.path.basename(doc))
     save(shot, fresh)
     n, failed = tap(compare(doc, shot), 1)
     if failed:
@@ -315,12 +340,14 @@ def check(build, doc):
 
 
 def main(argv):
-    if len(argv) != 4 or argv[1] not in ("make", "check"):
-        sys.stderr.write(__doc__)
+    """make|check BUILD PICTURE [COMMAND]: COMMAND is typed at the shell first"""
+    if len(argv) not in (4, 5) or argv[1] not in ("make", "check"):
+        print("usage: screenshot.py make|check BUILD PICTURE [COMMAND]", file=sys.stderr)
         return 2
+    command = argv[4] if len(argv) == 5 else None
     if argv[1] == "check":
-        return check(argv[2], argv[3])
-    save(grab(argv[2], os.path.join(argv[2], "tmp", "screenshot")), argv[3])
+        return check(argv[2], argv[3], command)
+    save(grab(argv[2], os.path.join(argv[2], "tmp", "screenshot"), command), argv[3])
     return 0
 
 

@@ -232,7 +232,7 @@ const struct boot_info *proc_boot_info(void)
 	return boot_info_copy;
 }
 
-#define INIT_DEFAULT "/BIN/INIT"
+#define INIT_DEFAULT "/BIN/SH" /* the shell, on the screen and COM1 */
 #define INIT_ARGS_MAX 16
 
 /* init= takes the rest of the command line: the program, then its arguments */
