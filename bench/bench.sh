@@ -30,10 +30,9 @@ EDD_MAX_SECTORS=127                    # Phoenix EDD: at most 127 sectors per IN
 TARGET=1.3                             # issue 15: the prompt at most 1.3x the floor on -hda under TCG
 FLOOR_MARK='^VLSOS_MARKER'
 READY_MARK='^VlsOs ready'
-# The prompt: the first line of the default init. When /BIN/SH is init, this
-# becomes '^\$ ' (and PROMPT_NAME '$ ').
-PROMPT_MARK=${BENCH_PROMPT_MARK:-'^init: '}
-PROMPT_NAME=${BENCH_PROMPT_NAME:-"init's first line"}
+# The prompt: the shell's `$ `, the default init's first output.
+PROMPT_MARK=${BENCH_PROMPT_MARK:-'^\$ '}
+PROMPT_NAME=${BENCH_PROMPT_NAME:-'the shell prompt'}
 STAMPS_MARK='first output of a user program\r?\n' # the last line `stamps` prints
 XV6_SECONDS=600                        # run.sh's whole run: 2 x (RUNS + 1) boots of 30 s at most
 
