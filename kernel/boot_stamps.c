@@ -86,7 +86,9 @@ static void print_all(void)
 	uint32_t khz = clock_tsc_khz();
 	uint64_t previous = 0; /* QEMU's TSC counts from the machine's start */
 
-	serial_line("stamps: %u from stage 2, %u from the kernel, TSC at %u kHz\n", BOOT_STAMPS,
+	/* on a line of its own: the first output may not have ended one (the
+	 * shell's prompt does not) */
+	serial_line("\nstamps: %u from stage 2, %u from the kernel, TSC at %u kHz\n", BOOT_STAMPS,
 		    stamp_count, khz);
 	for (unsigned i = 0; i < BOOT_STAMPS; i++) {
 		print_stamp(stage2_names[i], boot_info->stage2_tsc[i], previous, khz);
