@@ -69,8 +69,10 @@ class Com1:
         self.log_read += len(new)
         new = self.held_cr + new.decode("latin-1")
         # a CR LF split between two reads: the CR waits for the next
-        self.held_cr = "\r" if new.endswith("\r") else ""
-        self.text += new[:len(new) - len(self.held_cr)].replace("\r\n", "\n")
+        self.held_cr = new[len(new.rstrip("\r")):]
+        # CRs before a LF all go: QEMU's log of a socket chardev that was full
+        # for a moment can hold a CR twice
+        self.text += re.sub("\r+\n", "\n", new[:len(new) - len(self.held_cr)])
         return closed
 
     def send(self, data):
