@@ -143,7 +143,7 @@ expect ctrl_u 30 ^\\$
 send \\x1b[A\\r
 expect history 30 ^\\$ 
 send \\x04
-expect ctrl_d 60 ^All processes have ended.*
+expect ctrl_d 60 ^All processes have ended .*: halting\.
 EOF
 
 cat >"$T/flood.steps" <<'EOF'
