@@ -12,26 +12,34 @@ kernel_image "$T/disk.img" kernel-test "input=10"
 
 qemu-system-i386 -display none -no-reboot -nodefaults -vga std -accel tcg -m 64 \
 	-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-	-chardev "socket,id=com1,path=$T/com1.sock,server=on,wait=off,logfile=$T/input.log" \
-	-serial chardev:com1 -monitor "unix:$T/mon.sock,server=on,wait=off" \
+	-monitor "unix:$T/mon.sock,server=on,wait=off" \
+	-chardev "socket,id=com1,path=$T/com1.sock,server=on,wait=on" -serial chardev:com1 \
 	-drive "file=$T/disk.img,format=raw,if=ide" >"$T/qemu.out" 2>&1 &
 qemu=$!
 # h, i, Shift+1, Ctrl+C, Up (ESC [ A) on the keyboard; then "ok" and Enter on COM1
 timeout 90 python3 - "$T" <<'PY' >"$T/driver.log" 2>&1
-import os, socket, sys, time
+import sys, threading, time
 sys.path.insert(0, "tools")
-from screenshot import Monitor
+from screenshot import Monitor, unix_connect
 t = sys.argv[1]
+# QEMU starts the guest once COM1 is connected (wait=on); every byte it sends
+# goes to input.log as it comes
+com1 = unix_connect(t + "/com1.sock")
+log = open(t + "/input.log", "wb", buffering=0)
+def drain():
+    while True:
+        data = com1.recv(65536)
+        if not data:
+            return
+        log.write(data)
+threading.Thread(target=drain, daemon=True).start()
 def wait_for(text, secs=60):
     end = time.time() + secs
     while time.time() < end:
-        if os.path.exists(t + "/input.log") and text in open(t + "/input.log", "rb").read():
+        if text in open(t + "/input.log", "rb").read():
             return
         time.sleep(0.1)
     sys.exit("no %r in the log" % text)
-time.sleep(0.5)
-com1 = socket.socket(socket.AF_UNIX)
-com1.connect(t + "/com1.sock")
 monitor = Monitor(t + "/mon.sock")
 wait_for(b"input: waiting for 10 bytes")
 for key in ("h", "i", "shift-1", "ctrl-c", "up"):

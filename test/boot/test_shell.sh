@@ -61,6 +61,8 @@ boot_script() {
 # session NAME STEPS: boots init=/BIN/SH with COM1 and the monitor on sockets,
 # runs serial_session.py's STEPS (a file), leaves $T/NAME/*.out, *.screen, the
 # whole COM1 log $T/NAME.log and QEMU's status in $T/NAME.status. In the background.
+# The monitor comes first on QEMU's line: COM1's socket waits for the driver
+# to connect (wait=on) before the guest starts, and holds up what follows it.
 session() {
 	local name=$1 steps=$2
 	kernel_image "$T/$name.img" kernel "init=/BIN/SH"
@@ -68,8 +70,8 @@ session() {
 	(
 		qemu-system-i386 -display none -no-reboot -nodefaults -vga std -accel tcg -m 64 \
 			-device isa-debug-exit,iobase=0xf4,iosize=0x04 \
-			-chardev "socket,id=com1,path=$T/$name.com1,server=on,wait=off,logfile=$T/$name.log" \
-			-serial chardev:com1 -monitor "unix:$T/$name.mon,server=on,wait=off" \
+			-monitor "unix:$T/$name.mon,server=on,wait=off" \
+			-chardev "socket,id=com1,path=$T/$name.com1,server=on,wait=on" -serial chardev:com1 \
 			-drive "file=$T/$name.img,format=raw,if=ide" >"$T/$name.qemu" 2>&1 &
 		local qemu=$!
 		timeout "$SESSION_SECONDS" python3 test/lib/serial_session.py "$T/$name.com1" "$T/$name.log" \

@@ -1,9 +1,11 @@
 """serial_session.py COM1_SOCKET COM1_LOG MONITOR_SOCKET OUTDIR < STEPS: drives
 a scripted session with a VlsOs guest: COM1 on a unix socket (QEMU's
-`-chardev socket,...,server=on,wait=off,logfile=COM1_LOG`), the keyboard and
-the screen through QEMU's human monitor on another. What the guest sends is
-read from the log, which has it all: the socket misses what came before QEMU
-accepted the connection (a fast boot's prompt), so its bytes are only drained.
+`-chardev socket,...,server=on,wait=on`, so the guest starts only once this
+script is connected and no byte is missed), the keyboard and the screen
+through QEMU's human monitor on another. Every byte the guest sends is written
+to COM1_LOG as it comes, and read back from there. (QEMU's own `logfile=` is
+not used: when the socket is full for a moment, QEMU 7.2 logs the byte the
+16550 then sends again, so its log can hold a character twice.)
 Reads steps from stdin, one a line; what each named step saw goes to
 OUTDIR/NAME.out (or NAME.screen), for the test to check:
 
@@ -41,14 +43,15 @@ OVERLAP = 512          # bytes searched again with new data: a match may straddl
 
 
 class Com1:
-    """COM1: sends on the socket, whose bytes a thread drains as they come (so
-    a flood never fills it and stalls the guest); reads the log, as text with
-    CR LF made LF."""
+    """COM1: sends on the socket; a thread drains its bytes into the log as
+    they come (so a flood never fills it and stalls the guest); reads the log,
+    as text with CR LF made LF."""
 
     def __init__(self, path, log):
         self.sock = unix_connect(path)
         self.log, self.log_read, self.held_cr, self.closed = log, 0, "", False
         self.text, self.mark, self.searched = "", 0, 0
+        self.sink = open(log, "wb", buffering=0)
         threading.Thread(target=self._gather, daemon=True).start()
 
     def _gather(self):
@@ -60,6 +63,7 @@ class Com1:
             if not data:
                 self.closed = True
                 return
+            self.sink.write(data)
 
     def _take(self):
         closed = self.closed
@@ -70,9 +74,7 @@ class Com1:
         new = self.held_cr + new.decode("latin-1")
         # a CR LF split between two reads: the CR waits for the next
         self.held_cr = new[len(new.rstrip("\r")):]
-        # CRs before a LF all go: QEMU's log of a socket chardev that was full
-        # for a moment can hold a CR twice
-        self.text += re.sub("\r+\n", "\n", new[:len(new) - len(self.held_cr)])
+        self.text += new[:len(new) - len(self.held_cr)].replace("\r\n", "\n")
         return closed
 
     def send(self, data):
