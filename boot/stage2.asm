@@ -77,7 +77,7 @@ global main
 	STAMP A20
 	call fat_mount
 	STAMP FAT
-	call kernel_load                  ; stamps KERNEL_READ between the read and the checks
+	call kernel_load                  ; stamps KERNEL_READ and KERNEL_UNPACKED on the way
 	call report_kernel
 	STAMP KERNEL_CHECKED
 	call config_load
@@ -187,12 +187,23 @@ report_a20:
 report_kernel:
 	mov si, msg_kernel
 	call puts
-	mov eax, [BI + BI_kernel_size]
+	mov eax, [kernel_file_size]
 	call put_dec
 	mov si, msg_kernel_reads
 	call puts
 	mov eax, [BI + BI_kernel_read_calls]
 	call put_dec
+	mov si, msg_kernel_calls
+	call puts
+	cmp byte [kernel_packed], 0
+	je .crc
+	mov eax, [BI + BI_kernel_size]
+	mov si, msg_kernel_unpacked
+	call puts
+	call put_dec
+	mov si, msg_kernel_bytes
+	call puts
+.crc:
 	mov si, msg_kernel_crc
 	call puts
 	mov eax, [kernel_crc]
@@ -242,7 +253,10 @@ msg_a20_fast     db "on via port 92h", 0
 a20_names        dw msg_a20_on, msg_a20_bios, msg_a20_kbc, msg_a20_fast
 msg_kernel       db "kernel: KERNEL.BIN ", 0
 msg_kernel_reads db " bytes in ", 0
-msg_kernel_crc   db " INT 13h reads, CRC-32 ", 0
+msg_kernel_calls db " INT 13h reads", 0
+msg_kernel_unpacked db ", unpacked to ", 0
+msg_kernel_bytes db " bytes", 0
+msg_kernel_crc   db ", CRC-32 ", 0
 msg_kernel_ok    db "h ok", 0
 msg_cmdline      db 'command line: "', 0
 

@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define BOOT_INFO_MAGIC 0x424C5356u /* "VSLB" in memory order */
-#define BOOT_INFO_VERSION 3
+#define BOOT_INFO_VERSION 4
 
 #define BOOT_E820_MAX 128
 #define BOOT_CMDLINE_MAX 256
@@ -43,16 +43,17 @@
 /* boot_info.stage2_tsc: the TSC at each of stage 2's steps, in their order,
  * so a benchmark can say where the loader's time goes (all 0 without a TSC).
  * Each step's time includes its line of the loader's report. */
-#define BOOT_STAMP_ENTRY 0          /* stage 2's first instruction (boot_info zeroed) */
-#define BOOT_STAMP_DISK 1           /* the boot drive and its read method found */
-#define BOOT_STAMP_MEMORY 2         /* low memory, BDA and the E820 map probed */
-#define BOOT_STAMP_A20 3            /* A20 on */
-#define BOOT_STAMP_FAT 4            /* the FAT volume mounted */
-#define BOOT_STAMP_KERNEL_READ 5    /* KERNEL.BIN read to its home */
-#define BOOT_STAMP_KERNEL_CHECKED 6 /* its header and CRC-32 checked */
-#define BOOT_STAMP_CONFIG 7         /* BOOT.CFG read */
-#define BOOT_STAMP_PMODE 8          /* the last instruction before protected mode */
-#define BOOT_STAMPS 9
+#define BOOT_STAMP_ENTRY 0           /* stage 2's first instruction (boot_info zeroed) */
+#define BOOT_STAMP_DISK 1            /* the boot drive and its read method found */
+#define BOOT_STAMP_MEMORY 2          /* low memory, BDA and the E820 map probed */
+#define BOOT_STAMP_A20 3             /* A20 on */
+#define BOOT_STAMP_FAT 4             /* the FAT volume mounted */
+#define BOOT_STAMP_KERNEL_READ 5     /* KERNEL.BIN read (to the top of the kernel's region) */
+#define BOOT_STAMP_KERNEL_UNPACKED 6 /* the image unpacked (or moved) to its home */
+#define BOOT_STAMP_KERNEL_CHECKED 7  /* its header and CRC-32 checked */
+#define BOOT_STAMP_CONFIG 8          /* BOOT.CFG read */
+#define BOOT_STAMP_PMODE 9           /* the last instruction before protected mode */
+#define BOOT_STAMPS 10
 
 struct e820_entry {
 	uint64_t base;
@@ -103,17 +104,18 @@ struct boot_info {
 
 	/* kernel */
 	uint32_t kernel_addr;
-	uint32_t kernel_size;
+	uint32_t kernel_size; /* the image's bytes (KERNEL.BIN's, when it is not packed) */
 	uint32_t cmdline_len;
 	char cmdline[BOOT_CMDLINE_MAX];
 	struct e820_entry e820[BOOT_E820_MAX];
 
-	/* version 3: at the end, so earlier fields kept their offsets */
+	/* version 3: at the end, so earlier fields kept their offsets; version 4:
+	 * one stamp more (BOOT_STAMP_KERNEL_UNPACKED) */
 	uint64_t stage2_tsc[BOOT_STAMPS]; /* BOOT_STAMP_*: the TSC then, 0 without one */
 } __attribute__((packed));
 
 _Static_assert(sizeof(struct e820_entry) == 24, "E820 entries are 24 bytes");
-_Static_assert(sizeof(struct boot_info) == 3532, "boot_info size is pinned");
+_Static_assert(sizeof(struct boot_info) == 3540, "boot_info size is pinned");
 _Static_assert(offsetof(struct boot_info, e820) % 4 == 0, "E820 array aligned");
 
 #endif

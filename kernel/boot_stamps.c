@@ -27,6 +27,7 @@ static const char *const stage2_names[BOOT_STAMPS] = {
 	[BOOT_STAMP_A20] = "loader: A20 on",
 	[BOOT_STAMP_FAT] = "loader: FAT volume mounted",
 	[BOOT_STAMP_KERNEL_READ] = "loader: KERNEL.BIN read",
+	[BOOT_STAMP_KERNEL_UNPACKED] = "loader: KERNEL.BIN unpacked",
 	[BOOT_STAMP_KERNEL_CHECKED] = "loader: KERNEL.BIN checked (CRC-32)",
 	[BOOT_STAMP_CONFIG] = "loader: BOOT.CFG read",
 	[BOOT_STAMP_PMODE] = "loader: protected mode",

@@ -1,5 +1,7 @@
-# test_boot_errors.sh: every kind of bad input stops the boot with a message
-# that names the problem ("BOOT ERROR:" from the loader, "PANIC:" from the
+# test_boot_errors.sh: every kind of bad input (a plain KERNEL.BIN damaged, the
+# packed one the build ships damaged, BOOT.CFG, the FAT chain, stage 2's
+# sectors, disk errors, too little RAM) stops the boot with a message that
+# names the problem ("BOOT ERROR:" from the loader, "PANIC:" from the
 # kernel), the machine stays halted (no reboot, no second banner), and the
 # image is not changed by the boot.
 . test/lib/tap.sh
@@ -41,6 +43,29 @@ write("cfg_long.cfg", b"a" * 300)
 write("cfg_binary.cfg", b"test\x01\x02")
 PY
 
+# The packed KERNEL.BIN the build ships (build/kernel.pack), damaged: its
+# stream cut short (the header made to agree), a byte past its stream, a
+# literal byte of the image flipped (only the image's CRC-32 can tell), an image
+# too big to unpack below the file, the reserved field set, and a file shorter
+# than the packed header.
+FLIP_AT=$(python3 test/lib/kernel_pack.py literal_at "$BUILD/kernel.pack" 20000)
+python3 - "$BUILD/kernel.pack" "$T" "$FLIP_AT" <<'PY'
+import struct, sys
+packed, out, flip = open(sys.argv[1], "rb").read(), sys.argv[2], int(sys.argv[3])
+def write(name, data):
+    open(f"{out}/{name}", "wb").write(data)
+def with_field(data, offset, value):
+    b = bytearray(data); struct.pack_into("<I", b, offset, value); return bytes(b)
+cut = packed[:-100]
+write("p_cut.bin", with_field(cut, 8, len(cut) - 16))
+write("p_padded.bin", packed + b"\0")
+write("p_flipped.bin", packed[:flip] + bytes([packed[flip] ^ 0x01]) + packed[flip + 1:])
+write("p_huge.bin", with_field(packed, 4, 0xF0000))
+write("p_reserved.bin", with_field(packed, 12, 1))
+write("p_short.bin", packed[:8])
+PY
+PACKED_STREAM=$(($(stat -c %s "$BUILD/kernel.pack") - 16))
+
 mk() { image_with_files "$T/$1.img" "${@:2}"; }
 
 mk nokernel "KERNEL.BIN=-"
@@ -57,6 +82,22 @@ mk bigbss "KERNEL.BIN=$T/bigbss.bin"
 expect_stop bigbss "$T/bigbss.img" "^BOOT ERROR: bad kernel: KERNEL.BIN with its .bss would reach the heap at 00200000h"
 mk empty "KERNEL.BIN=$T/empty.bin"
 expect_stop empty "$T/empty.img" "^BOOT ERROR: bad kernel: KERNEL.BIN is empty"
+mk p_cut "KERNEL.BIN=$T/p_cut.bin"
+expect_stop p_cut "$T/p_cut.img" \
+	"^BOOT ERROR: bad kernel: KERNEL.BIN's packed stream is damaged at byte [0-9]+ of $((PACKED_STREAM - 100))"
+mk p_padded "KERNEL.BIN=$T/p_padded.bin"
+expect_stop p_padded "$T/p_padded.img" \
+	"^BOOT ERROR: bad kernel: KERNEL.BIN's packed header says a stream of $PACKED_STREAM bytes, the file holds $((PACKED_STREAM + 1)) \(truncated or padded\)"
+mk p_flipped "KERNEL.BIN=$T/p_flipped.bin"
+expect_stop p_flipped "$T/p_flipped.img" \
+	"^BOOT ERROR: bad kernel: KERNEL.BIN CRC-32 mismatch: header says [0-9A-F]{8}h, image gives [0-9A-F]{8}h"
+mk p_huge "KERNEL.BIN=$T/p_huge.bin"
+expect_stop p_huge "$T/p_huge.img" \
+	"^BOOT ERROR: bad kernel: KERNEL.BIN unpacks to 983040 bytes; the kernel region has [0-9]+ below the packed file"
+mk p_reserved "KERNEL.BIN=$T/p_reserved.bin"
+expect_stop p_reserved "$T/p_reserved.img" "^BOOT ERROR: bad kernel: KERNEL.BIN's packed header has a non-zero reserved field"
+mk p_short "KERNEL.BIN=$T/p_short.bin"
+expect_stop p_short "$T/p_short.img" "^BOOT ERROR: bad kernel: KERNEL.BIN is packed but shorter than its header"
 mk cfglong "BOOT.CFG=$T/cfg_long.cfg"
 expect_stop cfglong "$T/cfglong.img" "^BOOT ERROR: BOOT.CFG is 300 bytes; the kernel command line holds at most 255"
 mk cfgbinary "BOOT.CFG=$T/cfg_binary.cfg"

@@ -1,5 +1,5 @@
 # test_stamps.sh: the boot's TSC stamps (kernel/boot_stamps.c): with `stamps` in
-# BOOT.CFG the kernel prints stage 2's nine stamps (boot_info.stage2_tsc) and its
+# BOOT.CFG the kernel prints stage 2's ten stamps (boot_info.stage2_tsc) and its
 # own on COM1 after the first output of init, in the order of the boot, every
 # one non-zero and none earlier than the one before; without the word, none.
 . test/lib/tap.sh
@@ -15,9 +15,9 @@ log=$T/stamps.log
 
 tap_check "the stamps end with the first output of a user program" "no such line (QEMU $QEMU_STATUS)" \
 	grep -qE "^stamp: [0-9]+ .* $LAST\$" "$log"
-tap_check "nine stamps from stage 2, from its entry to protected mode" \
+tap_check "ten stamps from stage 2, from its entry to protected mode" \
 	"$(grep -c '^stamp: .* loader: ' "$log") loader stamps" \
-	bash -c "[ \"\$(grep -c '^stamp: .* loader: ' '$log')\" -eq 9 ] &&
+	bash -c "[ \"\$(grep -c '^stamp: .* loader: ' '$log')\" -eq 10 ] &&
 		grep '^stamp: .* loader: ' '$log' | head -1 | grep -q 'stage 2 entered\$' &&
 		grep '^stamp: .* loader: ' '$log' | tail -1 | grep -q 'protected mode\$'"
 tap_check "the kernel's stamps, VlsOs ready and init among them" "missing kernel stamps" \
@@ -29,7 +29,7 @@ tap_check "the stamps are in time order, none zero, their differences right" "$(
 		END { exit !(n >= 20 && !bad) }' "$log"
 khz=$(sed -n 's/^Clock: TSC at \([0-9]*\) kHz.*/\1/p' "$log")
 tap_check "the stamps' TSC rate is the Clock line's" "Clock: ${khz:-none}; $(grep '^stamps:' "$log")" \
-	grep -q "^stamps: 9 from stage 2, [0-9]* from the kernel, TSC at ${khz:-none} kHz" "$log"
+	grep -q "^stamps: 10 from stage 2, [0-9]* from the kernel, TSC at ${khz:-none} kHz" "$log"
 
 kernel_image "$T/plain.img" kernel "init=/BIN/INIT"
 boot_until "$T/plain.log" "^init: " 60 -accel tcg -m 64 -drive "file=$T/plain.img,format=raw,if=ide"

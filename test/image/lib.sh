@@ -119,10 +119,15 @@ open(d + "boot.cfg", "w").write("kernel=/KERNEL.BIN\n")
 # every other src= of the layout (the user programs): a few bytes stand in
 import os, re
 for src in re.findall(r"^file\s+\S+\s+src=(\S+)", open(sys.argv[2]).read(), re.M):
-    if not os.path.exists(d + src) and src != "kernel.bin":
+    if not os.path.exists(d + src) and src != "kernel.pack":
         open(d + src, "wb").write(b"stand-in for " + src.encode())
-' "$1" "$LAYOUT" && make_kernel "$1/kernel.bin" 4000 0x1000 && $TO "$MKIMAGE" seal "$LAYOUT" "$1/kernel.bin"
+' "$1" "$LAYOUT" && make_kernel "$1/kernel.bin" 4000 0x1000 && $TO "$MKIMAGE" seal "$LAYOUT" "$1/kernel.bin" &&
+		$TO "$MKIMAGE" pack "$LAYOUT" "$1/kernel.bin" "$1/kernel.pack"
 }
+
+# kernel_pack ARGS...: test/lib/kernel_pack.py (the packed format, independent of
+# mkimage): unpack PACKED OUT, literal IMAGE OUT, literal_at PACKED N
+kernel_pack() { $TO python3 test/lib/kernel_pack.py "$@"; }
 
 # line number of the first line matching an ERE in FILE
 lineof() { grep -n -m1 -E "$2" "$1" | cut -d: -f1; }

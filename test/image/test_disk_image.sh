@@ -128,12 +128,16 @@ t "the volume is FAT16 (type string and cluster count), hidden = LBA, size = par
 
 kernel_ok() {
 	have "$BUILD/kernel.bin" || return 1
-	rm -f "$S/KERNEL.BIN"
+	rm -f "$S/KERNEL.BIN" "$S/KERNEL.IMG"
 	$TO mcopy -n -i "$IMG@@$OFF" ::KERNEL.BIN "$S/KERNEL.BIN" || { echo "mcopy out failed"; return 1; }
-	cmp -s "$S/KERNEL.BIN" "$BUILD/kernel.bin" || { echo "KERNEL.BIN differs from kernel.bin"; return 1; }
-	[ "$(crc_field "$S/KERNEL.BIN")" = "$(crc_zeroed "$S/KERNEL.BIN")" ] || { echo "KERNEL.BIN is not sealed"; return 1; }
+	cmp -s "$S/KERNEL.BIN" "$BUILD/kernel.pack" || { echo "KERNEL.BIN differs from kernel.pack"; return 1; }
+	kernel_pack unpack "$S/KERNEL.BIN" "$S/KERNEL.IMG" || { echo "KERNEL.BIN does not unpack"; return 1; }
+	cmp -s "$S/KERNEL.IMG" "$BUILD/kernel.bin" || { echo "KERNEL.BIN unpacks to other than kernel.bin"; return 1; }
+	[ "$(crc_field "$S/KERNEL.IMG")" = "$(crc_zeroed "$S/KERNEL.IMG")" ] || { echo "the image is not sealed"; return 1; }
+	[ "$(stat -c %s "$S/KERNEL.BIN")" -lt "$(stat -c %s "$BUILD/kernel.bin")" ] ||
+		{ echo "packing made it no smaller"; return 1; }
 }
-t "KERNEL.BIN equals \$BUILD/kernel.bin and is sealed" kernel_ok
+t "KERNEL.BIN is \$BUILD/kernel.pack, smaller than kernel.bin, and unpacks to it, sealed" kernel_ok
 
 t "the layout's directories and files, and no other, with the manifest's sizes and CRC-32s" tree_ok "$IMG@@$OFF" "$S/gen" "$S"
 t "that check catches a changed byte and a missing file" tree_check_fails "$IMG@@$OFF" "$S/gen" "$S"
@@ -153,7 +157,7 @@ bigger_stick() {
 	cp "$IMG" "$S/stick.img" && head -c 1048576 /dev/urandom >>"$S/stick.img" || return 1
 	$TO sfdisk -d "$S/stick.img" | grep -qE "start= *$PLBA, size= *$PSEC" || { echo "partition table unreadable"; return 1; }
 	rm -f "$S/K2"
-	if ! $TO mcopy -n -i "$S/stick.img@@$OFF" ::KERNEL.BIN "$S/K2" || ! cmp -s "$S/K2" "$BUILD/kernel.bin"; then
+	if ! $TO mcopy -n -i "$S/stick.img@@$OFF" ::KERNEL.BIN "$S/K2" || ! cmp -s "$S/K2" "$BUILD/kernel.pack"; then
 		echo "volume unreadable on a bigger device"
 		return 1
 	fi

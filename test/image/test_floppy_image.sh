@@ -85,12 +85,12 @@ mdir_ok() {
 t "mdir lists KERNEL.BIN and BOOT.CFG" mdir_ok
 
 kernel_ok() {
-	have "$BUILD/kernel.bin" || return 1
+	have "$BUILD/kernel.pack" || return 1
 	rm -f "$S/KERNEL.BIN"
 	$TO mcopy -n -i "$IMG" ::KERNEL.BIN "$S/KERNEL.BIN" || { echo "mcopy out failed"; return 1; }
-	cmp -s "$S/KERNEL.BIN" "$BUILD/kernel.bin" || { echo "KERNEL.BIN differs from kernel.bin"; return 1; }
+	cmp -s "$S/KERNEL.BIN" "$BUILD/kernel.pack" || { echo "KERNEL.BIN differs from kernel.pack"; return 1; }
 }
-t "KERNEL.BIN equals \$BUILD/kernel.bin" kernel_ok
+t "KERNEL.BIN equals \$BUILD/kernel.pack" kernel_ok
 
 t "the layout's directories and files, and no other, with the manifest's sizes and CRC-32s" tree_ok "$IMG" "$S/gen" "$S"
 t "that check catches a changed byte and a missing file" tree_check_fails "$IMG" "$S/gen" "$S"
@@ -100,7 +100,7 @@ t "that check catches a changed byte and a missing file" tree_check_fails "$IMG"
 room_ok() {
 	local free kernel region
 	free=$($TO mdir -i "$IMG" :: | sed -n 's/ *bytes free$//p' | tr -d ' ')
-	kernel=$(stat -c %s "$BUILD/kernel.bin") region=$(($(v REGION_KERNEL_SIZE)))
+	kernel=$(stat -c %s "$BUILD/kernel.pack") region=$(($(v REGION_KERNEL_SIZE)))
 	[ -n "$free" ] || { echo "mdir shows no free space"; return 1; }
 	[ $((free + kernel)) -ge "$region" ] ||
 		{ echo "$free bytes free beside a $kernel-byte KERNEL.BIN, less than the kernel region's $region"; return 1; }

@@ -199,9 +199,18 @@ AREA=$(( $(v HDD_STAGE2_SECTORS) * 512 ))
 head -c $((AREA + 1)) /dev/zero >"$D/stage2.bin"
 t "stage2.bin larger than its area" bcase stage2big "stage 2 is $((AREA + 1)) bytes, its area holds $AREA" stage2.bin hdd
 
+# KERNEL.BIN is kernel.pack (mkimage pack, which refuses what build would): the
+# bad ones are made by test/lib/kernel_pack.py, which packs any bytes
 D=$(prep kregion)
-make_kernel "$D/kernel.bin" 5000 $((KSIZE - 5000)) && seal_py "$D/kernel.bin"
-t "kernel.bin too big for the kernel region" bcase kregion 'exceeds REGION_KERNEL_SIZE' kernel.bin
+make_kernel "$D/kernel.bin" 5000 $((KSIZE - 5000)) && seal_py "$D/kernel.bin" &&
+	kernel_pack literal "$D/kernel.bin" "$D/kernel.pack"
+t "kernel too big for the kernel region" bcase kregion 'exceeds REGION_KERNEL_SIZE' kernel.pack
+
+D=$(prep kstage)
+make_kernel "$D/kernel.bin" $((KSIZE / 2 + 1000)) 0 && seal_py "$D/kernel.bin" &&
+	kernel_pack literal "$D/kernel.bin" "$D/kernel.pack"
+t "packed file and image together too big for the kernel region (stage 2 unpacks below the file)" \
+	bcase kstage 'with the [0-9]+-byte file exceed REGION_KERNEL_SIZE' kernel.pack
 
 # a layout whose kernel region is big enough for a kernel the volume cannot hold
 BIG=$((32 * 1024 * 1024))
@@ -209,16 +218,27 @@ mk bigregion "s/^(region +kernel +start=[^ ]+ +size=)[^ ]+/\\1$(printf '0x%X' $B
 	"s/^(region +heap +start=)[^ ]+/\\1$(printf '0x%08X' $((KSTART + BIG)))/"
 D=$(prep kvolume)
 make_kernel "$D/kernel.bin" $(( $(v HDD_PART_SECTORS) * 512 )) 0 &&
-	$TO "$MKIMAGE" seal "$S/cases/bigregion.layout" "$D/kernel.bin"
-LAYOUT_CASE=$S/cases/bigregion.layout t "kernel.bin too big for the volume" bcase kvolume 'do not fit on the hdd volume' kernel.bin hdd
+	$TO "$MKIMAGE" seal "$S/cases/bigregion.layout" "$D/kernel.bin" &&
+	kernel_pack literal "$D/kernel.bin" "$D/kernel.pack"
+LAYOUT_CASE=$S/cases/bigregion.layout t "kernel too big for the volume" bcase kvolume 'do not fit on the hdd volume' kernel.pack hdd
 
 D=$(prep missealed)
-printf '\x01' | dd of="$D/kernel.bin" bs=1 seek=100 conv=notrunc status=none
-t "mis-sealed kernel.bin" bcase missealed 'not sealed or corrupt' kernel.bin
+printf '\x01' | dd of="$D/kernel.bin" bs=1 seek=100 conv=notrunc status=none &&
+	kernel_pack literal "$D/kernel.bin" "$D/kernel.pack"
+t "packed kernel whose image is mis-sealed" bcase missealed 'not sealed or corrupt' kernel.pack
+
+D=$(prep damaged)
+head -c -1 "$FX/kernel.pack" >"$D/kernel.pack" &&
+	python3 -c 'import struct, sys; b = bytearray(open(sys.argv[1], "rb").read()); struct.pack_into("<I", b, 8, len(b) - 16); open(sys.argv[1], "wb").write(b)' "$D/kernel.pack"
+t "packed kernel whose stream is cut short" bcase damaged 'packed stream is damaged at byte' kernel.pack
+
+D=$(prep streamsize)
+printf '\x00' >>"$D/kernel.pack"
+t "packed kernel with a byte after its stream" bcase streamsize 'says a stream of [0-9]+ bytes, the file holds' kernel.pack
 
 D=$(prep nokernel)
-rm "$D/kernel.bin"
-t "missing kernel.bin" bcase nokernel 'missing' kernel.bin hdd
+rm "$D/kernel.pack"
+t "missing kernel.pack" bcase nokernel 'missing' kernel.pack hdd
 
 D=$(prep mbrcode)
 printf '\x90' | dd of="$D/stage1_mbr.bin" bs=1 seek=446 conv=notrunc status=none

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test_seal.sh: `mkimage seal` writes the right CRC-32 and refuses bad headers
-# without touching the file.
+# without touching the file; `mkimage pack` packs a sealed kernel so that it
+# unpacks to itself, and refuses an unsealed one.
 . "$(dirname "$0")/lib.sh"
 
 S=$(scratch seal)
@@ -83,6 +84,25 @@ short_file() {
 	[ "$(cat "$S/short.bin")" = VLSK ] || { echo "file modified"; return 1; }
 }
 t "a file shorter than the header is refused" short_file
+
+packs_back() {
+	$TO "$MKIMAGE" pack "$LAYOUT" "$S/k.bin" "$S/k.pack" || { echo "pack failed"; return 1; }
+	kernel_pack unpack "$S/k.pack" "$S/k.unpacked" || { echo "the packed file does not unpack"; return 1; }
+	cmp -s "$S/k.bin" "$S/k.unpacked" || { echo "it unpacks to other bytes"; return 1; }
+	[ "$(stat -c %s "$S/k.pack")" -lt "$(stat -c %s "$S/k.bin")" ] || { echo "no smaller"; return 1; }
+	$TO "$MKIMAGE" pack "$LAYOUT" "$S/k.bin" "$S/k.pack2" && cmp -s "$S/k.pack" "$S/k.pack2" ||
+		{ echo "packing twice gave two files"; return 1; }
+}
+t "pack: a sealed kernel packs smaller, the same each time, and unpacks (kernel_pack.py) to itself" packs_back
+
+pack_unsealed() {
+	make_kernel "$S/u.bin" 500 0 || return 1
+	rm -f "$S/u.pack"
+	if $TO "$MKIMAGE" pack "$LAYOUT" "$S/u.bin" "$S/u.pack" 2>"$S/u.err"; then echo "accepted"; return 1; fi
+	grep -q "^mkimage: $S/u.bin: not sealed or corrupt" "$S/u.err" || { cat "$S/u.err"; return 1; }
+	[ ! -e "$S/u.pack" ] || { echo "wrote $S/u.pack anyway"; return 1; }
+}
+t "pack refuses an unsealed kernel and writes nothing" pack_unsealed
 
 missing_file() {
 	if $TO "$MKIMAGE" seal "$LAYOUT" "$S/nonexistent.bin" 2>"$S/missing.err"; then echo "accepted"; return 1; fi

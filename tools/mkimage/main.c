@@ -13,6 +13,7 @@ static void usage(void)
 		"                                                 test_files.h (the manifest of dirs and files)\n"
 		"       mkimage check LAYOUT                     check the layout only\n"
 		"       mkimage seal  LAYOUT KERNEL.BIN          check the kernel header, write its CRC-32\n"
+		"       mkimage pack  LAYOUT IMAGE OUT           a sealed kernel image packed into OUT (KERNEL.BIN)\n"
 		"       mkimage build LAYOUT BUILDDIR [DISK...]  assemble BUILDDIR/<file> for each disk (default all)\n"
 		"       mkimage svg   LAYOUT OUT.svg             draw the memory plan (svg.c)\n"
 		"       mkimage testfiles LAYOUT OUTDIR          write each generated file (gen=) as OUTDIR/PATH\n");
@@ -35,7 +36,7 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	const char *cmd = argv[1];
-	if (!strcmp(cmd, "build") ? argc < 4 : argc != args_of(cmd)) {
+	if (!strcmp(cmd, "build") ? argc < 4 : !strcmp(cmd, "pack") ? argc != 5 : argc != args_of(cmd)) {
 		usage();
 		return 2;
 	}
@@ -51,6 +52,8 @@ int main(int argc, char **argv)
 		rc = cmd_svg(L, argv[3]);
 	else if (!strcmp(cmd, "testfiles"))
 		rc = cmd_testfiles(L, argv[3]);
+	else if (!strcmp(cmd, "pack"))
+		rc = cmd_pack(L, argv[3], argv[4]);
 	else if (!strcmp(cmd, "build"))
 		rc = cmd_build(L, argv[3], argv + 4, argc - 4);
 	else

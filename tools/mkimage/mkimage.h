@@ -92,6 +92,10 @@ int kernel_check_header(const struct layout *L, const char *name, const uint8_t 
 uint32_t kernel_crc(const uint8_t *buf, size_t len);
 int kernel_check_sealed(const struct layout *L, const char *name, const uint8_t *buf, size_t len);
 int cmd_seal(const struct layout *L, const char *path);
+/* KERNEL.BIN as `build` ships it: a sealed image, or a packed one whose image is */
+int kernel_check_file(const struct layout *L, const char *name, const uint8_t *buf, size_t len);
+/* `mkimage pack`: the sealed image IN packed into OUT, checked by unpacking; 0 ok */
+int cmd_pack(const struct layout *L, const char *in, const char *out);
 
 /* mbr.c */
 void chs_encode(uint32_t lba, uint8_t out[3]);

@@ -1,6 +1,8 @@
 /* seal.c: `mkimage seal`: check KERNEL.BIN's header against the layout and
- * write the CRC-32 of the whole image (crc32 field as zero) into it. The
- * same checks guard `mkimage build`, which refuses an unsealed kernel. */
+ * write the CRC-32 of the whole image (crc32 field as zero) into it; `mkimage
+ * pack`: a sealed image packed (pack.c) into the KERNEL.BIN the build ships.
+ * The same checks guard `mkimage build`, which refuses an unsealed kernel and
+ * a packed one that does not unpack to a sealed one. */
 #include "mkimage.h"
 
 #include <errno.h>
@@ -13,6 +15,7 @@
 
 #include "kernel_header.h"
 #include "lib.h"
+#include "pack.h"
 
 #define CRC_OFF offsetof(struct kernel_header, crc32)
 
@@ -115,4 +118,94 @@ int cmd_seal(const struct layout *L, const char *path)
 		return 1;
 	}
 	return 0;
+}
+
+/* the packed header's fields, checked; the image unpacked into *IMAGE (malloc'd) */
+static int unpack_file(const struct layout *L, const char *name, const uint8_t *buf, size_t len,
+		       uint8_t **image, size_t *image_len)
+{
+	const struct region *k = layout_region(L, "kernel");
+	const size_t head = sizeof(struct kernel_packed_header);
+	if (!k)
+		return bad(name, "the layout %s has no region kernel to check against", L->path);
+	if (len < head)
+		return bad(name, "%zu bytes is too short for the %zu-byte packed header", len, head);
+	uint32_t isize = get32(buf + offsetof(struct kernel_packed_header, image_size));
+	uint32_t ssize = get32(buf + offsetof(struct kernel_packed_header, stream_size));
+	uint32_t resv = get32(buf + offsetof(struct kernel_packed_header, reserved));
+	if (ssize != len - head)
+		return bad(name, "the packed header says a stream of %u bytes, the file holds %zu",
+			   ssize, len - head);
+	if (resv != 0)
+		return bad(name, "the packed header's reserved field is 0x%08X, expected 0", resv);
+	/* stage 2 reads the file to the region's top and unpacks below it */
+	if ((uint64_t)isize + len + sizeof(uint32_t) > k->size)
+		return bad(
+			name,
+			"unpacks to %u bytes, which with the %zu-byte file exceed REGION_KERNEL_SIZE %u",
+			isize, len, k->size);
+	size_t at;
+	*image = xmalloc(isize ? isize : 1);
+	*image_len = isize;
+	if (kernel_unpack(buf + head, ssize, *image, isize, &at) < 0) {
+		free(*image);
+		return bad(name, "the packed stream is damaged at byte %zu of %u", at, ssize);
+	}
+	return 0;
+}
+
+int kernel_check_file(const struct layout *L, const char *name, const uint8_t *buf, size_t len)
+{
+	if (len < sizeof(uint32_t) || get32(buf) != KERNEL_PACKED_MAGIC)
+		return kernel_check_sealed(L, name, buf, len);
+	uint8_t *image;
+	size_t image_len;
+	if (unpack_file(L, name, buf, len, &image, &image_len) < 0)
+		return -1;
+	int rc = kernel_check_sealed(L, name, image, image_len);
+	free(image);
+	return rc;
+}
+
+int cmd_pack(const struct layout *L, const char *in, const char *out)
+{
+	uint8_t *buf, *file;
+	size_t len, head = sizeof(struct kernel_packed_header);
+	if (slurp(in, &buf, &len) < 0) {
+		bad(in, "%s", strerror(errno));
+		return 1;
+	}
+	if (kernel_check_sealed(L, in, buf, len) < 0) {
+		free(buf);
+		return 1;
+	}
+	file = xmalloc(head + kernel_pack_bound(len));
+	size_t stream = kernel_pack(buf, len, file + head);
+	put32(file + offsetof(struct kernel_packed_header, magic), KERNEL_PACKED_MAGIC);
+	put32(file + offsetof(struct kernel_packed_header, image_size), (uint32_t)len);
+	put32(file + offsetof(struct kernel_packed_header, stream_size), (uint32_t)stream);
+	put32(file + offsetof(struct kernel_packed_header, reserved), 0);
+
+	/* what stage 2 will do, done here first: the file must give the image back */
+	uint8_t *image;
+	size_t image_len;
+	int rc = 1;
+	if (unpack_file(L, out, file, head + stream, &image, &image_len) == 0) {
+		if (image_len != len || memcmp(image, buf, len))
+			bad(out, "unpacks to something other than %s (a packer bug)", in);
+		else
+			rc = 0;
+		free(image);
+	}
+	char *tmp = NULL;
+	if (rc == 0 && (write_temp(out, file, head + stream, &tmp) < 0 || rename(tmp, out) < 0)) {
+		bad(out, "%s", strerror(errno));
+		if (tmp)
+			unlink(tmp);
+		rc = 1;
+	}
+	free(tmp);
+	free(file);
+	free(buf);
+	return rc;
 }
