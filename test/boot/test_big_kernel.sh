@@ -1,7 +1,8 @@
 # test_big_kernel.sh: the loader follows a fragmented cluster chain, skips
 # deleted and long-name directory entries, and loads kernels far over 640 KiB,
 # up to the exact size that still leaves .bss below the heap; one byte more is
-# refused. Also: "crash" on the command line gives the exception PANIC line.
+# refused; one whose size is not a whole number of dwords is checked to its last
+# byte. Also: "crash" on the command line gives the exception PANIC line.
 . test/lib/tap.sh
 . test/lib/qemu.sh
 
@@ -71,6 +72,31 @@ image_with_files "$T/over.img" "KERNEL.BIN=$T/over.bin"
 boot_until "$T/over.log" "BOOT ERROR|^VlsOs ready" 90 -accel tcg -m 64 -drive "file=$T/over.img,format=raw,if=ide"
 tap_check "one byte more is refused" "$(tail -1 "$T/over.log")" \
 	grep -q "^BOOT ERROR: bad kernel: KERNEL.BIN with its .bss would reach the heap" "$T/over.log"
+
+# The CRC-32 takes the image a dword at a time and its last 1-3 bytes one by
+# one (a linked image is a whole number of dwords; these are made one byte
+# past): with those bytes right it boots, with the last one changed it stops.
+python3 - "$BUILD/kernel.bin" "$T" <<'PY'
+import struct, sys, zlib
+k, out = open(sys.argv[1], "rb").read(), sys.argv[2]
+def sealed(image):
+    b = bytearray(image)
+    struct.pack_into("<I", b, 16, len(b))
+    struct.pack_into("<I", b, 24, 0)
+    struct.pack_into("<I", b, 24, zlib.crc32(b) & 0xFFFFFFFF)
+    return bytes(b)
+tail = sealed(k + b"\x5a\xa5\x3c")
+open(out + "/tail.bin", "wb").write(tail)
+open(out + "/tailbad.bin", "wb").write(tail[:-1] + b"\x3d")
+PY
+image_with_files "$T/tail.img" "KERNEL.BIN=$T/tail.bin"
+boot_until "$T/tail.log" "^VlsOs ready|BOOT ERROR|PANIC" 60 -accel tcg -m 64 -drive "file=$T/tail.img,format=raw,if=ide"
+tap_check "a kernel of a whole number of dwords plus 3 bytes boots (its CRC-32 is right)" \
+	"$(grep -E 'ERROR|PANIC|^kernel:' "$T/tail.log")" grep -q "^VlsOs ready" "$T/tail.log"
+image_with_files "$T/tailbad.img" "KERNEL.BIN=$T/tailbad.bin"
+boot_until "$T/tailbad.log" "BOOT ERROR|^VlsOs ready" 60 -accel tcg -m 64 -drive "file=$T/tailbad.img,format=raw,if=ide"
+tap_check "its last byte changed is a CRC-32 mismatch" "$(grep -E 'ERROR|ready' "$T/tailbad.log")" \
+	grep -q "^BOOT ERROR: bad kernel: KERNEL.BIN CRC-32 mismatch" "$T/tailbad.log"
 
 printf 'crash\n' >"$T/crash.cfg"
 image_with_files "$T/crash.img" "BOOT.CFG=$T/crash.cfg"
