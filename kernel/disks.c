@@ -32,6 +32,11 @@ static int read_volume_sectors(void *ctx, uint32_t lba, uint32_t count, void *bu
 	return block_read(ctx, lba, count, buf);
 }
 
+static int read_ahead_volume_sectors(void *ctx, uint32_t lba, uint32_t count)
+{
+	return block_read_ahead(ctx, lba, count);
+}
+
 static unsigned size_mib(uint64_t sectors)
 {
 	return (unsigned)(sectors / (1024 * 1024 / BLOCK_SECTOR_SIZE));
@@ -161,7 +166,8 @@ void disks_init(const struct boot_info *bi)
 		kprintf("Boot volume: none: %s has no usable FAT partition\n", boot_disk->name);
 		return;
 	}
-	struct fat_source src = { boot, read_volume_sectors, (uint32_t)boot->sectors };
+	struct fat_source src = { boot, read_volume_sectors, (uint32_t)boot->sectors,
+				  read_ahead_volume_sectors };
 	int err = fat_mount(&volume, &src);
 	if (err) {
 		kprintf("Boot volume: %s not mounted: %s\n", boot->name,

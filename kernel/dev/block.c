@@ -200,6 +200,20 @@ int block_write(struct block_device *dev, uint64_t lba, uint32_t count, const vo
 	return transfer(dev, true, lba, count, NULL, buf);
 }
 
+int block_read_ahead(struct block_device *dev, uint64_t lba, uint32_t count)
+{
+	if (!dev || lba >= dev->sectors || count == 0)
+		return 0;
+	if (count > dev->sectors - lba)
+		count = (uint32_t)(dev->sectors - lba);
+	if (count > BLOCK_READ_AHEAD_MAX)
+		count = BLOCK_READ_AHEAD_MAX;
+	char line[BLOCK_ERROR_MAX] = "";
+	uint64_t disk_lba = dev->start + lba;
+	int rc = block_cache_read_ahead(dev->disk, disk_lba, count, line);
+	return rc ? driver_failed(dev, rc, line, "read", disk_lba, count) : 0;
+}
+
 /* ---- the MBR partition table ------------------------------------------------ */
 
 static bool looks_like_fat_boot_sector(const uint8_t *sector)

@@ -80,6 +80,13 @@ uint64_t block_mbr_extent(const uint8_t *sector);
 int block_read(struct block_device *dev, uint64_t lba, uint32_t count, void *buf);
 int block_write(struct block_device *dev, uint64_t lba, uint32_t count, const void *buf);
 
+/* Brings COUNT sectors at LBA of DEV (at most BLOCK_READ_AHEAD_MAX; a range
+ * reaching past the end is cut there) into the buffer cache with one driver
+ * call, for reads that will follow: the stretch from the first sector not
+ * cached to the last. Then a read of them, short or long, is served from the
+ * buffers. Returns 0 (also when there is no cache), or as block_read. */
+int block_read_ahead(struct block_device *dev, uint64_t lba, uint32_t count);
+
 struct block_device *block_find(const char *name); /* NULL when there is none */
 unsigned block_count(void);                        /* devices registered */
 struct block_device *block_at(unsigned i);         /* in the order added; NULL past the end */
@@ -89,7 +96,9 @@ void block_reset(void);
 
 /* ---- block_cache.c: the buffer cache between the devices and the drivers ---- */
 
-#define BLOCK_DIRECT_SECTORS 8 /* transfers this long or longer bypass the cache */
+#define BLOCK_DIRECT_SECTORS 8  /* transfers this long or longer bypass the cache... */
+				/* ...unless every sector of them is in it (read ahead) */
+#define BLOCK_READ_AHEAD_MAX 32 /* sectors one block_read_ahead brings in */
 
 /* The cache's share of free memory, 1/BLOCK_CACHE_FREE_SHARE of it within
  * [BLOCK_CACHE_MIN_BYTES, BLOCK_CACHE_MAX_BYTES], but never more than
@@ -112,9 +121,10 @@ struct block_cache_stats {
 	uint64_t hits;          /* sectors read from a buffer */
 	uint64_t misses;        /* sectors of small reads that went to the driver */
 	uint64_t evictions;     /* cached sectors dropped to make room for another */
-	uint64_t reads;         /* sectors read from drivers: misses and direct reads */
+	uint64_t reads;         /* sectors read from drivers: misses, direct reads, read ahead */
 	uint64_t writes;        /* sectors written to drivers */
 	uint64_t direct_reads;  /* reads of BLOCK_DIRECT_SECTORS or more (not cached) */
+	uint64_t read_ahead;    /* sectors block_read_ahead brought in */
 	uint64_t updates;       /* cached sectors refreshed by a write */
 	uint64_t invalidations; /* cached sectors dropped because a write failed */
 	uint64_t buffers;       /* sector buffers the cache has */
@@ -129,6 +139,8 @@ void block_cache_stats(struct block_cache_stats *out);
 int block_cache_read(struct block_device *disk, uint64_t lba, uint32_t count, void *buf, char *error);
 int block_cache_write(struct block_device *disk, uint64_t lba, uint32_t count, const void *buf,
 		      char *error);
+/* block_read_ahead's part, COUNT at most BLOCK_READ_AHEAD_MAX */
+int block_cache_read_ahead(struct block_device *disk, uint64_t lba, uint32_t count, char *error);
 /* Drops every cached sector (block_reset) */
 void block_cache_forget(void);
 

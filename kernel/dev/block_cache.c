@@ -2,8 +2,11 @@
  * drivers. Sector buffers keyed by (disk, sector of the disk), found through a
  * hash table and reused least recently used first, both O(1). Reads shorter
  * than BLOCK_DIRECT_SECTORS go through it; longer ones (a file's run of
- * clusters) go straight to the driver without pushing everything else out.
- * Writes go through to the driver at once and refresh the copies the cache
+ * clusters) go straight to the driver without pushing everything else out,
+ * unless every sector of them is cached: what a read ahead brought in (the
+ * file system's first read of a file asks for its first sectors in one call,
+ * which its reader, a program's loader, then takes page by page: each driver
+ * call through the BIOS costs more than a few sectors more). Writes go through to the driver at once and refresh the copies the cache
  * holds, so the cache never holds a sector the disk does not: a direct read
  * never needs it, and nothing is lost when the machine stops. */
 #include "block.h"
@@ -32,6 +35,9 @@ static struct {
 	uint32_t bucket_mask;
 	struct block_cache_stats stats;
 } cache;
+
+/* what a read ahead reads into before the sectors go to their buffers */
+static uint8_t read_ahead_buffer[BLOCK_READ_AHEAD_MAX * BLOCK_SECTOR_SIZE];
 
 size_t block_cache_size_for(uint64_t free_bytes)
 {
@@ -190,10 +196,18 @@ static int driver_read(struct block_device *disk, uint64_t lba, uint32_t count, 
 	return rc;
 }
 
+static bool all_cached(const struct block_device *disk, uint64_t lba, uint32_t count)
+{
+	for (uint32_t i = 0; i < count; i++)
+		if (!lookup(disk, lba + i))
+			return false;
+	return true;
+}
+
 int block_cache_read(struct block_device *disk, uint64_t lba, uint32_t count, void *buf, char *error)
 {
 	uint8_t *out = buf;
-	if (count >= BLOCK_DIRECT_SECTORS) {
+	if (count >= BLOCK_DIRECT_SECTORS && !all_cached(disk, lba, count)) {
 		int rc = driver_read(disk, lba, count, out, error);
 		if (!rc)
 			cache.stats.direct_reads += count;
@@ -220,6 +234,37 @@ int block_cache_read(struct block_device *disk, uint64_t lba, uint32_t count, vo
 		for (; cache.nbufs && i < end; i++)
 			insert(disk, lba + i, out + i * BLOCK_SECTOR_SIZE);
 		i = end;
+	}
+	return 0;
+}
+
+int block_cache_read_ahead(struct block_device *disk, uint64_t lba, uint32_t count, char *error)
+{
+	if (count > BLOCK_READ_AHEAD_MAX)
+		count = BLOCK_READ_AHEAD_MAX;
+	if (count > cache.nbufs) /* what it brings in must not push itself out */
+		count = (uint32_t)cache.nbufs;
+	uint32_t first = 0, end = count;
+	while (first < end && lookup(disk, lba + first))
+		first++;
+	while (end > first && lookup(disk, lba + end - 1))
+		end--;
+	if (first == end)
+		return 0;
+	/* one call from the first sector missing to the last, the cached ones
+	 * between read again (the same bytes: the cache is never newer) */
+	int rc = disk->ops->read(disk, lba + first, end - first, read_ahead_buffer, error);
+	if (rc)
+		return rc;
+	cache.stats.reads += end - first;
+	cache.stats.read_ahead += end - first;
+	for (uint32_t i = first; i < end; i++) {
+		struct cache_buf *b = lookup(disk, lba + i);
+		if (b)
+			make_newest(b);
+		else
+			insert(disk, lba + i,
+			       read_ahead_buffer + (size_t)(i - first) * BLOCK_SECTOR_SIZE);
 	}
 	return 0;
 }

@@ -11,7 +11,10 @@
  *
  * Speed: reads of whole sectors go from the source straight into the caller's
  * buffer, a run of contiguous clusters in one call; FAT and directory sectors (and
- * the partial sectors at a read's ends) go through one cached sector. */
+ * the partial sectors at a read's ends) go through one cached sector. A file's
+ * first read (offset 0) tells the source, when it has read_ahead, of the file's
+ * first sectors in a row: a program's loader reads page by page, which would
+ * otherwise be a few source reads a page. */
 #include "fat.h"
 #include "errors.h"
 #include "lib.h"
@@ -345,6 +348,31 @@ static int read_sectors(struct fat_volume *vol, uint32_t lba, uint32_t skip, uin
 	return 0;
 }
 
+/* the first FAT_READ_AHEAD_SECTORS of node's data, as far as its clusters lie in a
+ * row, to the source's read_ahead */
+static void read_ahead(struct fat_volume *vol, struct fat_node *node)
+{
+	uint32_t per_cluster = 1u << (vol->cluster_shift - SECTOR_SHIFT), cluster, next, clusters = 1;
+	uint32_t want = (node->stat.size + FAT_SECTOR_SIZE - 1) >> SECTOR_SHIFT;
+	uint64_t lba;
+
+	if (!vol->src.read_ahead || !cluster_in_range(vol, node->stat.first_cluster))
+		return;
+	if (want > FAT_READ_AHEAD_SECTORS)
+		want = FAT_READ_AHEAD_SECTORS;
+	cluster = node->stat.first_cluster;
+	while ((uint64_t)clusters * per_cluster < want && clusters < node->clusters &&
+	       follow(vol, node->path, cluster, &next) == 0 && next == cluster + 1) {
+		cluster = next;
+		clusters++;
+	}
+	if ((uint64_t)clusters * per_cluster < want)
+		want = clusters * per_cluster;
+	lba = cluster_lba(vol, node->stat.first_cluster);
+	if (lba < vol->src.sectors && want <= vol->src.sectors - lba)
+		vol->src.read_ahead(vol->src.ctx, (uint32_t)lba, want);
+}
+
 int fat_read(struct fat_volume *vol, struct fat_node *node, uint32_t offset, void *buf, uint32_t len)
 {
 	uint32_t cluster_bytes = 1u << vol->cluster_shift, done = 0, cluster, within, rest, spans, run,
@@ -360,6 +388,8 @@ int fat_read(struct fat_volume *vol, struct fat_node *node, uint32_t offset, voi
 		len = node->stat.size - offset;
 	if (len > INT32_MAX)
 		len = INT32_MAX;
+	if (offset == 0)
+		read_ahead(vol, node);
 	while (done < len) {
 		within = (offset + done) & (cluster_bytes - 1);
 		err = seek(vol, node, (offset + done) >> vol->cluster_shift, &cluster);

@@ -46,7 +46,14 @@ struct fat_source {
 	 * into buf: 0, or a negative ERR_* that the reader passes on. */
 	int (*read)(void *ctx, uint32_t lba, uint32_t count, void *buf);
 	uint32_t sectors; /* the device's size: the reader never asks past it */
+	/* Optional (NULL: none): count sectors at lba that reads will follow, to
+	 * bring in at once if the source caches. The reader asks on a file's
+	 * first read for its first FAT_READ_AHEAD_SECTORS, as far as they lie in
+	 * a row, and ignores the answer: the reads that follow report failures. */
+	int (*read_ahead)(void *ctx, uint32_t lba, uint32_t count);
 };
+
+#define FAT_READ_AHEAD_SECTORS 32 /* a file's first read asks the source for this much */
 
 struct fat_stat {
 	uint32_t size;          /* bytes; 0 for a directory */

@@ -5,6 +5,7 @@
  * partition offsets, and errors that name the device and the sector; the
  * buffer cache: its size policy, exact hits, misses and evictions for
  * scripted accesses, LRU order, write-through coherence with direct reads,
+ * reads ahead (one call, then hits for long and short reads; their limits),
  * failed reads and writes, no buffers at all, and a random run against a
  * model LRU. */
 #include "check.h"
@@ -517,7 +518,7 @@ static struct block_cache_stats stats_now(void)
 {
 	struct block_cache_stats st;
 	block_cache_stats(&st);
-	CHECK_EQ_UINT(st.reads, st.misses + st.direct_reads);
+	CHECK_EQ_UINT(st.reads, st.misses + st.direct_reads + st.read_ahead);
 	return st;
 }
 
@@ -638,6 +639,75 @@ static void cache_direct_reads(void)
 	read_one(hd, 97);  /* never was */
 	CHECK_EQ_UINT(ram.reads - calls, 2);
 	CHECK_EQ_UINT(stats_now().hits, 1);
+}
+
+/* a read ahead brings a range in with one call, from its first sector not
+ * cached to its last; then a read of it, long or short, costs no call */
+static void cache_read_ahead(void)
+{
+	ram_make(DISK_SECTORS);
+	struct block_device *hd = ram_disk_add("hd0");
+	cache_of(40);
+	read_one(hd, 100); /* cached at the start: not read again */
+	read_one(hd, 104); /* in the middle: read again with the rest */
+	unsigned calls = ram.reads;
+	CHECK_EQ_INT(block_read_ahead(hd, 100, 12), 0);
+	CHECK_EQ_UINT(ram.reads - calls, 1);
+	CHECK_EQ_UINT(ram.last_lba, 101);
+	CHECK_EQ_UINT(ram.last_count, 11);
+	struct block_cache_stats st = stats_now();
+	CHECK_EQ_UINT(st.read_ahead, 11);
+	CHECK_EQ_UINT(st.cached, 12);
+	uint8_t buf[12 * SECTOR], two[2 * SECTOR];
+	CHECK_EQ_INT(block_read(hd, 100, 12, buf), 0); /* a long read, all of it cached */
+	CHECK_EQ_INT(block_read(hd, 103, 2, two), 0);
+	CHECK_EQ_UINT(ram.reads - calls, 1);
+	for (unsigned i = 0; i < 12; i++)
+		CHECK(sector_is(buf + i * SECTOR, 100 + i));
+	CHECK(sector_is(two, 103) && sector_is(two + SECTOR, 104));
+	CHECK_EQ_UINT(stats_now().hits, 12 + 2);
+	/* all of it cached already: no call */
+	CHECK_EQ_INT(block_read_ahead(hd, 102, 8), 0);
+	CHECK_EQ_UINT(ram.reads - calls, 1);
+	/* a long read with one sector not cached goes to the driver whole, as before */
+	CHECK_EQ_INT(block_read(hd, 105, 8, buf), 0);
+	CHECK_EQ_UINT(ram.reads - calls, 2);
+	CHECK_EQ_UINT(ram.last_count, 8);
+}
+
+/* a read ahead is cut at the device's end, at BLOCK_READ_AHEAD_MAX and at the
+ * cache's size (it must not push out what it brings in); with no cache it
+ * reads nothing; a failure is the device's, and caches nothing */
+static void cache_read_ahead_limits(void)
+{
+	struct block_device *hd = disk_with_partitions();
+	struct block_device *p1 = block_find("hd0p1");
+	cache_of(BLOCK_READ_AHEAD_MAX + 8);
+	unsigned calls = ram.reads;
+	CHECK_EQ_INT(block_read_ahead(p1, p1->sectors - 3, 10), 0);
+	CHECK_EQ_UINT(ram.last_lba, p1->start + p1->sectors - 3);
+	CHECK_EQ_UINT(ram.last_count, 3);
+	CHECK(!ram.overrun);
+	CHECK_EQ_INT(block_read_ahead(p1, p1->sectors, 10), 0); /* nothing left to read */
+	CHECK_EQ_INT(block_read_ahead(hd, 0, 0), 0);
+	CHECK_EQ_INT(block_read_ahead(NULL, 0, 1), 0);
+	CHECK_EQ_UINT(ram.reads - calls, 1);
+	CHECK_EQ_INT(block_read_ahead(hd, 500, 100), 0);
+	CHECK_EQ_UINT(ram.last_count, BLOCK_READ_AHEAD_MAX);
+	cache_of(4);
+	CHECK_EQ_INT(block_read_ahead(hd, 600, 10), 0);
+	CHECK_EQ_UINT(ram.last_count, 4);
+	CHECK_EQ_UINT(stats_now().cached, 4);
+	block_cache_init(NULL, 0);
+	calls = ram.reads;
+	CHECK_EQ_INT(block_read_ahead(hd, 700, 10), 0);
+	CHECK_EQ_UINT(ram.reads, calls);
+	cache_of(16);
+	ram.fail_read_at = 805;
+	CHECK_EQ_INT(block_read_ahead(hd, 800, 10), ERR_IO);
+	CHECK_MSG(strncmp(hd->error, "hd0: ", 5) == 0, "error line: %s", hd->error);
+	CHECK_EQ_UINT(stats_now().cached, 0);
+	CHECK_EQ_UINT(stats_now().read_ahead, 0);
 }
 
 /* the key is the disk's sector: a partition and its disk share a buffer,
@@ -889,6 +959,8 @@ int main(void)
 	RUN(cache_scripted_counts);
 	RUN(cache_short_runs);
 	RUN(cache_direct_reads);
+	RUN(cache_read_ahead);
+	RUN(cache_read_ahead_limits);
 	RUN(cache_keys);
 	RUN(cache_write_through);
 	RUN(cache_failures);

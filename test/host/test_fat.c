@@ -4,7 +4,7 @@
  * message, chains that loop, leave the volume, end early or go on too long, long
  * names (checksums, orders, UTF-8, a name split across sectors), NT case flags,
  * lookups, reads at random offsets across fragmented chains, and how many source
- * reads they cost. The source refuses (and the test fails on) any read past the
+ * reads they cost; what a file's first read asks the source to read ahead. The source refuses (and the test fails on) any read past the
  * device's end. test_fat_mtools.sh checks the reader against mtools' volumes. */
 #include "check.h"
 #include "errors.h"
@@ -29,6 +29,9 @@ static struct image {
 	unsigned calls, data_calls;
 	uint32_t fail_lba; /* a read touching it fails with ERR_IO */
 	bool past_end;     /* it asked for a sector past the device */
+	/* read_ahead's calls, and the last one's range */
+	unsigned ahead_calls;
+	uint32_t ahead_lba, ahead_count;
 } img;
 
 static struct fat_volume vol;
@@ -48,6 +51,18 @@ static int image_read(void *ctx, uint32_t lba, uint32_t count, void *buf)
 		return ERR_IO;
 	memcpy(buf, im->bytes + (size_t)lba * SECTOR, (size_t)count * SECTOR);
 	return 0;
+}
+
+static int image_read_ahead(void *ctx, uint32_t lba, uint32_t count)
+{
+	struct image *im = ctx;
+
+	if (count == 0 || lba >= im->sectors || count > im->sectors - lba)
+		im->past_end = true;
+	im->ahead_calls++;
+	im->ahead_lba = lba;
+	im->ahead_count = count;
+	return ERR_IO; /* advice only: the reader must not care */
 }
 
 static uint8_t *sector(uint32_t lba)
@@ -1012,6 +1027,51 @@ static void test_source_returning_positive(void)
 		CHECK_EQ_INT(fat_lookup(&vol, "/F", &node), ERR_IO);
 }
 
+/* a file's first read tells the source of its first sectors in a row, at most
+ * FAT_READ_AHEAD_SECTORS, and of nothing past the file or a gap in its chain;
+ * reads at other offsets do not, and the answer changes nothing */
+static void ahead_case(const char *path, uint32_t offset, unsigned calls, uint32_t lba, uint32_t count)
+{
+	struct fat_source src = {
+		.ctx = &img, .read = image_read, .sectors = img.sectors, .read_ahead = image_read_ahead
+	};
+	struct fat_node node;
+	uint8_t buf[700];
+
+	if (!CHECK_EQ_INT(fat_mount(&vol, &src), 0) || !CHECK_EQ_INT(fat_lookup(&vol, path, &node), 0))
+		return;
+	img.ahead_calls = 0;
+	img.ahead_lba = img.ahead_count = 0;
+	uint32_t want = node.stat.size - offset < sizeof buf ? node.stat.size - offset : sizeof buf;
+	CHECK_EQ_INT(fat_read(&vol, &node, offset, buf, sizeof buf), (int)want);
+	CHECK_EQ_UINT(buf[want - 1], pattern(21, offset + want - 1));
+	CHECK_MSG(img.ahead_calls == calls, "%s at %u: %u read_ahead calls", path, offset,
+		  img.ahead_calls);
+	CHECK_EQ_UINT(img.ahead_lba, lba);
+	CHECK_EQ_UINT(img.ahead_count, count);
+	CHECK(!img.past_end);
+}
+
+static void test_read_ahead(void)
+{
+	uint32_t gap[5] = { 100, 101, 102, 120, 121 };
+
+	lay_out(16, 20000, 2, 512);
+	uint32_t small = alloc_run(5), big = alloc_run(40);
+	put_entry(0, 0, "SMALL      ", 0x20, small, 9 * 512 + 10); /* 10 sectors, 5 clusters */
+	fill_chain(small, 21, 9 * 512 + 10);
+	put_entry(0, 1, "BIG        ", 0x20, big, 80 * 512);
+	fill_chain(big, 21, 80 * 512);
+	link_chain(gap, 5);
+	put_entry(0, 2, "GAP        ", 0x20, gap[0], 10 * 512);
+	fill_chain(gap[0], 21, 10 * 512);
+	uint32_t data = img.data_start;
+	ahead_case("/SMALL", 0, 1, data + (small - 2) * 2, 10);
+	ahead_case("/BIG", 0, 1, data + (big - 2) * 2, FAT_READ_AHEAD_SECTORS);
+	ahead_case("/GAP", 0, 1, data + (100 - 2) * 2, 6); /* three clusters, then the gap */
+	ahead_case("/BIG", 512, 0, 0, 0);
+}
+
 int main(void)
 {
 	check_seed(1313);
@@ -1037,6 +1097,7 @@ int main(void)
 	RUN(test_sequential_reads_do_not_rewalk);
 	RUN(test_read_error_passed_on);
 	RUN(test_source_returning_positive);
+	RUN(test_read_ahead);
 	free(img.bytes);
 	return check_done();
 }
