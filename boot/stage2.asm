@@ -11,6 +11,16 @@
 %define BI             REGION_BOOT_INFO_START
 %define SECTOR_BUF     REGION_SECTOR_BUF_START
 %define SECTOR_BUF_SEG (SECTOR_BUF >> 4)
+; The sector buffer's places. What they hold at the end is handed to the
+; kernel (boot_info.kept), which takes those sectors instead of reading them.
+%define FAT_CACHE      SECTOR_BUF              ; two FAT sectors: FAT12 entries straddle
+%define DIR_BUF        (SECTOR_BUF + 0x400)    ; a root directory sector
+%define MBR_BUF        (SECTOR_BUF + 0x600)    ; the boot drive's sector 0
+%define VBR_BUF        (SECTOR_BUF + 0x800)    ; the volume's boot sector
+%define SECTOR_BUF_END (SECTOR_BUF + 0xA00)
+%if SECTOR_BUF_END > REGION_SECTOR_BUF_END
+%error "the sector buffer's places do not fit its region"
+%endif
 %define BOUNCE         REGION_BOUNCE_START
 %define BOUNCE_SEG     (BOUNCE >> 4)
 %define STACK_FILL     0x5A5A         ; pattern that shows the stack's low-water mark
@@ -83,6 +93,7 @@ global main
 	call config_load
 	call report_config
 	STAMP CONFIG
+	call kept_record
 	call stack_measure
 	call cursor_record
 	jmp pmode_enter
@@ -123,6 +134,36 @@ stack_measure:
 .found:
 	movzx esi, si
 	mov [BI + BI_stack_low_water], esi
+	ret
+
+; kept_record: boot_info.kept: the sectors still in the sector buffer, each with
+; its place: sector 0, the volume's boot sector, the directory sector and the
+; two FAT sectors fat.inc holds (when it read them).
+kept_record:
+	mov di, BI + BI_kept
+	xor eax, eax
+	mov ebx, MBR_BUF
+	call .one
+	mov eax, [volume_lba]
+	mov ebx, VBR_BUF
+	call .one
+	mov eax, [fat_dir_cached]
+	mov ebx, DIR_BUF
+	call .one
+	mov eax, [fat_cached]
+	mov ebx, FAT_CACHE
+	call .one
+	inc eax                           ; -1 stays -1: none
+	jz .done
+	add ebx, SECTOR_SIZE
+.one:
+	cmp eax, -1
+	je .done
+	mov [di + KEPT_lba], eax
+	mov [di + KEPT_addr], ebx
+	add di, KEPT_SIZE
+	inc dword [BI + BI_kept_count]
+.done:
 	ret
 
 ; cursor_record: where the BIOS's text cursor is (INT 10h AH=03h, page 0).

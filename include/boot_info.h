@@ -55,6 +55,18 @@
 #define BOOT_STAMP_PMODE 9           /* the last instruction before protected mode */
 #define BOOT_STAMPS 10
 
+/* boot_info.kept: sectors of the boot drive stage 2 read and left in its
+ * sector buffer (the drive's sector 0, the volume's boot sector, the root
+ * directory's and the FAT's last), which the kernel copies before it sets up
+ * memory and puts in its buffer cache for that drive: each is a read through
+ * the BIOS less. */
+#define BOOT_KEPT_MAX 5
+
+struct boot_kept_sector {
+	uint32_t lba;  /* the drive's sector (not the volume's) */
+	uint32_t addr; /* where its 512 bytes are */
+} __attribute__((packed));
+
 struct e820_entry {
 	uint64_t base;
 	uint64_t length;
@@ -110,12 +122,14 @@ struct boot_info {
 	struct e820_entry e820[BOOT_E820_MAX];
 
 	/* version 3: at the end, so earlier fields kept their offsets; version 4:
-	 * one stamp more (BOOT_STAMP_KERNEL_UNPACKED) */
+	 * one stamp more (BOOT_STAMP_KERNEL_UNPACKED), and the kept sectors */
 	uint64_t stage2_tsc[BOOT_STAMPS]; /* BOOT_STAMP_*: the TSC then, 0 without one */
+	uint32_t kept_count;              /* entries of kept in use */
+	struct boot_kept_sector kept[BOOT_KEPT_MAX];
 } __attribute__((packed));
 
 _Static_assert(sizeof(struct e820_entry) == 24, "E820 entries are 24 bytes");
-_Static_assert(sizeof(struct boot_info) == 3540, "boot_info size is pinned");
+_Static_assert(sizeof(struct boot_info) == 3584, "boot_info size is pinned");
 _Static_assert(offsetof(struct boot_info, e820) % 4 == 0, "E820 array aligned");
 
 #endif

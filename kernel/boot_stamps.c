@@ -8,6 +8,8 @@
 
 #include "kernel.h"
 #include "arch/arch.h"
+#include "dev/bios_disk.h"
+#include "dev/block.h"
 #include "dev/dev.h"
 #include "lib.h"
 
@@ -34,6 +36,9 @@ static const char *const stage2_names[BOOT_STAMPS] = {
 };
 
 static struct boot_stamp stamps[BOOT_STAMPS_MAX];
+/* the kernel's disk reads up to the first output: the stamps' companion */
+static uint64_t disk_calls, disk_sectors;
+static struct block_cache_stats disk_cache;
 static unsigned stamp_count, stamps_lost;
 static bool have_tsc, print_asked, first_output_seen;
 static const struct boot_info *boot_info;
@@ -91,6 +96,10 @@ static void print_all(void)
 	 * shell's prompt does not) */
 	serial_line("\nstamps: %u from stage 2, %u from the kernel, TSC at %u kHz\n", BOOT_STAMPS,
 		    stamp_count, khz);
+	serial_line(
+		"stamps: kernel disk reads: %llu BIOS calls, %llu sectors; %llu sectors kept, %llu hits\n",
+		(unsigned long long)disk_calls, (unsigned long long)disk_sectors,
+		(unsigned long long)disk_cache.seeded, (unsigned long long)disk_cache.hits);
 	for (unsigned i = 0; i < BOOT_STAMPS; i++) {
 		print_stamp(stage2_names[i], boot_info->stage2_tsc[i], previous, khz);
 		previous = boot_info->stage2_tsc[i];
@@ -110,6 +119,12 @@ bool boot_stamps_first_output(void)
 		return false;
 	first_output_seen = true;
 	boot_stamp("first output of a user program");
+	const struct bios_drive *d;
+	for (unsigned i = 0; (d = bios_disk_at(i)) != NULL; i++) {
+		disk_calls += d->calls;
+		disk_sectors += d->sectors_moved;
+	}
+	block_cache_stats(&disk_cache);
 	return true;
 }
 

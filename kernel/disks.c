@@ -37,6 +37,24 @@ static int read_ahead_volume_sectors(void *ctx, uint32_t lba, uint32_t count)
 	return block_read_ahead(ctx, lba, count);
 }
 
+/* the loader's sectors, copied before the kernel's memory set-up may reuse the
+ * sector buffer they are in */
+static uint8_t kept[BOOT_KEPT_MAX][BLOCK_SECTOR_SIZE];
+
+void disks_keep_loader_sectors(const struct boot_info *bi)
+{
+	unsigned n = bi->kept_count < BOOT_KEPT_MAX ? bi->kept_count : BOOT_KEPT_MAX;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t addr = bi->kept[i].addr;
+		/* the loader keeps them in its sector buffer, and nowhere else */
+		if (addr < REGION_SECTOR_BUF_START || addr > REGION_SECTOR_BUF_END - BLOCK_SECTOR_SIZE)
+			continue;
+		memcpy(kept[i], (const void *)(uintptr_t)addr, BLOCK_SECTOR_SIZE);
+		bios_disk_keep(bi->boot_drive, bi->kept[i].lba, kept[i]);
+	}
+}
+
 static unsigned size_mib(uint64_t sectors)
 {
 	return (unsigned)(sectors / (1024 * 1024 / BLOCK_SECTOR_SIZE));

@@ -134,6 +134,9 @@ static inline __attribute__((always_inline)) void ktest_on_request(const struct 
 struct fat_volume;
 struct block_device;
 void disks_init(const struct boot_info *bi);
+/* Copies the sectors the loader left for the boot drive (boot_info.kept) for
+ * disks_init's buffer cache: before the memory set-up, which frees their place. */
+void disks_keep_loader_sectors(const struct boot_info *bi);
 struct fat_volume *boot_volume(void);          /* NULL when none was mounted */
 struct block_device *boot_volume_device(void); /* the device it is on */
 /* the line that explains a FAT call's error: the device's for ERR_IO, else the volume's */

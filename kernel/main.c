@@ -48,6 +48,7 @@ void kmain(const struct boot_info *bi)
 	boot_stamps_start(bi);
 	boot_stamp("kernel: console");
 	panic_exit_qemu_on_panic(cmdline_has(bi, "test") || cmdline_has(bi, "exit"));
+	disks_keep_loader_sectors(bi);
 
 	gdt_init();
 	idt_init();

@@ -60,6 +60,21 @@ struct edd_parameters {
 static struct bios_drive drives[FLOPPIES_MAX + HARD_DISKS_MAX];
 static unsigned drive_count;
 
+/* sectors read before the kernel, for add_drive to put in the cache */
+struct kept_sector {
+	uint8_t drive;
+	uint64_t lba;
+	const void *data;
+};
+static struct kept_sector kept[BIOS_DISK_KEPT_MAX];
+static unsigned kept_count;
+
+void bios_disk_keep(uint8_t drive, uint64_t lba, const void *data)
+{
+	if (kept_count < BIOS_DISK_KEPT_MAX)
+		kept[kept_count++] = (struct kept_sector){ drive, lba, data };
+}
+
 static bool carry(const struct bios_regs *r)
 {
 	return r->eflags & BIOS_EFLAGS_CF;
@@ -333,6 +348,9 @@ static void add_drive(uint8_t number, const char *prefix, unsigned index, bool r
 			BLOCK_DEVICES_MAX);
 		return;
 	}
+	for (unsigned i = 0; i < kept_count; i++)
+		if (kept[i].drive == number && kept[i].lba < d->sectors)
+			block_cache_seed(d->dev, kept[i].lba, kept[i].data);
 	d->medium_unread = !read_medium;
 	if (read_medium)
 		d->dev->signature = read_signature(d->dev);

@@ -25,6 +25,12 @@ struct bios_drive {
  * read from every hard disk and from the floppy booted from.
  * Returns how many. */
 unsigned bios_disk_probe(uint16_t equipment, uint8_t boot_drive);
+/* A sector of BIOS drive DRIVE that was read before the kernel (the loader's,
+ * boot_info.kept): when bios_disk_probe adds that drive the sector goes into
+ * the buffer cache, so reading it costs no BIOS call. DATA must stay valid
+ * until then. At most BIOS_DISK_KEPT_MAX are kept; more are dropped. */
+#define BIOS_DISK_KEPT_MAX 8
+void bios_disk_keep(uint8_t drive, uint64_t lba, const void *data);
 const struct bios_drive *bios_disk_at(unsigned i);
 const struct bios_drive *bios_disk_of(const struct block_device *dev);
 const char *bios_disk_status_name(uint8_t status);

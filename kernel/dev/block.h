@@ -125,6 +125,7 @@ struct block_cache_stats {
 	uint64_t writes;        /* sectors written to drivers */
 	uint64_t direct_reads;  /* reads of BLOCK_DIRECT_SECTORS or more (not cached) */
 	uint64_t read_ahead;    /* sectors block_read_ahead brought in */
+	uint64_t seeded;        /* sectors block_cache_seed put in */
 	uint64_t updates;       /* cached sectors refreshed by a write */
 	uint64_t invalidations; /* cached sectors dropped because a write failed */
 	uint64_t buffers;       /* sector buffers the cache has */
@@ -141,6 +142,10 @@ int block_cache_write(struct block_device *disk, uint64_t lba, uint32_t count, c
 		      char *error);
 /* block_read_ahead's part, COUNT at most BLOCK_READ_AHEAD_MAX */
 int block_cache_read_ahead(struct block_device *disk, uint64_t lba, uint32_t count, char *error);
+/* A copy of DISK's sector LBA that someone read before the cache (the loader)
+ * into a buffer, unless the sector is cached already or there are no buffers:
+ * for a driver that knows the sector's bytes are the disk's. */
+void block_cache_seed(struct block_device *disk, uint64_t lba, const void *data);
 /* Drops every cached sector (block_reset) */
 void block_cache_forget(void);
 

@@ -269,6 +269,14 @@ int block_cache_read_ahead(struct block_device *disk, uint64_t lba, uint32_t cou
 	return 0;
 }
 
+void block_cache_seed(struct block_device *disk, uint64_t lba, const void *data)
+{
+	if (!cache.nbufs || lookup(disk, lba))
+		return;
+	insert(disk, lba, data);
+	cache.stats.seeded++;
+}
+
 int block_cache_write(struct block_device *disk, uint64_t lba, uint32_t count, const void *buf,
 		      char *error)
 {

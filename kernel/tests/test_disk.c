@@ -299,6 +299,28 @@ static void cache_counts_hits_and_misses(struct ktest *t)
 	EXPECT_EQ(t, c.writes, a.writes);
 }
 
+/* what the loader kept for the kernel (boot_info.kept) is in the cache, and
+ * is what the disk holds: each sector read again straight from the driver */
+static void loader_sectors_are_the_disks(struct ktest *t)
+{
+	struct block_device *dev = boot_volume_device();
+	struct block_cache_stats st;
+	uint8_t cached[BLOCK_SECTOR_SIZE], direct[BLOCK_SECTOR_SIZE];
+	char error[BLOCK_ERROR_MAX] = "";
+
+	if (!dev)
+		KTEST_SKIP(t, "no boot volume");
+	block_cache_stats(&st);
+	EXPECT(t, t->bi->kept_count >= 3); /* sector 0, the volume's, a directory's at least */
+	EXPECT(t, st.seeded >= 3);
+	for (unsigned i = 0; i < t->bi->kept_count && i < BOOT_KEPT_MAX; i++) {
+		uint32_t lba = t->bi->kept[i].lba;
+		EXPECT_EQ(t, block_read(dev->disk, lba, 1, cached), 0);
+		EXPECT_EQ(t, dev->disk->ops->read(dev->disk, lba, 1, direct, error), 0);
+		EXPECT(t, memcmp(cached, direct, BLOCK_SECTOR_SIZE) == 0);
+	}
+}
+
 static void reads_past_the_end_are_refused(struct ktest *t)
 {
 	struct block_device *dev = boot_volume_device();
@@ -421,5 +443,6 @@ KTEST_SUITE(disk_suite, "disk", KTEST_CASE(bios_call_keeps_the_kernel_state),
 	    KTEST_CASE(bios_call_leaves_a20_on), KTEST_CASE(every_disk_is_listed),
 	    KTEST_CASE(boot_volume_is_mounted), KTEST_CASE(every_test_file_matches_its_crc),
 	    KTEST_CASE(test_tree_lists_every_file), KTEST_CASE(cache_counts_hits_and_misses),
-	    KTEST_CASE(reads_past_the_end_are_refused), KTEST_CASE(scratch_disk_writes_read_back),
-	    KTEST_CASE(file_on_the_command_line), KTEST_CASE(drive_counters));
+	    KTEST_CASE(loader_sectors_are_the_disks), KTEST_CASE(reads_past_the_end_are_refused),
+	    KTEST_CASE(scratch_disk_writes_read_back), KTEST_CASE(file_on_the_command_line),
+	    KTEST_CASE(drive_counters));

@@ -1,7 +1,8 @@
 # test_stamps.sh: the boot's TSC stamps (kernel/boot_stamps.c): with `stamps` in
 # BOOT.CFG the kernel prints stage 2's ten stamps (boot_info.stage2_tsc) and its
 # own on COM1 after the first output of init, in the order of the boot, every
-# one non-zero and none earlier than the one before; without the word, none.
+# one non-zero and none earlier than the one before, and the kernel's disk reads
+# to then (the loader's sectors kept for it among them); without the word, none.
 . test/lib/tap.sh
 . test/lib/qemu.sh
 
@@ -27,6 +28,9 @@ tap_check "the kernel's stamps, VlsOs ready and init among them" "missing kernel
 tap_check "the stamps are in time order, none zero, their differences right" "$(grep '^stamp:' "$log" | head -30)" \
 	awk '/^stamp:/ { n++; if ($2 == 0 || $2 < last || substr($3, 2) + 0 != $2 - last) bad = 1; last = $2 }
 		END { exit !(n >= 20 && !bad) }' "$log"
+tap_check "the kernel's disk reads to then, with the loader's sectors kept for it" \
+	"$(grep '^stamps: kernel disk' "$log")" \
+	grep -qE "^stamps: kernel disk reads: [0-9]+ BIOS calls, [0-9]+ sectors; [4-9] sectors kept, [0-9]+ hits" "$log"
 khz=$(sed -n 's/^Clock: TSC at \([0-9]*\) kHz.*/\1/p' "$log")
 tap_check "the stamps' TSC rate is the Clock line's" "Clock: ${khz:-none}; $(grep '^stamps:' "$log")" \
 	grep -q "^stamps: 10 from stage 2, [0-9]* from the kernel, TSC at ${khz:-none} kHz" "$log"

@@ -6,6 +6,7 @@
  * buffer cache: its size policy, exact hits, misses and evictions for
  * scripted accesses, LRU order, write-through coherence with direct reads,
  * reads ahead (one call, then hits for long and short reads; their limits),
+ * sectors seeded from a copy,
  * failed reads and writes, no buffers at all, and a random run against a
  * model LRU. */
 #include "check.h"
@@ -710,6 +711,34 @@ static void cache_read_ahead_limits(void)
 	CHECK_EQ_UINT(stats_now().read_ahead, 0);
 }
 
+/* a sector read before the cache (the loader's) goes in unless it is there
+ * already, and then costs no call */
+static void cache_seed(void)
+{
+	ram_make(DISK_SECTORS);
+	struct block_device *hd = ram_disk_add("hd0");
+	uint8_t copy[SECTOR], buf[SECTOR];
+	memcpy(copy, ram.data + 7 * SECTOR, SECTOR);
+	block_cache_init(NULL, 0);
+	block_cache_seed(hd, 7, copy); /* no buffers: nothing */
+	CHECK_EQ_UINT(stats_now().seeded, 0);
+	cache_of(4);
+	block_cache_seed(hd, 7, copy);
+	unsigned calls = ram.reads;
+	CHECK(read_one(hd, 7));
+	CHECK_EQ_UINT(ram.reads, calls);
+	struct block_cache_stats st = stats_now();
+	CHECK_EQ_UINT(st.seeded, 1);
+	CHECK_EQ_UINT(st.hits, 1);
+	/* cached already: the copy is not taken */
+	memset(copy, 0xEE, SECTOR);
+	block_cache_seed(hd, 7, copy);
+	CHECK_EQ_INT(block_read(hd, 7, 1, buf), 0);
+	CHECK(sector_is(buf, 7));
+	CHECK_EQ_UINT(stats_now().seeded, 1);
+	CHECK_EQ_UINT(ram.reads, calls);
+}
+
 /* the key is the disk's sector: a partition and its disk share a buffer,
  * two disks do not */
 static void cache_keys(void)
@@ -961,6 +990,7 @@ int main(void)
 	RUN(cache_direct_reads);
 	RUN(cache_read_ahead);
 	RUN(cache_read_ahead_limits);
+	RUN(cache_seed);
 	RUN(cache_keys);
 	RUN(cache_write_through);
 	RUN(cache_failures);

@@ -51,6 +51,12 @@ static void boot_info_offsets(void)
 	OFF("BI_", boot_info, cmdline);
 	OFF("BI_", boot_info, e820);
 	OFF("BI_", boot_info, stage2_tsc);
+	OFF("BI_", boot_info, kept_count);
+	OFF("BI_", boot_info, kept);
+	DEF("BOOT_KEPT_MAX", BOOT_KEPT_MAX);
+	DEF("KEPT_SIZE", sizeof(struct boot_kept_sector));
+	OFF("KEPT_", boot_kept_sector, lba);
+	OFF("KEPT_", boot_kept_sector, addr);
 	DEF("BOOT_INFO_SIZE", sizeof(struct boot_info));
 	DEF("BOOT_INFO_MAGIC", BOOT_INFO_MAGIC);
 	DEF("BOOT_INFO_VERSION", BOOT_INFO_VERSION);
