@@ -42,7 +42,7 @@ enum page_owner { /* who took a page through page_alloc_zeroed */
 		  PAGE_OWNER_COUNT
 };
 enum reserved_reason {                       /* why a usable frame is never handed out */
-		       RESERVED_BIOS_LOADER, /* page 0 (IVT, BDA), the boot_info page, the EBDA */
+		       RESERVED_BIOS_LOADER, /* page 0 (IVT, BDA), boot_info, the loader's code, EBDA */
 		       RESERVED_BOOT_STACK,  /* the seed's boot stack and the guard page below it */
 		       RESERVED_BIOS_CALL,   /* bios_call's trampoline and the bounce buffer */
 		       RESERVED_CONSOLE,     /* the screen's scrollback, the boot report's copy */

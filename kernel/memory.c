@@ -140,7 +140,7 @@ struct kept {
 	uint64_t start, end;
 	enum reserved_reason why;
 };
-#define KEPT_MAX 13
+#define KEPT_MAX 14
 #define CONVENTIONAL_END 0xA0000 /* 640 KiB: video memory and ROMs above */
 
 static unsigned kept_ranges(struct kept *k, const struct boot_info *bi)
@@ -163,6 +163,13 @@ static unsigned kept_ranges(struct kept *k, const struct boot_info *bi)
 	uint64_t conv_end = bi->ebda_base ? page_down(bi->ebda_base) : CONVENTIONAL_END;
 	if (bi->conv_kib && conv_top < conv_end)
 		k[n++] = (struct kept){ conv_top, conv_end, RESERVED_BIOS_LOADER };
+	/* The loader's code, stage 1's page and stage 2's: dead once the kernel
+	 * runs, but under QEMU's TCG the first writes to a page that held code it
+	 * translated are slow, each store invalidating what it covers until no
+	 * translated code is left (a page table put there cost 2 ms of every boot,
+	 * a zeroed page about 1.7 ms): 16 KiB are not worth that. */
+	k[n++] = (struct kept){ page_down(REGION_STAGE1_START), page_up(REGION_STAGE2_END),
+				RESERVED_BIOS_LOADER };
 	k[n++] = (struct kept){ REGION_BIOS_CALL_START, REGION_BIOS_CALL_END, RESERVED_BIOS_CALL };
 	k[n++] = (struct kept){ REGION_BOUNCE_START, REGION_BOUNCE_END, RESERVED_BIOS_CALL };
 	k[n++] = (struct kept){ REGION_CONSOLE_START, REGION_CONSOLE_END, RESERVED_CONSOLE };

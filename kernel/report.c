@@ -151,7 +151,7 @@ void report_memory_usage(const struct boot_info *bi)
 unsigned memory_accounting_rows(const struct memory_accounting *a, struct accounting_row *rows)
 {
 	static const char *const reasons[RESERVED_COUNT] = {
-		[RESERVED_BIOS_LOADER] = "reserved: page 0, boot_info, EBDA",
+		[RESERVED_BIOS_LOADER] = "reserved: page 0, loader, EBDA",
 		[RESERVED_BOOT_STACK] = "reserved: boot stack and guard",
 		[RESERVED_BIOS_CALL] = "reserved: BIOS call, bounce buffer",
 		[RESERVED_CONSOLE] = "reserved: scrollback, boot report",

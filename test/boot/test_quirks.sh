@@ -404,8 +404,8 @@ event retry_s1_wild "every call came in with interrupts on" i -eq 0
 # allocations overwrite the hooks and its boot-time disk probe runs into them.
 ready midpage_hdd "hooks in a page of their own below the EBDA's"
 lowered midpage_hdd hdd 3
-# reserved NAME: the kernel's count of kept page-0/boot_info/EBDA bytes
-reserved() { sed -n 's/^  reserved: page 0, boot_info, EBDA *\([0-9]*\)$/\1/p' "$T/$1.log"; }
+# reserved NAME: the kernel's count of kept page-0/loader/EBDA bytes
+reserved() { sed -n 's/^  reserved: page 0, loader, EBDA *\([0-9]*\)$/\1/p' "$T/$1.log"; }
 ebda=$((0x$(sed -n 's/^memory: .*EBDA at \([0-9A-F]*\)h.*/\1/p' "$T/control_hdd.log")))
 kept=$(((ebda & ~4095) - (LOW * 1024 & ~4095)))
 tap_check "midpage_hdd: the kernel keeps the pages from INT 12h's top down to the EBDA's ($kept bytes more)" \
