@@ -4,12 +4,13 @@
 # alternately, BENCH_RUNS times each (default 15) after one uncounted warm-up
 # boot of each, and times QEMU start -> marker in the serial log: the floor's
 # marker, and for VlsOs both "VlsOs ready" and the prompt (PROMPT_MARK below:
-# init's first line until /BIN/SH is init, then its "$ "), on -hda and -fda; a
+# the shell's "$ ", the default init's first output), on -hda and -fda; a
 # boot gets BENCH_LIMIT seconds (default 60). Then the same number of boots with
 # `stamps` in BOOT.CFG give the per-stage breakdown (the TSC stamps of stage 2
-# and the kernel, kernel/boot_stamps.c), and xv6's boot to its prompt is timed
-# against the same floor (../shared/anchors/xv6/run.sh; XV6_PEER names another
-# folder, BENCH_XV6=0 skips it). Reports median/min/max, the ratios of the
+# and the kernel, kernel/boot_stamps.c, and the kernel's disk reads to then),
+# and xv6's boot to its prompt is timed against the same floor
+# (../shared/anchors/xv6/run.sh; XV6_PEER names another folder, BENCH_XV6=0
+# skips it). Reports median/min/max, the ratios of the
 # medians, the stages' median cycles and ms, and the loader's INT 13h count for
 # KERNEL.BIN: a table on stdout and BUILD/bench/boot.md. A benchmark, not a
 # test: no time makes it fail; it exits 1 only when it cannot measure (no image,
@@ -299,6 +300,19 @@ for c in configs:
         order.append("(total: stage 2 entered to the first output)")
         stages[c] = (order, per, statistics.median(khz), boots)
 
+# the disk reads of the kernel to the first output, from the stamps boots (median of each figure)
+disk_re = re.compile(r"^stamps: kernel disk reads: (\d+) BIOS calls, (\d+) sectors; (\d+) sectors kept, (\d+) hits", re.M)
+disk_reads = {}
+for c in configs:
+    found = []
+    for run in range(1, int(runs) + 1):
+        path = os.path.join(logdir, "%s-stamps-%d.log" % (c, run))
+        m = disk_re.search(open(path, errors="replace").read()) if os.path.exists(path) else None
+        if m:
+            found.append([int(v) for v in m.groups()])
+    if found:
+        disk_reads[c] = [statistics.median(col) for col in zip(*found)]
+
 loader_re = re.compile(r"^Loader: KERNEL\.BIN read with (\d+) INT 13h calls \((\d+) sectors, (\d+) retries\), (\w+)", re.M)
 stage2_re = re.compile(r"^kernel: KERNEL\.BIN (\d+) bytes in (\d+) INT 13h reads", re.M)
 loads = []
@@ -343,6 +357,11 @@ for c, (order, per, khz, boots) in stages.items():
     for name in order:
         med = statistics.median(per[name])
         out.append("  %-48s %13.0f cycles %8.2f ms" % (name, med, med / khz))
+    out.append("")
+for c, (calls, sectors, kept, hits) in disk_reads.items():
+    out.append("Disk reads of the kernel to the first output, %s (stamps boots, medians): %d BIOS calls for %d sectors; "
+               "%d sectors kept from the loader, %d cache hits" % (labels[c], calls, sectors, kept, hits))
+if disk_reads:
     out.append("")
 out.append("KERNEL.BIN loads (kernel line \"Loader: ... INT 13h calls\"; stage-2 line \"kernel: ...\"):")
 for label, calls, sectors, retries, method, least, s2 in loads:
