@@ -94,18 +94,29 @@ int kernel_check_sealed(const struct layout *L, const char *name, const uint8_t 
 	return 0;
 }
 
-int cmd_seal(const struct layout *L, const char *path)
+/* PATH's bytes (malloc'd), which CHECK passed; NULL, with the problem said, when
+ * the file cannot be read or CHECK refuses it */
+static uint8_t *read_kernel(const struct layout *L, const char *path, size_t *len,
+			    int (*check)(const struct layout *, const char *, const uint8_t *, size_t))
 {
 	uint8_t *buf;
-	size_t len;
-	if (slurp(path, &buf, &len) < 0) {
+	if (slurp(path, &buf, len) < 0) {
 		bad(path, "%s", strerror(errno));
-		return 1;
+		return NULL;
 	}
-	if (kernel_check_header(L, path, buf, len) < 0) {
+	if (check(L, path, buf, *len) < 0) {
 		free(buf);
-		return 1;
+		return NULL;
 	}
+	return buf;
+}
+
+int cmd_seal(const struct layout *L, const char *path)
+{
+	size_t len;
+	uint8_t *buf = read_kernel(L, path, &len, kernel_check_header);
+	if (!buf)
+		return 1;
 	uint8_t field[4];
 	put32(field, kernel_crc(buf, len));
 	int same = !memcmp(field, buf + CRC_OFF, 4);
@@ -169,17 +180,11 @@ int kernel_check_file(const struct layout *L, const char *name, const uint8_t *b
 
 int cmd_pack(const struct layout *L, const char *in, const char *out)
 {
-	uint8_t *buf, *file;
 	size_t len, head = sizeof(struct kernel_packed_header);
-	if (slurp(in, &buf, &len) < 0) {
-		bad(in, "%s", strerror(errno));
+	uint8_t *buf = read_kernel(L, in, &len, kernel_check_sealed);
+	if (!buf)
 		return 1;
-	}
-	if (kernel_check_sealed(L, in, buf, len) < 0) {
-		free(buf);
-		return 1;
-	}
-	file = xmalloc(head + kernel_pack_bound(len));
+	uint8_t *file = xmalloc(head + kernel_pack_bound(len));
 	size_t stream = kernel_pack(buf, len, file + head);
 	put32(file + offsetof(struct kernel_packed_header, magic), KERNEL_PACKED_MAGIC);
 	put32(file + offsetof(struct kernel_packed_header, image_size), (uint32_t)len);
