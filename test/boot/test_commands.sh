@@ -117,7 +117,7 @@ ends() {
 }
 
 # ---- mem: the rows add up, and they are the rows the kernel printed at boot ----
-has mem "the rows add up to the E820 usable total" "^  total +[0-9]+ of [0-9]+ E820 usable: adds up: exact$"
+has mem "the rows add up to the E820 usable total" "^  E820 usable +[0-9]+ +[0-9.]+ [KMG]?i?B  adds up: exact$"
 # name=bytes, one a line: the boot's accounting block and mem's rows
 awk '/^Physical memory accounting \(bytes\):$/ { on = 1 } on { print } on && /^  total/ { exit }' "$T/mem.log" | sed -nE 's/^  (.*[^ ]) +([0-9]+)$/\1=\2/p' |
 	grep -v '^total' >"$T/mem.boot"
