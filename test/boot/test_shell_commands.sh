@@ -35,8 +35,8 @@ for i in range(phnum):
 EOF
 )
 
-# bad input: NAME|COMMAND|STATUS|REGEX: the one line the command must print
-# (or, with status 0, its first), then $? must be STATUS
+# NAME|COMMAND|STATUS|REGEX: a line the command must print (with status 2, bad
+# input, its only line), then $? must be STATUS and a prompt come back
 CASES=(
 	"mem_arg|MEM now|2|^mem: unexpected argument 'now' \(usage: MEM\)$"
 	"mem_huge|MEM $HUGE|2|^mem: unexpected argument '$HUGE'"
