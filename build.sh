@@ -164,6 +164,7 @@ bench)
 	bash bench/mm_bench.sh "$BUILD"
 	bash bench/bench_kernel_alloc.sh "$BUILD"
 	bash bench/bench_kernel_disk.sh "$BUILD"
+	bash bench/bench_swap.sh "$BUILD"
 	exec bash bench/bench_proc.sh "$BUILD"
 	;;
 write) shift; exec bash tools/write_image.sh "$@" ;;

@@ -143,15 +143,16 @@ struct vls_procinfo {
 
 /* vmstat: the virtual-memory figures since boot (kernel/vm/reclaim.h, swap.h) */
 struct vls_vmstat {
-	uint64_t free_bytes;              /* what user pages can still get */
-	uint64_t user_bytes;              /* user pages in RAM now */
-	uint32_t low_frames, high_frames; /* the replacement's watermarks */
-	uint64_t minor_faults;            /* first touches, given a zeroed frame */
-	uint64_t major_faults;            /* pages read back from swap */
-	uint64_t swap_outs;               /* pages written to swap */
-	uint64_t dropped_clean;           /* pages taken with no write */
-	uint64_t scans, sweeps, spared;   /* the clock hand: frames looked at, turns, second chances */
-	uint64_t reclaims, oom;           /* times below the low mark; faults with no frame to give */
+	uint64_t free_bytes;                 /* what user pages can still get */
+	uint64_t user_bytes;                 /* user pages in RAM now */
+	uint32_t low_frames, high_frames;    /* the replacement's watermarks */
+	uint64_t minor_faults;               /* first touches, given a zeroed frame */
+	uint64_t major_faults;               /* pages read back from swap */
+	uint64_t minor_cycles, major_cycles; /* TSC cycles the kernel spent on them */
+	uint64_t swap_outs;                  /* pages written to swap */
+	uint64_t dropped_clean;              /* pages taken with no write */
+	uint64_t scans, sweeps, spared; /* the clock hand: frames looked at, turns, second chances */
+	uint64_t reclaims, oom;         /* times below the low mark; faults with no frame to give */
 	uint32_t swap_devices, swap_slots, swap_used, swap_bad; /* slots: 4 KiB pages */
 	uint64_t swap_reads, swap_writes, swap_read_errors, swap_write_errors;
 	uint32_t text_images, text_pages; /* programs whose text is in memory; their pages */

@@ -261,6 +261,8 @@ static int32_t sys_vmstat(struct proc *p, const struct trap_frame *f)
 				 .high_frames = RECLAIM_HIGH_FRAMES,
 				 .minor_faults = r.minor_faults,
 				 .major_faults = r.major_faults,
+				 .minor_cycles = r.minor_cycles,
+				 .major_cycles = r.major_cycles,
 				 .swap_outs = r.swap_outs,
 				 .dropped_clean = r.dropped_clean,
 				 .scans = r.scans,

@@ -170,12 +170,15 @@ void reclaim_drop_slot(uint32_t phys)
 	p->user_swap = 0;
 }
 
-void reclaim_count_fault(bool major)
+void reclaim_count_fault(bool major, uint64_t cycles)
 {
-	if (major)
+	if (major) {
 		counts.major_faults++;
-	else
+		counts.major_cycles += cycles;
+	} else {
 		counts.minor_faults++;
+		counts.minor_cycles += cycles;
+	}
 }
 
 void reclaim_stats(struct reclaim_stats *out)

@@ -59,8 +59,10 @@ void reclaim_keep_slot(uint32_t phys, swap_slot_t slot);
 void reclaim_drop_slot(uint32_t phys);
 
 struct reclaim_stats {
-	uint64_t minor_faults;  /* first touches: zeroed frames */
+	uint64_t minor_faults;  /* first touches: zeroed frames (and text pages: text.c) */
 	uint64_t major_faults;  /* pages read back from swap */
+	uint64_t minor_cycles;  /* TSC cycles the minor faults took, in the kernel */
+	uint64_t major_cycles;  /* and the major ones: the slot's read, and any reclaim first */
 	uint64_t swap_outs;     /* pages written to swap */
 	uint64_t dropped_clean; /* pages taken with no write: zero, or a clean copy in swap */
 	uint64_t scans;         /* frames the hand looked at */
@@ -70,6 +72,7 @@ struct reclaim_stats {
 	uint64_t oom;           /* faults refused: no frame, nothing to take */
 };
 void reclaim_stats(struct reclaim_stats *out);
-void reclaim_count_fault(bool major);
+/* a fault served: its kind and the TSC cycles since it began */
+void reclaim_count_fault(bool major, uint64_t cycles);
 
 #endif

@@ -100,6 +100,7 @@ bool text_fault(struct vm_space *vm, const struct vm_region *r, uint32_t addr, c
 	static char failed[96];
 	uint32_t page = addr & ~(PAGE_SIZE - 1);
 	struct text_page *tp = cached(r->text, page);
+	uint64_t start = read_tsc();
 
 	if (tp) {
 		counts.shares++;
@@ -131,7 +132,7 @@ bool text_fault(struct vm_space *vm, const struct vm_region *r, uint32_t addr, c
 		return false;
 	}
 	vm->pages++;
-	reclaim_count_fault(false);
+	reclaim_count_fault(false, read_tsc() - start);
 	return true;
 }
 

@@ -172,6 +172,7 @@ const char *vm_out_of_memory(void)
 static bool swap_in(struct vm_space *vm, const struct vm_region *r, uint32_t addr, swap_slot_t slot,
 		    bool write, const char **why)
 {
+	uint64_t start = read_tsc();
 	static char failed[SWAP_IO_ERROR_MAX + 64];
 	uint32_t page = page_down(addr);
 	uint32_t frame = reclaim_frame_get(vm, page, true);
@@ -204,7 +205,7 @@ static bool swap_in(struct vm_space *vm, const struct vm_region *r, uint32_t add
 		swap_free(slot);
 	else
 		reclaim_keep_slot(frame, slot);
-	reclaim_count_fault(true);
+	reclaim_count_fault(true, read_tsc() - start);
 	return true;
 }
 
@@ -218,11 +219,12 @@ static bool bring_in(struct vm_space *vm, const struct vm_region *r, uint32_t ad
 		return swap_in(vm, r, addr, slot, write, why);
 	if (r->text)
 		return text_fault(vm, r, addr, why);
+	uint64_t start = read_tsc();
 	if (!vm_map_zeroed(vm, addr, KMAP_FAULT, false)) {
 		*why = vm_out_of_memory();
 		return false;
 	}
-	reclaim_count_fault(false);
+	reclaim_count_fault(false, read_tsc() - start);
 	return true;
 }
 

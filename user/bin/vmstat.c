@@ -11,6 +11,11 @@ static const struct command vmstat_command = {
 
 #define KIB_PER_SLOT 4u
 
+static uint64_t average(uint64_t total, uint64_t count)
+{
+	return count ? udiv64_32(total, (uint32_t)count) : 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct vls_vmstat v;
@@ -22,8 +27,10 @@ int main(int argc, char **argv)
 	printf("memory:  %llu KiB free, %llu KiB in user pages (reclaim below %u frames, up to %u)\n",
 	       (unsigned long long)(v.free_bytes >> 10), (unsigned long long)(v.user_bytes >> 10),
 	       v.low_frames, v.high_frames);
-	printf("faults:  %llu minor, %llu major\n", (unsigned long long)v.minor_faults,
-	       (unsigned long long)v.major_faults);
+	printf("faults:  %llu minor, %llu major; cycles each: %llu minor, %llu major\n",
+	       (unsigned long long)v.minor_faults, (unsigned long long)v.major_faults,
+	       (unsigned long long)average(v.minor_cycles, v.minor_faults),
+	       (unsigned long long)average(v.major_cycles, v.major_faults));
 	printf("text:    %u pages of %u programs in memory; %llu read from files, %llu shared\n",
 	       v.text_pages, v.text_images, (unsigned long long)v.text_reads,
 	       (unsigned long long)v.text_shares);
