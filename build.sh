@@ -5,6 +5,9 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# util-linux's system tools (mkswap, which makes the swap partition; swaplabel,
+# blkid and blockdev in the tests) live in sbin, which a user's PATH may leave out
+export PATH="$PATH:/usr/sbin:/sbin"
 BUILD=${VLSOS_BUILD:-$ROOT/build}
 LAYOUT=$ROOT/disk.img.layout
 cd "$ROOT"
@@ -55,7 +58,8 @@ DEPS=(
 	make:make nasm:nasm clang:clang ld.lld:lld llvm-objcopy:llvm llvm-objdump:llvm llvm-nm:llvm
 	gcc:gcc qemu-system-i386:qemu-system-x86 mformat:mtools mcopy:mtools gdb:gdb
 	fsck.fat:dosfstools sfdisk:fdisk python3:python3 timeout:coreutils bochs:bochs
-	mkfs.ext2:e2fsprogs losetup:mount blockdev:util-linux
+	mkfs.ext2:e2fsprogs losetup:mount blockdev:util-linux mkswap:util-linux swaplabel:util-linux
+	blkid:util-linux file:file
 	/usr/share/bochs/BIOS-bochs-latest:bochsbios /usr/share/bochs/VGABIOS-lgpl-latest:vgabios
 	clang-format:clang-format dpkg:libclang-rt-14-dev dpkg:libjemalloc-dev dpkg:libmimalloc-dev
 )
