@@ -103,22 +103,35 @@ static void reclaim(void)
 			return;
 		uint32_t phys;
 		memory_frame((uint32_t)place, &phys);
+		uint32_t free_before = free_frames();
 		if (c.text) {
 			text_frame_take(phys);
 			counts.dropped_clean++;
-		} else if (!take(phys, c.dirty)) {
+		} else {
+			take(phys, c.dirty);
+		}
+		if (free_frames() <= free_before) { /* a write failed, or nothing came free */
 			failures++;
+			if (failures == 8)
+				kprintf("reclaim: eight candidates taken for nothing: frame 0x%08x last\n",
+					(unsigned)phys);
 		}
 	}
 }
 
 uint32_t reclaim_frame_get(struct vm_space *vm, uint32_t addr, bool filled)
 {
-	if (free_frames() < RECLAIM_LOW_FRAMES)
+	/* With swap, running out is expected and declared at the low mark: with
+	 * swap full, what the clock could still take is only clean pages, text
+	 * above all, that the processes need again at once; trading them round
+	 * would go on for ever instead of failing. And the last frames stay the
+	 * kernel's. */
+	bool swap_full = swap_present() && swap_free_slots() == 0;
+	bool out = swap_full && free_frames() < RECLAIM_LOW_FRAMES;
+	if (!out && free_frames() < RECLAIM_LOW_FRAMES)
 		reclaim();
-	/* with swap, running out is expected: the last frames stay the kernel's */
-	uint32_t phys =
-		swap_present() && free_frames() <= RECLAIM_RESERVE_FRAMES ? 0 : user_frame_alloc();
+	out = out || (swap_present() && free_frames() <= RECLAIM_RESERVE_FRAMES);
+	uint32_t phys = out ? 0 : user_frame_alloc();
 	if (!phys) {
 		counts.oom++;
 		return 0;

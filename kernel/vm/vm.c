@@ -10,6 +10,8 @@
 #include "../kernel.h"
 #include "../mm/page.h"
 
+#define SWAP_KEEP_MIN_FREE 256 /* slots (1 MiB): below it a swap-in frees its slot */
+
 static uint32_t page_down(uint32_t a)
 {
 	return a & ~(PAGE_SIZE - 1);
@@ -201,7 +203,9 @@ static bool swap_in(struct vm_space *vm, const struct vm_region *r, uint32_t add
 		return false;
 	}
 	vm->pages++;
-	if (write)
+	/* the clean copy is kept only while swap has room to spare: a slot kept
+	 * is one a dirty page cannot have */
+	if (write || swap_free_slots() < SWAP_KEEP_MIN_FREE)
 		swap_free(slot);
 	else
 		reclaim_keep_slot(frame, slot);

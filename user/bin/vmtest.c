@@ -390,36 +390,60 @@ static int stack(uint32_t kib)
 
 /* ---- oom ---- */
 
-/* Two children reserve MIB each, within what memory and swap could hold
- * for either alone, then both touch every page: one of them runs out, and
- * the kernel kills it with the figures; the other finishes. */
-static int oom_child(uint32_t mib)
+/* Two children reserve MIB each, which memory and swap could hold for either
+ * alone but not for both, and touch every page. The first to find RAM and
+ * swap full is killed by the kernel, with the figures. The other holds what
+ * it touched until the pipe between them ends (the killed one's end closes
+ * with it), then checks its pages and finishes. */
+static int oom_child(uint32_t mib, bool holder)
 {
 	uint8_t *p = (uint8_t *)take_memory(mib * MIB, "oom");
+	char byte;
 
 	for (uint32_t i = 0; i < mib * MIB; i += PAGE)
 		p[i] = (uint8_t)(i >> 12 | 1);
+	if (holder) {
+		/* what it inherited beyond the console: the pipe's write end too,
+		 * which would keep its end of file from ever coming */
+		for (int fd = FD_STDERR + 1; fd < FD_MAX; fd++)
+			sys_close(fd);
+		while (sys_read(FD_STDIN, &byte, 1) > 0)
+			;
+	}
 	for (uint32_t i = 0; i < mib * MIB; i += PAGE)
 		if (p[i] != (uint8_t)(i >> 12 | 1)) {
 			printf("vmtest oom: FAILED: page %u changed\n", i / PAGE);
 			return 1;
 		}
-	printf("vmtest oom: a child touched all of its %u MiB\n", mib);
+	printf("vmtest oom: a child touched and checked all of its %u MiB\n", mib);
 	return 0;
 }
 
 static int oom(const char *mib)
 {
-	int pids[2], statuses[2], ok = 0;
+	int pids[2], statuses[2], ok = 0, fds[2], saved = FD_MAX - 1;
+	const char *roles[2] = { "oomhold", "oomtouch" };
 
+	/* the holder reads the pipe on its stdin; the other holds the only
+	 * write end, inherited, and never writes */
+	if (sys_pipe(fds) < 0 || sys_dup2(FD_STDIN, saved) < 0) {
+		printf("vmtest oom: FAILED: no pipe\n");
+		return 1;
+	}
 	for (int i = 0; i < 2; i++) {
-		const char *argv[] = { SELF, "oomchild", mib, NULL };
+		const char *argv[] = { SELF, roles[i], mib, NULL };
+		if (i == 0)
+			sys_dup2(fds[0], FD_STDIN);
 		pids[i] = sys_spawn(SELF, argv);
+		if (i == 0)
+			sys_dup2(saved, FD_STDIN);
 		if (pids[i] < 0) {
 			printf("vmtest oom: FAILED: spawn: %s\n", error_name(pids[i]));
 			return 1;
 		}
 	}
+	sys_close(fds[0]);
+	sys_close(fds[1]);
 	for (int i = 0; i < 2; i++) {
 		statuses[i] = -1;
 		sys_wait(pids[i], &statuses[i]);
@@ -450,7 +474,7 @@ int main(int argc, char **argv)
 		return stack(cmd_number(argv[2], "KiB"));
 	if (!strcmp(what, "oom") && argc == 3)
 		return oom(argv[2]);
-	if (!strcmp(what, "oomchild") && argc == 3)
-		return oom_child(cmd_number(argv[2], "MiB"));
+	if ((!strcmp(what, "oomhold") || !strcmp(what, "oomtouch")) && argc == 3)
+		return oom_child(cmd_number(argv[2], "MiB"), !strcmp(what, "oomhold"));
 	cmd_bad("what to run? (VMTEST -h)");
 }
