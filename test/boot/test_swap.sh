@@ -7,6 +7,9 @@
 #           QEMU's trace of every write request checked against its range
 #   many    four processes at once over RAM each, a merge sort of more than
 #           RAM among four children, page shuffles, a deep stack
+#   oom     two processes that together need more than RAM and swap (kept in
+#           step by pipes): the second is killed with the figures, the first
+#           checks its pages and finishes, the shell goes on
 #   errors  blkdebug fails a write and a read in the swap partition
 #   noswap  no swap partition: the boot says so and a small workload runs
 #   usb, floppy, q35: a workload of twice RAM booted from a USB stick (swap
@@ -91,6 +94,7 @@ cat >"$T/noswap.sh" <<'SH'
 VMTEST pattern 3 random
 VMSTAT
 SH
+printf 'VMTEST oom 24\nECHO after the kill\nVMSTAT\n' >"$T/oom.sh"
 printf 'VMTEST pattern 16 random\nVMSTAT\n' >"$T/media.sh"
 for name in usb floppy q35; do cp "$T/media.sh" "$T/$name.sh"; done
 
@@ -110,7 +114,7 @@ errno = "5"
 sector = "$((SWAP_LBA + 40 * 8))"
 EOF2
 
-for name in big many errors noswap usb floppy q35; do
+for name in big many oom errors noswap usb floppy q35; do
 	vm_image "$name" "$T/$name.sh"
 done
 # floppy: the floppy image with the same BOOT.CFG and script; the hard disk
@@ -130,6 +134,7 @@ vm_boot noswap "$T/noswap.img"
 vm_boot usb - -device usb-ehci,id=usbc -drive "if=none,id=stick,format=raw,file=$T/usb.img" \
 	-device usb-storage,bus=usbc.0,drive=stick,bootindex=0
 wait
+vm_boot oom "$T/oom.img"
 vm_boot floppy "$T/floppy.img" -drive "file=$T/floppy.fd,format=raw,if=floppy" -boot a
 vm_boot q35 "$T/q35.img" -machine q35
 wait
@@ -202,6 +207,15 @@ check many "slots and frames all back at the end" '^Swap: 0 of 8191 slots in use
 	'^  total .* E820 usable: exact$'
 tap_check "many: QEMU left with status 33" "status $(cat "$T/many.status")" test "$(cat "$T/many.status")" = 33
 
+# ---- oom ----
+check oom "the toucher killed, named, with the figures" \
+	'^process [0-9]+ \(vmtest\) killed: page fault: write of 0x[0-9a-f]{8} \(page not present\) at EIP 0x[0-9a-f]{8}, out of memory: [0-9]+ KiB free, swap full \(8191 of 8191 slots used\)$'
+check oom "the holder checked every page and finished" \
+	'^vmtest oom: the holder touched and checked all of its 24 MiB$' \
+	'^vmtest oom: the holder ended with status 0, the toucher with 270; the toucher was killed, the holder finished$'
+check oom "the shell went on" '^after the kill$'
+check oom "slots and frames all back" '^Swap: 0 of 8191 slots in use, 0 marked bad$' '^  total .* E820 usable: exact$'
+
 # ---- errors ----
 check errors "a failed write: a message, the page kept, the slot marked bad" \
 	'^swap: hd0p2: write of sector [0-9]+ failed.*\(slot 3\): the page at 0x[0-9a-f]{8} stays in memory; the slot is marked bad$'
@@ -227,7 +241,7 @@ for name in usb floppy q35; do
 	tap_check "$name: pages came back from swap" "$(grep '^faults:' "$T/$name.txt")" \
 		test "$(vmstat "$name" faults 4)" -gt 1000
 done
-for name in big many errors noswap usb floppy q35; do
+for name in big many oom errors noswap usb floppy q35; do
 	has "$name" '^PANIC' && tap_fail "$name: no PANIC" "$(grep -m1 '^PANIC' "$T/$name.txt")"
 done
 tap_done

@@ -391,67 +391,81 @@ static int stack(uint32_t kib)
 /* ---- oom ---- */
 
 /* Two children reserve MIB each, which memory and swap could hold for either
- * alone but not for both, and touch every page. The first to find RAM and
- * swap full is killed by the kernel, with the figures. The other holds what
- * it touched until the pipe between them ends (the killed one's end closes
- * with it), then checks its pages and finishes. */
+ * alone but not for both; reserving is not holding, so both are given it.
+ * Two pipes keep them in step: the toucher, once it has its reservation,
+ * sends the holder a byte; the holder touches every page of its own, sends
+ * one back and holds it all until its pipe ends, which happens when the
+ * toucher ends (it has that pipe's write end). The toucher then touches its
+ * pages, finds RAM and swap full, and the kernel kills it with the figures;
+ * the holder checks its pages and finishes. */
 static int oom_child(uint32_t mib, bool holder)
 {
 	uint8_t *p = (uint8_t *)take_memory(mib * MIB, "oom");
 	char byte;
 
+	if (holder) { /* what it inherited beyond its pipes: the other ends too */
+		for (int fd = FD_STDERR + 1; fd < FD_MAX; fd++)
+			sys_close(fd);
+		if (sys_read(FD_STDIN, &byte, 1) != 1)
+			return 1;
+	} else {
+		sys_write(FD_STDOUT, "r", 1);
+		if (sys_read(FD_STDIN, &byte, 1) != 1)
+			return 1;
+	}
 	for (uint32_t i = 0; i < mib * MIB; i += PAGE)
 		p[i] = (uint8_t)(i >> 12 | 1);
 	if (holder) {
-		/* what it inherited beyond the console: the pipe's write end too,
-		 * which would keep its end of file from ever coming */
-		for (int fd = FD_STDERR + 1; fd < FD_MAX; fd++)
-			sys_close(fd);
+		fprintf(FD_STDERR, "vmtest oom: the holder touched all of its %u MiB and holds it\n",
+			mib);
+		sys_write(FD_STDOUT, "g", 1);
 		while (sys_read(FD_STDIN, &byte, 1) > 0)
 			;
 	}
 	for (uint32_t i = 0; i < mib * MIB; i += PAGE)
 		if (p[i] != (uint8_t)(i >> 12 | 1)) {
-			printf("vmtest oom: FAILED: page %u changed\n", i / PAGE);
+			fprintf(FD_STDERR, "vmtest oom: FAILED: page %u changed\n", i / PAGE);
 			return 1;
 		}
-	printf("vmtest oom: a child touched and checked all of its %u MiB\n", mib);
+	fprintf(FD_STDERR, "vmtest oom: the %s touched and checked all of its %u MiB\n",
+		holder ? "holder" : "toucher", mib);
 	return 0;
 }
 
 static int oom(const char *mib)
 {
-	int pids[2], statuses[2], ok = 0, fds[2], saved = FD_MAX - 1;
+	int pids[2], statuses[2], go[2], hold[2], in = FD_MAX - 1, out = FD_MAX - 2;
 	const char *roles[2] = { "oomhold", "oomtouch" };
 
-	/* the holder reads the pipe on its stdin; the other holds the only
-	 * write end, inherited, and never writes */
-	if (sys_pipe(fds) < 0 || sys_dup2(FD_STDIN, saved) < 0) {
-		printf("vmtest oom: FAILED: no pipe\n");
+	if (sys_pipe(go) < 0 || sys_pipe(hold) < 0 || sys_dup2(FD_STDIN, in) < 0 ||
+	    sys_dup2(FD_STDOUT, out) < 0) {
+		printf("vmtest oom: FAILED: no pipes\n");
 		return 1;
 	}
 	for (int i = 0; i < 2; i++) {
 		const char *argv[] = { SELF, roles[i], mib, NULL };
-		if (i == 0)
-			sys_dup2(fds[0], FD_STDIN);
+		sys_dup2(i == 0 ? hold[0] : go[0], FD_STDIN);
+		sys_dup2(i == 0 ? go[1] : hold[1], FD_STDOUT);
 		pids[i] = sys_spawn(SELF, argv);
-		if (i == 0)
-			sys_dup2(saved, FD_STDIN);
+		sys_dup2(in, FD_STDIN);
+		sys_dup2(out, FD_STDOUT);
 		if (pids[i] < 0) {
 			printf("vmtest oom: FAILED: spawn: %s\n", error_name(pids[i]));
 			return 1;
 		}
 	}
-	sys_close(fds[0]);
-	sys_close(fds[1]);
+	sys_close(go[0]);
+	sys_close(go[1]);
+	sys_close(hold[0]);
+	sys_close(hold[1]);
 	for (int i = 0; i < 2; i++) {
 		statuses[i] = -1;
 		sys_wait(pids[i], &statuses[i]);
-		ok += statuses[i] == 0;
 	}
-	printf("vmtest oom: children ended with status %d and %d; %s\n", statuses[0], statuses[1],
-	       ok == 1 ? "one was killed, one finished" : "not one killed and one finished");
-	return ok == 1 ? 0 : 1;
+	bool ok = statuses[0] == 0 && statuses[1] != 0;
+	printf("vmtest oom: the holder ended with status %d, the toucher with %d; %s\n", statuses[0],
+	       statuses[1], ok ? "the toucher was killed, the holder finished" : "FAILED");
+	return ok ? 0 : 1;
 }
 
 int main(int argc, char **argv)
