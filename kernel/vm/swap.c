@@ -93,13 +93,27 @@ static void add_device(struct block_device *dev)
 
 void swap_init(void)
 {
+	unsigned seen = 0;
+
 	for (unsigned i = 0; i < block_count(); i++) {
 		struct block_device *dev = block_at(i);
-		if (dev->partition && dev->type == MBR_TYPE_LINUX_SWAP)
+		if (dev->partition && dev->type == MBR_TYPE_LINUX_SWAP) {
+			seen++;
 			add_device(dev);
+		}
 	}
-	if (device_count == 0)
+	if (seen == 0)
 		kprintf("Swap: none: no partition of type 82h on any disk; running without swap\n");
+	else if (device_count == 0)
+		kprintf("Swap: none usable (the lines above say why); running without swap\n");
+}
+
+void swap_reset(void)
+{
+	for (unsigned d = 0; d < device_count; d++)
+		kfree(devices[d].used);
+	device_count = 0;
+	counts = (struct swap_stats){ 0 };
 }
 
 bool swap_present(void)
@@ -176,7 +190,8 @@ static int transfer(swap_slot_t slot, void *page_buf, bool write, char *error)
 	struct swap_device *s = device_of(slot, &page);
 
 	if (!s) {
-		snprintf(error, SWAP_IO_ERROR_MAX, "swap slot %u is not in use", (unsigned)slot);
+		LIB_NAME(snprintf)(error, SWAP_IO_ERROR_MAX, "swap slot %u is not in use",
+				   (unsigned)slot);
 		return ERR_INVAL;
 	}
 	uint64_t lba = (uint64_t)page * SECTORS_PER_PAGE;
@@ -186,7 +201,7 @@ static int transfer(swap_slot_t slot, void *page_buf, bool write, char *error)
 				: (err < 0 ? &counts.read_errors : &counts.reads);
 	(*count)++;
 	if (err < 0)
-		snprintf(error, SWAP_IO_ERROR_MAX, "%s (slot %u)", s->dev->error, page);
+		LIB_NAME(snprintf)(error, SWAP_IO_ERROR_MAX, "%s (slot %u)", s->dev->error, page);
 	return err;
 }
 

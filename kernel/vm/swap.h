@@ -18,7 +18,8 @@
 /* device index << SWAP_SLOT_BITS | the page's number in the partition (>= 1) */
 typedef uint32_t swap_slot_t;
 
-void swap_init(void); /* finds the swap devices; prints a line for each, or for none */
+void swap_init(void);  /* finds the swap devices; prints a line for each, or for none */
+void swap_reset(void); /* forgets them all: for host tests, which start each case afresh */
 bool swap_present(void);
 swap_slot_t swap_alloc(void);     /* a free slot, or 0 when every slot is used */
 void swap_free(swap_slot_t slot); /* back to the bitmap; a bad slot stays out */
