@@ -110,6 +110,8 @@ CASES=(
 	"sleep_h|SLEEP -h|2|^usage: SLEEP SECONDS"
 	"uptime_arg|UPTIME 5|2|^uptime: unexpected argument '5' \(usage: UPTIME\)$"
 	"uptime_h|UPTIME -h|0|^usage: UPTIME$"
+	"vmstat_arg|VMSTAT 5|2|^vmstat: unexpected argument '5' \(usage: VMSTAT\)$"
+	"vmstat_h|VMSTAT -h|0|^usage: VMSTAT$"
 	"wc_missing|WC /NOPE|1|^wc: /NOPE: no such file"
 	"wc_dir|WC /TEST|1|^wc: /TEST: "
 	"wc_h|WC -h|1|^wc: -h: no such file"
@@ -172,6 +174,7 @@ line echo_none ECHO
 line uptime UPTIME
 line sleep SLEEP 1.5
 line uptime_after UPTIME
+line vmstat VMSTAT
 line wc WC /TEST/SUB/FEWK.BIN
 send WC\\r
 expect wc_started 30 WC\\n
@@ -356,6 +359,11 @@ check cmds ls_cwd "ls alone lists the current directory (/TEST/SUB)" '^  FEWK\.B
 check cmds echo "echo: its arguments, one space between" '^one two three$'
 verify "cmds: echo alone: an empty line" "cat '$T/cmds/echo_none.out'" bash -c "[ \"\$(sed -n 2p '$T/cmds/echo_none.out')\" = '' ] && [ \$(wc -l <'$T/cmds/echo_none.out') = 2 ]"
 check cmds uptime "uptime: the time since boot" '^up [0-9]+\.[0-9]{3} s \([0-9]+:[0-9]{2}:[0-9]{2}\)$'
+check cmds vmstat "vmstat: free memory and watermarks, faults, shared text, the swap partition unused, no OOM" \
+	'^memory: +[0-9]+ KiB free, [0-9]+ KiB in user pages \(reclaim below 32 frames, up to 64\)$' \
+	'^faults: +[1-9][0-9]* minor, [0-9]+ major; cycles each: [0-9]+ minor, [0-9]+ major$' \
+	'^text: +[0-9]+ pages of [1-9][0-9]* programs in memory; [0-9]+ read from files, [0-9]+ shared$' \
+	'^swap: +(0 of 32764 KiB used on 1 device, 0 slots bad|none)$' '^clock: ' '^oom: +0 faults found no frame$'
 before=$(sed -nE 's/^up ([0-9.]+) s .*/\1/p' "$T/cmds/uptime.out")
 after=$(sed -nE 's/^up ([0-9.]+) s .*/\1/p' "$T/cmds/uptime_after.out")
 verify "cmds: SLEEP 1.5 between two uptimes: they differ by 1.5 s or more (and less than 10)" \
