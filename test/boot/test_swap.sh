@@ -181,6 +181,9 @@ tap_check "big: QEMU's trace of write requests: all inside the swap partition" \
 
 # ---- many ----
 check many "four processes at once, over RAM each" '^vmtest procs: ok: 4 processes of 8 MiB each$'
+shared=$(grep '^text:' "$T/many.txt" | tail -1 | sed -nE 's/.* read from files, ([0-9]+) shared$/\1/p')
+tap_check "many: the four VMTESTs at once (and the sort's children) shared their program's text" \
+	"$(grep '^text:' "$T/many.txt" | tail -1)" test "${shared:-0}" -gt 0
 check many "a merge sort of 12 MiB among four children" '^vmtest sort: ok: 3145728 numbers \(12 MiB\) in order'
 # the checksums a host replay of the same shuffles gives
 expected_shuffle() {
