@@ -40,10 +40,9 @@ static void bit_clear(uint32_t *map, uint32_t i)
 	map[i / 32] &= ~(1u << (i % 32));
 }
 
-static void add_device(struct block_device *dev)
+/* header: room for the partition's first page; info: for what it says */
+static void add_device(struct block_device *dev, uint8_t *header, struct swap_header_info *info)
 {
-	static uint8_t header[SWAP_PAGE_SIZE];
-	static struct swap_header_info info; /* 2.6 KiB: not on a kernel stack */
 	char why[SWAP_ERROR_MAX];
 	uint64_t partition_pages = dev->sectors / SECTORS_PER_PAGE;
 
@@ -58,11 +57,11 @@ static void add_device(struct block_device *dev)
 	}
 	if (swap_header_parse(header,
 			      partition_pages > UINT32_MAX ? UINT32_MAX : (uint32_t)partition_pages,
-			      &info, why) < 0) {
+			      info, why) < 0) {
 		kprintf("Swap: %s not used: %s\n", dev->name, why);
 		return;
 	}
-	uint32_t pages = info.last_page + 1;
+	uint32_t pages = info->last_page + 1;
 	if (pages > SWAP_SLOTS_MAX + 1)
 		pages = SWAP_SLOTS_MAX + 1;
 	uint32_t *used = kcalloc((pages + 31) / 32, sizeof *used);
@@ -72,9 +71,9 @@ static void add_device(struct block_device *dev)
 	}
 	bit_set(used, 0);
 	uint32_t free = pages - 1;
-	for (uint32_t i = 0; i < info.bad_pages; i++)
-		if (info.bad[i] < pages && !bit_test(used, info.bad[i])) {
-			bit_set(used, info.bad[i]);
+	for (uint32_t i = 0; i < info->bad_pages; i++)
+		if (info->bad[i] < pages && !bit_test(used, info->bad[i])) {
+			bit_set(used, info->bad[i]);
 			free--;
 		}
 	devices[device_count++] = (struct swap_device){ dev, used, pages, free, 1, free, 0 };
@@ -82,26 +81,36 @@ static void add_device(struct block_device *dev)
 	counts.slots += free;
 	kprintf("Swap: %s, %u MiB, %u slots of 4 KiB", dev->name,
 		(unsigned)(dev->sectors * BLOCK_SECTOR_SIZE >> 20), free);
-	if (info.label[0])
-		kprintf(", label \"%s\"", info.label);
-	if (info.bad_pages)
-		kprintf(", %u bad pages listed", info.bad_pages);
-	if (info.last_page + 1 > pages)
-		kprintf(" (the first %u of its %u pages: a device's limit)", pages, info.last_page + 1);
+	if (info->label[0])
+		kprintf(", label \"%s\"", info->label);
+	if (info->bad_pages)
+		kprintf(", %u bad pages listed", info->bad_pages);
+	if (info->last_page + 1 > pages)
+		kprintf(" (the first %u of its %u pages: a device's limit)", pages, info->last_page + 1);
 	kprintf("\n");
 }
 
+/* The header's page and what it says (6.6 KiB) are the boot's only: taken
+ * from the heap for the scan, not kept in .bss (which must leave the
+ * kernel's region room for a 900 KiB image: test_big_kernel.sh). */
 void swap_init(void)
 {
 	unsigned seen = 0;
+	uint8_t *header = kmalloc(SWAP_PAGE_SIZE);
+	struct swap_header_info *info = kmalloc(sizeof *info);
 
 	for (unsigned i = 0; i < block_count(); i++) {
 		struct block_device *dev = block_at(i);
 		if (dev->partition && dev->type == MBR_TYPE_LINUX_SWAP) {
 			seen++;
-			add_device(dev);
+			if (header && info)
+				add_device(dev, header, info);
+			else
+				kprintf("Swap: %s not used: no memory to read its header\n", dev->name);
 		}
 	}
+	kfree(header);
+	kfree(info);
 	if (seen == 0)
 		kprintf("Swap: none: no partition of type 82h on any disk; running without swap\n");
 	else if (device_count == 0)

@@ -27,6 +27,11 @@ void *kcalloc(size_t n, size_t size)
 	return calloc(n, size);
 }
 
+void *kmalloc(size_t size)
+{
+	return malloc(size);
+}
+
 void kfree(void *p)
 {
 	free(p);
