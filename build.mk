@@ -61,8 +61,10 @@ RECORD_host := $(HOST_CFLAGS)
 $(OBJ)/host/%.o: %.c $(OBJ)/host.flags
 	$(call say,HOSTCC,host,$<)mkdir -p $(@D) && gcc $(HOST_CFLAGS) -Iinclude -Ilib -MMD -MP -c $< -o $@
 
-# kernel sources a tool links too: mkimage reads what mkswap made with the kernel's parser
+# kernel sources a tool links too: mkimage reads what mkswap made with the kernel's parser;
+# pagesim replays traces through the kernel's own clock
 HOST_KERNEL_C_mkimage := kernel/vm/swap_header.c
+HOST_KERNEL_C_pagesim := kernel/vm/page_clock.c
 
 define host_tool
 RECORD_host-$1 := $(sort $(wildcard tools/$1/*.c)) $(HOST_KERNEL_C_$1) $(LIB_C)
