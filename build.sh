@@ -38,8 +38,9 @@ usage: ./build.sh [COMMAND]
            build/user/PROGRAM.elf's symbols stops at the program's main
   bench    build, then the boot-time benchmark (against a one-sector floor), the
            allocator benchmark (host: against glibc, jemalloc, mimalloc; in the kernel)
-           the kernel's disk access through the BIOS (against stage 2's reads) and
-           the process figures (system call, spawn, page, switch; against xv6)
+           the kernel's disk access through the BIOS (against stage 2's reads),
+           page replacement on recorded traces (VlsOs's clock against LRU and OPT)
+           and the process figures (system call, spawn, page, switch; against xv6)
   write IMAGE DEVICE   write an image to a stick or floppy, with checks (see README)
   deps     install missing tools with apt-get (the other commands do it too)
   clean    remove build/
@@ -169,6 +170,7 @@ bench)
 	bash bench/bench_kernel_alloc.sh "$BUILD"
 	bash bench/bench_kernel_disk.sh "$BUILD"
 	bash bench/bench_swap.sh "$BUILD"
+	bash bench/pagesim.sh "$BUILD"
 	exec bash bench/bench_proc.sh "$BUILD"
 	;;
 write) shift; exec bash tools/write_image.sh "$@" ;;

@@ -92,8 +92,10 @@ static int reduce(int argc, char **argv)
 
 	if (argc > 3 || (argc == 3 && !parse_count(argv[2], REDUCE_WINDOW_MAX, &window)))
 		return number_error("the window", REDUCE_WINDOW_MAX, argc == 3 ? argv[2] : NULL);
-	if (reducer_init(&r, window, print_page, &numbering))
-		return usage_error("no memory for the window", NULL);
+	if (reducer_init(&r, window, print_page, &numbering)) {
+		fprintf(stderr, "pagesim reduce: no memory for a window of %" PRIu32 "\n", window);
+		return STATUS_FAILED;
+	}
 	printf("# window %" PRIu32 "\n", window);
 	while (!err && fgets(line, sizeof line, stdin)) {
 		line_number++;
@@ -200,7 +202,7 @@ static int replay(int argc, char **argv)
 		else /* LRU and OPT would not be what the whole trace gives */
 			fprintf(stderr,
 				"pagesim replay: %s: %" PRIu32
-				" frames left out: below the trace's window of %" PRIu32 "\n",
+				" frames: left out, below the trace's window of %" PRIu32 "\n",
 				name, frames[count], t.window);
 	}
 	qsort(frames, (size_t)count, sizeof frames[0], ascending);
