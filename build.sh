@@ -60,7 +60,7 @@ DEPS=(
 	gcc:gcc qemu-system-i386:qemu-system-x86 mformat:mtools mcopy:mtools gdb:gdb
 	fsck.fat:dosfstools sfdisk:fdisk python3:python3 timeout:coreutils bochs:bochs
 	mkfs.ext2:e2fsprogs losetup:mount blockdev:util-linux mkswap:util-linux swaplabel:util-linux
-	blkid:util-linux file:file
+	blkid:util-linux file:file valgrind:valgrind
 	/usr/share/bochs/BIOS-bochs-latest:bochsbios /usr/share/bochs/VGABIOS-lgpl-latest:vgabios
 	clang-format:clang-format dpkg:libclang-rt-14-dev dpkg:libjemalloc-dev dpkg:libmimalloc-dev
 )
