@@ -7,7 +7,7 @@
 # rebuilds what depends on it and nothing else.
 #
 # Sources are found by folder, as before: a new file needs no edit here.
-#   build/host/TOOL            tools/TOOL/*.c + lib/*.c for the host
+#   build/host/TOOL            tools/TOOL/*.c + lib/*.c for the host (+ HOST_KERNEL_C_TOOL)
 #   build/gen/                 layout.inc, layout.h, layout.ld, test_files.h (mkimage
 #                              gen), boot_info.inc, bios_call.inc (geninc)
 #   build/stage2.bin, stage1_*.bin, stage2.elf   the loader
@@ -61,8 +61,13 @@ RECORD_host := $(HOST_CFLAGS)
 $(OBJ)/host/%.o: %.c $(OBJ)/host.flags
 	$(call say,HOSTCC,host,$<)mkdir -p $(@D) && gcc $(HOST_CFLAGS) -Iinclude -Ilib -MMD -MP -c $< -o $@
 
+# kernel sources a tool links too: mkimage reads what mkswap made with the kernel's parser;
+# pagesim replays traces through the kernel's own clock
+HOST_KERNEL_C_mkimage := kernel/vm/swap_header.c
+HOST_KERNEL_C_pagesim := kernel/vm/page_clock.c
+
 define host_tool
-RECORD_host-$1 := $(sort $(wildcard tools/$1/*.c)) $(LIB_C)
+RECORD_host-$1 := $(sort $(wildcard tools/$1/*.c)) $(HOST_KERNEL_C_$1) $(LIB_C)
 $(B)/host/$1: $$(patsubst %.c,$(OBJ)/host/%.o,$$(RECORD_host-$1)) $(OBJ)/host-$1.flags
 	$$(call say,HOSTLD,host,$$@)mkdir -p $$(@D) && gcc $(HOST_CFLAGS) $$(filter %.o,$$^) -o $$@
 endef

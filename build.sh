@@ -5,6 +5,9 @@
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+# util-linux's system tools (mkswap, which makes the swap partition; swaplabel,
+# blkid and blockdev in the tests) live in sbin, which a user's PATH may leave out
+export PATH="$PATH:/usr/sbin:/sbin"
 BUILD=${VLSOS_BUILD:-$ROOT/build}
 LAYOUT=$ROOT/disk.img.layout
 cd "$ROOT"
@@ -35,8 +38,9 @@ usage: ./build.sh [COMMAND]
            build/user/PROGRAM.elf's symbols stops at the program's main
   bench    build, then the boot-time benchmark (against a one-sector floor), the
            allocator benchmark (host: against glibc, jemalloc, mimalloc; in the kernel)
-           the kernel's disk access through the BIOS (against stage 2's reads) and
-           the process figures (system call, spawn, page, switch; against xv6)
+           the kernel's disk access through the BIOS (against stage 2's reads),
+           page replacement on recorded traces (VlsOs's clock against LRU and OPT)
+           and the process figures (system call, spawn, page, switch; against xv6)
   write IMAGE DEVICE   write an image to a stick or floppy, with checks (see README)
   deps     install missing tools with apt-get (the other commands do it too)
   clean    remove build/
@@ -55,7 +59,8 @@ DEPS=(
 	make:make nasm:nasm clang:clang ld.lld:lld llvm-objcopy:llvm llvm-objdump:llvm llvm-nm:llvm
 	gcc:gcc qemu-system-i386:qemu-system-x86 mformat:mtools mcopy:mtools gdb:gdb
 	fsck.fat:dosfstools sfdisk:fdisk python3:python3 timeout:coreutils bochs:bochs
-	mkfs.ext2:e2fsprogs losetup:mount blockdev:util-linux
+	mkfs.ext2:e2fsprogs losetup:mount blockdev:util-linux mkswap:util-linux swaplabel:util-linux
+	blkid:util-linux file:file valgrind:valgrind
 	/usr/share/bochs/BIOS-bochs-latest:bochsbios /usr/share/bochs/VGABIOS-lgpl-latest:vgabios
 	clang-format:clang-format dpkg:libclang-rt-14-dev dpkg:libjemalloc-dev dpkg:libmimalloc-dev
 )
@@ -164,6 +169,8 @@ bench)
 	bash bench/mm_bench.sh "$BUILD"
 	bash bench/bench_kernel_alloc.sh "$BUILD"
 	bash bench/bench_kernel_disk.sh "$BUILD"
+	bash bench/bench_swap.sh "$BUILD"
+	bash bench/pagesim.sh "$BUILD"
 	exec bash bench/bench_proc.sh "$BUILD"
 	;;
 write) shift; exec bash tools/write_image.sh "$@" ;;

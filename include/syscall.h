@@ -47,7 +47,8 @@
 #define SYS_PIPE 29     /* (int fds[2]) -> 0: fds[0] reads what fds[1] writes */
 #define SYS_SETFG 30    /* (int pid or 0) -> 0: the console's Ctrl-C ends this process */
 #define SYS_DUP2 31     /* (int fd, int to) -> to: to is closed first, then names what fd names */
-#define SYS_CALLS 32    /* one more than the last number */
+#define SYS_VMSTAT 32   /* (struct vls_vmstat *out, uint32_t size) -> 0: paging and swap figures */
+#define SYS_CALLS 33    /* one more than the last number */
 
 /* open's flags */
 #define O_RDONLY 0
@@ -135,8 +136,28 @@ struct vls_procinfo {
 	char name[PROC_NAME_MAX];
 	uint32_t pages;       /* user frames mapped now */
 	uint32_t table_pages; /* its page tables (not the kernel's it shares) */
+	uint32_t swapped;     /* its pages in swap now */
 	uint32_t regions;
 	uint64_t ticks; /* ticks it ran for */
+};
+
+/* vmstat: the virtual-memory figures since boot (kernel/vm/reclaim.h, swap.h) */
+struct vls_vmstat {
+	uint64_t free_bytes;                 /* what user pages can still get */
+	uint64_t user_bytes;                 /* user pages in RAM now */
+	uint32_t low_frames, high_frames;    /* the replacement's watermarks */
+	uint64_t minor_faults;               /* first touches, given a zeroed frame */
+	uint64_t major_faults;               /* pages read back from swap */
+	uint64_t minor_cycles, major_cycles; /* TSC cycles the kernel spent on them */
+	uint64_t swap_outs;                  /* pages written to swap */
+	uint64_t dropped_clean;              /* pages taken with no write */
+	uint64_t scans, sweeps, spared; /* the clock hand: frames looked at, turns, second chances */
+	uint64_t reclaims, oom;         /* times below the low mark; faults with no frame to give */
+	uint32_t swap_devices, swap_slots, swap_used, swap_bad; /* slots: 4 KiB pages */
+	uint64_t swap_reads, swap_writes, swap_read_errors, swap_write_errors;
+	uint32_t text_images, text_pages; /* programs whose text is in memory; their pages */
+	uint64_t text_reads,
+		text_shares; /* text pages read from files; faults another's read answered */
 };
 
 /* vmmap */

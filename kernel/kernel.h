@@ -83,6 +83,12 @@ void page_free(void *page, enum page_owner owner);
 uint32_t user_frame_alloc(void);
 void user_frame_free(uint32_t phys);
 uint64_t user_frames_free_bytes(void); /* what user_frame_alloc can still give, both zones */
+struct page;
+struct page *user_frame_page(uint32_t phys); /* a frame's descriptor (mm/page.h) */
+/* every frame of both zones, numbered from 0 (the direct zone's first): its
+ * descriptor and its physical address (reclaim.c's clock turns over them) */
+uint32_t memory_frame_count(void);
+struct page *memory_frame(uint32_t i, uint32_t *phys);
 /* the zones' free blocks by order, for meminfo: how many were filled */
 struct vls_zone_info;
 unsigned memory_zone_info(struct vls_zone_info *out, unsigned max);

@@ -5,6 +5,7 @@
 #include "dev/dev.h"
 #include "mm/mm.h"
 #include "proc/proc.h"
+#include "vm/swap.h"
 #include "layout.h"
 #include "lib.h"
 
@@ -75,6 +76,8 @@ void kmain(const struct boot_info *bi)
 	boot_stamp("kernel: clock");
 	disks_init(bi);
 	boot_stamp("kernel: disks, boot volume");
+	swap_init();
+	boot_stamp("kernel: swap");
 	keyboard_init();
 	serial_input_init(COM1_IRQ);
 	arch_enable_interrupts();

@@ -322,6 +322,25 @@ void user_frame_free(uint32_t phys)
 	buddy_free(z, (void *)(uintptr_t)phys, 0);
 }
 
+struct page *user_frame_page(uint32_t phys)
+{
+	return buddy_page(phys >= VM_DIRECT_END ? &high_zone : &zone, (void *)(uintptr_t)phys);
+}
+
+uint32_t memory_frame_count(void)
+{
+	return (uint32_t)(zone.npages + high_zone.npages);
+}
+
+struct page *memory_frame(uint32_t i, uint32_t *phys)
+{
+	const struct buddy_zone *z = i < zone.npages ? &zone : &high_zone;
+	struct page *p = &z->pages[i < zone.npages ? i : i - zone.npages];
+
+	*phys = (uint32_t)(uintptr_t)buddy_page_addr(z, p);
+	return p;
+}
+
 static unsigned zone_info(const struct buddy_zone *z, const char *name, struct vls_zone_info *out)
 {
 	snprintf(out->name, sizeof out->name, "%s", name);

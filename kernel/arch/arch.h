@@ -251,8 +251,22 @@ int paging_space_map(void *space, uint32_t virt, uint32_t phys, uint32_t flags);
 uint32_t paging_space_unmap(void *space, uint32_t virt); /* the frame, or PAGING_NOT_MAPPED */
 /* virt's physical address and PAGE_FLAG_* (present pages); PAGING_NOT_MAPPED */
 uint32_t paging_space_lookup(void *space, uint32_t virt, uint32_t *flags);
+/* A user page that is not present may hold a value of the kernel's in its
+ * entry (bit 0, present, clear; swap.c's slot marks): the value, or 0 */
+uint32_t paging_space_absent(void *space, uint32_t virt);
+/* Replaces virt's entry, present or not, with VALUE (present bit clear; 0 for
+ * nothing): the frame it mapped, or PAGING_NOT_MAPPED */
+uint32_t paging_space_set_absent(void *space, uint32_t virt, uint32_t value);
+/* Reads and clears a present user page's accessed bit: PAGING_AGE_* of what
+ * the entry said, or ERR_NOTMAPPED */
+#define PAGING_AGE_ACCESSED 0x1
+#define PAGING_AGE_DIRTY 0x2
+int paging_space_age(void *space, uint32_t virt);
 /* A frame the kernel can read and write: its own address in the direct map,
- * else mapped at one of 4 fixed pages (slot 0-3) until that slot's next use */
+ * else mapped at one of 4 fixed pages (slot 0-3) until that slot's next use.
+ * Each user has a slot of its own, so that none unmaps another's page: a
+ * fault's page can be written to swap while the loader fills another. */
+enum kmap_slot { KMAP_FAULT, KMAP_LOADER, KMAP_PHYSREAD, KMAP_RECLAIM };
 void *paging_kmap(unsigned slot, uint32_t phys);
 uint32_t paging_kernel_area_start(void); /* the kernel area's first page after the kmap slots */
 void *paging_kmap_slot(unsigned slot, uint32_t phys); /* the same, always through the slot */

@@ -156,7 +156,9 @@ int paging_space_map(void *space, uint32_t virt, uint32_t phys, uint32_t flags)
 {
 	if (!is_user_address(virt))
 		return ERR_INVAL;
-	return map_in(space, virt, phys, flags | PTE_USER);
+	/* accessed from the start: a page just brought in gets the clock's
+	 * second chance before it can be taken again (reclaim.c) */
+	return map_in(space, virt, phys, flags | PTE_USER | PTE_ACCESSED);
 }
 
 uint32_t paging_space_unmap(void *space, uint32_t virt)
@@ -177,6 +179,48 @@ uint32_t paging_space_lookup(void *space, uint32_t virt, uint32_t *flags)
 		*flags = ((uint32_t)value & (PAGE_FLAG_WRITABLE | PAGE_FLAG_USER)) |
 			 ((value & PTE_NX) ? 0 : PAGE_FLAG_EXECUTABLE);
 	return ((uint32_t)value & PTE_FRAME_MASK) | (virt & ~PTE_FRAME_MASK);
+}
+
+/* A not-present entry may hold a value of the kernel's own (the CPU ignores
+ * every bit of it but the present bit): the page's place in swap. */
+uint32_t paging_space_absent(void *space, uint32_t virt)
+{
+	uint32_t span;
+	pte_t value = is_user_address(virt) ? tables->lookup(space, virt, &span) : 0;
+
+	return (value & PTE_PRESENT) ? 0 : (uint32_t)value;
+}
+
+uint32_t paging_space_set_absent(void *space, uint32_t virt, uint32_t value)
+{
+	if (!is_user_address(virt) || (virt & ~PTE_FRAME_MASK) || (value & PTE_PRESENT))
+		return PAGING_NOT_MAPPED;
+	void *entry = tables->entry_for(space, virt, value != 0);
+	if (!entry)
+		return PAGING_NOT_MAPPED;
+	pte_t old = tables->read(entry);
+	tables->write(entry, value);
+	if ((old & PTE_PRESENT) && is_live(space))
+		invlpg(virt);
+	return (old & PTE_PRESENT) ? (uint32_t)old & PTE_FRAME_MASK : PAGING_NOT_MAPPED;
+}
+
+/* Clearing the accessed bit of the live space's entry must drop the TLB's
+ * copy too, or the CPU would go on using the page without setting it again. */
+int paging_space_age(void *space, uint32_t virt)
+{
+	void *entry = is_user_address(virt) ? tables->entry_for(space, virt, false) : NULL;
+	pte_t value = entry ? tables->read(entry) : 0;
+
+	if (!(value & PTE_PRESENT))
+		return ERR_NOTMAPPED;
+	if (value & PTE_ACCESSED) {
+		tables->write(entry, value & ~(pte_t)PTE_ACCESSED);
+		if (is_live(space))
+			invlpg(virt);
+	}
+	return ((value & PTE_ACCESSED) ? PAGING_AGE_ACCESSED : 0) |
+	       ((value & PTE_DIRTY) ? PAGING_AGE_DIRTY : 0);
 }
 
 /* Frames of the direct map are at their own address; any other is mapped

@@ -17,8 +17,10 @@ typedef uint64_t pte_t;
 
 #define PTE_PRESENT 0x001u
 #define PTE_WRITABLE 0x002u
-#define PTE_USER 0x004u  /* ring 3 may use the page (in every level that leads to it) */
-#define PTE_LARGE 0x080u /* in a directory entry (PS): it maps a large page itself */
+#define PTE_USER 0x004u     /* ring 3 may use the page (in every level that leads to it) */
+#define PTE_ACCESSED 0x020u /* set by the CPU on any use of the page through this entry */
+#define PTE_DIRTY 0x040u    /* set by the CPU on a write to the page */
+#define PTE_LARGE 0x080u    /* in a directory entry (PS): it maps a large page itself */
 #define PTE_FRAME_MASK 0xFFFFF000u
 #define PTE_NX (1ull << 63) /* PAE with EFER.NXE: no instruction fetch from the page */
 /* what a 4 KiB entry keeps of a large page's when the large page is split:

@@ -19,22 +19,30 @@
  * other frames have flags 0, or PAGE_TAIL when the block's owner marked them
  * (slabs of several frames do, so a free finds the cache from any frame).
  */
-#define PAGE_RESERVED 0x01u  /* never handed out: not RAM, kernel, loader data */
-#define PAGE_FREE 0x02u      /* head of a free block of `order` on a free list */
-#define PAGE_ALLOCATED 0x04u /* head of an allocated block of `order` */
-#define PAGE_SLAB 0x08u      /* the block is a slab of page->cache */
-#define PAGE_LARGE 0x10u     /* head of a kmalloc of whole frames (page->npages) */
-#define PAGE_TAIL 0x20u      /* a frame inside a block, marked by the block's owner */
-#define PAGE_KMALLOC 0x40u   /* with PAGE_SLAB: the slab is one of kmalloc's size classes */
-#define PAGE_PARTIAL 0x80u   /* with PAGE_SLAB, in every frame: the slab's free list is not empty */
-#define PAGE_SPAN 0x100u     /* every frame of a region of kmalloc's mid-size blocks (span.c) */
+#define PAGE_RESERVED 0x01u     /* never handed out: not RAM, kernel, loader data */
+#define PAGE_FREE 0x02u         /* head of a free block of `order` on a free list */
+#define PAGE_ALLOCATED 0x04u    /* head of an allocated block of `order` */
+#define PAGE_SLAB 0x08u         /* the block is a slab of page->cache */
+#define PAGE_LARGE 0x10u        /* head of a kmalloc of whole frames (page->npages) */
+#define PAGE_TAIL 0x20u         /* a frame inside a block, marked by the block's owner */
+#define PAGE_KMALLOC 0x40u      /* with PAGE_SLAB: the slab is one of kmalloc's size classes */
+#define PAGE_PARTIAL 0x80u      /* with PAGE_SLAB, in every frame: the slab's free list is not empty */
+#define PAGE_SPAN 0x100u        /* every frame of a region of kmalloc's mid-size blocks (span.c) */
+#define PAGE_USER 0x200u        /* a process's page (kernel/vm/reclaim.c: page->user_*) */
+#define PAGE_USER_FILLED 0x400u /* with PAGE_USER: not all zeroes for sure (loaded, swapped in) */
+#define PAGE_USER_TEXT 0x800u   /* with PAGE_USER: a shared page of a program's text (text.c) */
 /* the marks an allocated block's owner may set; the buddy allocator keeps out of them */
-#define PAGE_OWNER_MARKS (PAGE_SLAB | PAGE_LARGE | PAGE_TAIL | PAGE_KMALLOC | PAGE_PARTIAL | PAGE_SPAN)
+#define PAGE_OWNER_MARKS                                                                            \
+	(PAGE_SLAB | PAGE_LARGE | PAGE_TAIL | PAGE_KMALLOC | PAGE_PARTIAL | PAGE_SPAN | PAGE_USER | \
+	 PAGE_USER_FILLED | PAGE_USER_TEXT)
 
 struct kmem_cache;
 
 struct page {
-	struct list_node node; /* on a buddy free list, or on a cache's slab list */
+	union {
+		struct list_node node; /* on a buddy free list, or on a cache's slab list */
+		uint32_t user_swap;    /* PAGE_USER: the slot holding a copy of it, or 0 */
+	};
 	uint16_t flags;
 	uint8_t order; /* buddy order of the block this frame heads */
 	uint8_t spare;
@@ -43,10 +51,12 @@ struct page {
 	union {
 		struct kmem_cache *cache; /* slab: the owning cache, in every frame of the slab */
 		uintptr_t site; /* PAGE_LARGE head under memdebug: the allocating code address */
+		void *user_vm; /* PAGE_USER: the struct vm_space whose page it is (PAGE_USER_TEXT: the struct text_image) */
 	};
 	union {
-		void *freelist; /* slab head: first free object, NULL when full */
-		size_t npages;  /* PAGE_LARGE head: frames in the allocation */
+		void *freelist;      /* slab head: first free object, NULL when full */
+		size_t npages;       /* PAGE_LARGE head: frames in the allocation */
+		uintptr_t user_addr; /* PAGE_USER: the page's address in user_vm */
 	};
 };
 

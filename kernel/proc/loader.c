@@ -10,6 +10,7 @@
 #include "vm_layout.h"
 #include "../arch/arch.h"
 #include "../fs/fat.h"
+#include "../vm/text.h"
 #include "../kernel.h"
 #include "../mm/page.h"
 
@@ -29,17 +30,27 @@ static uint32_t segment_flags(uint32_t elf_flags)
 	       ((elf_flags & ELF_SEG_EXEC) ? PAGE_FLAG_EXECUTABLE : 0);
 }
 
-/* every page of the segment, zeroed, then its file bytes copied in */
+/* A read-only segment (text, read-only data) is only a region: its pages
+ * come from the file at their first touch, shared with every process that
+ * runs the program (kernel/vm/text.c). A writable one is the process's
+ * own: every page zeroed, then its file bytes copied in. */
 static int load_segment(struct vm_space *vm, struct fat_node *node, const struct elf_segment *s)
 {
 	uint32_t start = s->vaddr & ~(PAGE_SIZE - 1);
 	uint32_t end = (s->vaddr + s->memsz + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1);
-	int err = vm_add_region(vm, start, end, segment_flags(s->flags), VM_PROGRAM);
 
+	if (!(s->flags & ELF_SEG_WRITE)) {
+		struct text_image *image = text_image_get(node);
+		if (!image)
+			return ERR_NOMEM;
+		return vm_add_text_region(vm, start, end, segment_flags(s->flags), image, s->vaddr,
+					  s->offset, s->filesz);
+	}
+	int err = vm_add_region(vm, start, end, segment_flags(s->flags), VM_PROGRAM);
 	if (err < 0)
 		return err;
 	for (uint32_t page = start; page < end; page += PAGE_SIZE) {
-		uint8_t *dst = vm_map_zeroed(vm, page, 1);
+		uint8_t *dst = vm_map_zeroed(vm, page, KMAP_LOADER, true);
 		if (!dst)
 			return ERR_NOMEM;
 		/* the part of [vaddr, vaddr + filesz) on this page */
@@ -67,7 +78,7 @@ static int build_stack(struct vm_space *vm, char *const *args, unsigned nargs, u
 	uint32_t pointers = (nargs + 1 + 2) * sizeof(uint32_t);
 	if (bytes + pointers + 16 > PAGE_SIZE)
 		return ERR_TOOBIG;
-	uint8_t *base = vm_map_zeroed(vm, page, 1);
+	uint8_t *base = vm_map_zeroed(vm, page, KMAP_LOADER, true);
 	if (!base)
 		return ERR_NOMEM;
 	uint32_t at = top, argv_user[ARGS_MAX + 1];
@@ -118,8 +129,10 @@ int loader_load(struct vm_space *vm, const char *path, char *const *args, unsign
 		if (vm->count == VM_REGIONS_MAX)
 			err = ERR_NOSPC;
 		else
-			vm->region[vm->count++] =
-				(struct vm_region){ image.end, image.end, PAGE_FLAG_WRITABLE, VM_HEAP };
+			vm->region[vm->count++] = (struct vm_region){ .start = image.end,
+								      .end = image.end,
+								      .flags = PAGE_FLAG_WRITABLE,
+								      .kind = VM_HEAP };
 	}
 	if (err == 0)
 		err = build_stack(vm, args, nargs, esp);

@@ -4,6 +4,7 @@
  * new address space, so nothing of the parent's is copied (docs/processes.md
  * says why). */
 #include "proc.h"
+#include "../vm/swap.h"
 #include "errors.h"
 #include "lib.h"
 #include "../arch/arch.h"
@@ -268,6 +269,11 @@ void proc_run_init(const struct boot_info *bi)
 	kprintf("All processes have ended (init's status %d): halting.\n", init_status);
 	kprintf("Idle: halted for %llu of the %llu ticks the processes took\n", (unsigned long long)idle,
 		(unsigned long long)total);
+	if (swap_present()) { /* and every slot */
+		struct swap_stats swap;
+		swap_stats(&swap);
+		kprintf("Swap: %u of %u slots in use, %u marked bad\n", swap.used, swap.slots, swap.bad);
+	}
 	report_memory_accounting(); /* every frame of theirs is back */
 	qemu_exit_if_asked(init_status == 0);
 	arch_halt_forever();

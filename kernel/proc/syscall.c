@@ -10,6 +10,8 @@
 #include "../mm/mm.h"
 #include "../mm/page.h"
 #include "../dev/dev.h"
+#include "../vm/reclaim.h"
+#include "../vm/text.h"
 #include "boot_info.h"
 
 #define NS_PER_MS 1000000ull
@@ -240,6 +242,49 @@ static int32_t sys_meminfo(struct proc *p, const struct trap_frame *f)
 	return err;
 }
 
+static int32_t sys_vmstat(struct proc *p, const struct trap_frame *f)
+{
+	uint32_t size = f->ecx < sizeof(struct vls_vmstat) ? f->ecx : sizeof(struct vls_vmstat);
+	struct vls_vmstat v;
+	struct reclaim_stats r;
+	struct swap_stats s;
+	struct memory_accounting a;
+	struct text_stats t;
+
+	reclaim_stats(&r);
+	swap_stats(&s);
+	memory_accounting(&a);
+	text_stats(&t);
+	v = (struct vls_vmstat){ .free_bytes = user_frames_free_bytes(),
+				 .user_bytes = a.user,
+				 .low_frames = RECLAIM_LOW_FRAMES,
+				 .high_frames = RECLAIM_HIGH_FRAMES,
+				 .minor_faults = r.minor_faults,
+				 .major_faults = r.major_faults,
+				 .minor_cycles = r.minor_cycles,
+				 .major_cycles = r.major_cycles,
+				 .swap_outs = r.swap_outs,
+				 .dropped_clean = r.dropped_clean,
+				 .scans = r.scans,
+				 .sweeps = r.sweeps,
+				 .spared = r.spared,
+				 .reclaims = r.reclaims,
+				 .oom = r.oom,
+				 .swap_devices = s.devices,
+				 .swap_slots = s.slots,
+				 .swap_used = s.used,
+				 .swap_bad = s.bad,
+				 .swap_reads = s.reads,
+				 .swap_writes = s.writes,
+				 .swap_read_errors = s.read_errors,
+				 .swap_write_errors = s.write_errors,
+				 .text_images = t.images,
+				 .text_pages = t.cached_pages,
+				 .text_reads = t.reads,
+				 .text_shares = t.shares };
+	return vm_copy_out(&p->vm, f->ebx, &v, size);
+}
+
 /* ---- the console's commands ---- */
 
 static int32_t sys_ps(struct proc *self, const struct trap_frame *f)
@@ -263,6 +308,7 @@ static int32_t sys_ps(struct proc *self, const struct trap_frame *f)
 							 : PROC_STATE_ZOMBIE;
 		memcpy(info.name, p->name, sizeof info.name);
 		info.pages = p->vm.pages;
+		info.swapped = p->vm.swapped;
 		info.table_pages = vm_table_pages(&p->vm);
 		info.regions = p->vm.count;
 		info.ticks = p->ticks;
@@ -339,7 +385,6 @@ static int32_t sys_kread(struct proc *self, const struct trap_frame *f)
 }
 
 #define LOW_MEMORY_END 0x100000u /* physread's limit: the BIOS's first MiB */
-#define KMAP_PHYSREAD 2
 
 static int32_t sys_physread(struct proc *self, const struct trap_frame *f)
 {
@@ -493,6 +538,7 @@ static const syscall_fn calls[SYS_CALLS] = {
 	[SYS_PIPE] = sys_pipe,
 	[SYS_SETFG] = sys_setfg,
 	[SYS_DUP2] = sys_dup2,
+	[SYS_VMSTAT] = sys_vmstat,
 };
 
 void syscall_dispatch(struct trap_frame *frame)

@@ -127,6 +127,10 @@ void ktest_on_request(const struct boot_info *bi)
 			qemu_exit(passed);
 			return;
 		}
+	if (cmdline_has(bi, "bench=swap")) {
+		bench_swap_run();
+		qemu_exit(true);
+	}
 	if (cmdline_has(bi, "bench=disk")) {
 		bench_disk_run(bi);
 		qemu_exit(true);

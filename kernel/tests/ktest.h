@@ -63,6 +63,7 @@ bool ktest_run_all(const struct boot_info *bi);
 void bench_alloc_run(void);
 /* bench/kernel/bench_disk.c: the BIOS round trip and the kernel's disk reads (`bench=disk`) */
 void bench_disk_run(const struct boot_info *bi);
+void bench_swap_run(void); /* bench/kernel/bench_swap.c */
 
 /* test_hardening.c: the crash words that show the stack protector and the
  * stack guard at work (crash-smash, crash-stack); returns when none was asked */

@@ -1,5 +1,7 @@
 /* vm.c: a process's address space (vm.h). */
 #include "vm.h"
+#include "reclaim.h"
+#include "text.h"
 #include "errors.h"
 #include "lib.h"
 #include "syscall.h"
@@ -7,6 +9,8 @@
 #include "../arch/arch.h"
 #include "../kernel.h"
 #include "../mm/page.h"
+
+#define SWAP_KEEP_MIN_FREE 256 /* slots (1 MiB): below it a swap-in frees its slot */
 
 static uint32_t page_down(uint32_t a)
 {
@@ -18,25 +22,63 @@ static uint64_t page_up(uint64_t a)
 	return (a + PAGE_SIZE - 1) & ~(uint64_t)(PAGE_SIZE - 1);
 }
 
+static struct vm_space *spaces; /* every live one */
+
+struct vm_space *vm_first(void)
+{
+	return spaces;
+}
+
 int vm_create(struct vm_space *vm)
 {
 	memset(vm, 0, sizeof *vm);
 	vm->space = paging_space_create();
-	return vm->space ? 0 : ERR_NOMEM;
+	if (!vm->space)
+		return ERR_NOMEM;
+	vm->next = spaces;
+	spaces = vm;
+	return 0;
 }
 
 static unsigned pages_freed;
 
 static void free_frame(uint32_t phys)
 {
-	user_frame_free(phys);
+	reclaim_frame_put(phys);
 	pages_freed++;
+}
+
+/* the slots of [start, end)'s pages in swap back to the bitmap */
+static void free_swapped(struct vm_space *vm, uint32_t start, uint32_t end)
+{
+	for (uint32_t v = start; v < end && vm->swapped; v += PAGE_SIZE) {
+		swap_slot_t slot = swap_entry_slot(paging_space_absent(vm->space, v));
+		if (slot) {
+			swap_free(slot);
+			paging_space_set_absent(vm->space, v, 0);
+			vm->swapped--;
+		}
+	}
 }
 
 void vm_destroy(struct vm_space *vm)
 {
 	if (!vm->space)
 		return;
+	for (struct vm_space **link = &spaces; *link; link = &(*link)->next)
+		if (*link == vm) {
+			*link = vm->next;
+			break;
+		}
+	for (unsigned i = 0; i < vm->count && vm->swapped; i++)
+		free_swapped(vm, vm->region[i].start, vm->region[i].end);
+	for (unsigned i = 0; i < vm->count; i++)
+		if (vm->region[i].text) { /* shared frames: unmapped here, freed by their image */
+			text_unmap(vm, &vm->region[i]);
+			text_image_put(vm->region[i].text);
+		}
+	if (vm->swapped)
+		kprintf("vm: %u pages in swap were outside every region\n", vm->swapped);
 	pages_freed = 0;
 	paging_space_destroy(vm->space, free_frame);
 	if (pages_freed != vm->pages)
@@ -63,7 +105,25 @@ int vm_add_region(struct vm_space *vm, uint32_t start, uint32_t end, uint32_t fl
 		return ERR_EXIST;
 	if (vm->count == VM_REGIONS_MAX)
 		return ERR_NOSPC;
-	vm->region[vm->count++] = (struct vm_region){ start, end, flags, kind };
+	vm->region[vm->count++] = (struct vm_region){ start, end, flags, kind, NULL, 0, 0, 0 };
+	return 0;
+}
+
+int vm_add_text_region(struct vm_space *vm, uint32_t start, uint32_t end, uint32_t flags,
+		       struct text_image *image, uint32_t seg_vaddr, uint32_t seg_offset,
+		       uint32_t seg_filesz)
+{
+	int err = vm_add_region(vm, start, end, flags, VM_PROGRAM);
+
+	if (err < 0) {
+		text_image_put(image);
+		return err;
+	}
+	struct vm_region *r = &vm->region[vm->count - 1];
+	r->text = image;
+	r->seg_vaddr = seg_vaddr;
+	r->seg_offset = seg_offset;
+	r->seg_filesz = seg_filesz;
 	return 0;
 }
 
@@ -75,21 +135,101 @@ const struct vm_region *vm_find(const struct vm_space *vm, uint32_t addr)
 	return NULL;
 }
 
-void *vm_map_zeroed(struct vm_space *vm, uint32_t addr, unsigned kmap_slot)
+void *vm_map_zeroed(struct vm_space *vm, uint32_t addr, unsigned kmap_slot, bool will_fill)
 {
 	const struct vm_region *r = vm_find(vm, addr);
-	uint32_t frame = r ? user_frame_alloc() : 0;
+	uint32_t frame = r ? reclaim_frame_get(vm, addr, will_fill) : 0;
 
 	if (!frame)
 		return NULL;
 	void *page = paging_kmap(kmap_slot, frame);
 	memset(page, 0, PAGE_SIZE);
 	if (paging_space_map(vm->space, page_down(addr), frame, r->flags) < 0) {
-		user_frame_free(frame);
+		reclaim_frame_put(frame);
 		return NULL;
 	}
 	vm->pages++;
 	return page;
+}
+
+const char *vm_out_of_memory(void)
+{
+	static char why[128];
+	struct swap_stats s;
+
+	swap_stats(&s);
+	if (s.devices)
+		snprintf(why, sizeof why, "out of memory: %u KiB free, swap full (%u of %u slots used)",
+			 (unsigned)(user_frames_free_bytes() >> 10), s.used, s.slots);
+	else
+		snprintf(why, sizeof why, "out of memory: %u KiB free, no swap",
+			 (unsigned)(user_frames_free_bytes() >> 10));
+	return why;
+}
+
+/* The page at addr back from its slot. A write fault frees the slot (the
+ * page is about to differ from it); a read keeps it, so that the page, if
+ * taken again unwritten, needs no write. A read that fails loses the page:
+ * the slot is marked bad and the fault ends the process. */
+static bool swap_in(struct vm_space *vm, const struct vm_region *r, uint32_t addr, swap_slot_t slot,
+		    bool write, const char **why)
+{
+	uint64_t start = read_tsc();
+	static char failed[SWAP_IO_ERROR_MAX + 64];
+	uint32_t page = page_down(addr);
+	uint32_t frame = reclaim_frame_get(vm, page, true);
+
+	if (!frame) {
+		*why = vm_out_of_memory();
+		return false;
+	}
+	if (swap_read(slot, paging_kmap(KMAP_FAULT, frame), failed) < 0) {
+		kprintf("swap: %s: the page at 0x%08x is lost\n", failed, (unsigned)page);
+		reclaim_frame_put(frame);
+		swap_mark_bad(slot);
+		paging_space_set_absent(vm->space, page, 0);
+		vm->swapped--;
+		snprintf(failed, sizeof failed, "its page at 0x%08x could not be read back from swap",
+			 (unsigned)page);
+		*why = failed;
+		return false;
+	}
+	paging_space_set_absent(vm->space, page, 0);
+	vm->swapped--;
+	if (paging_space_map(vm->space, page, frame, r->flags) < 0) {
+		reclaim_frame_put(frame);
+		swap_free(slot);
+		*why = "no memory for a page table";
+		return false;
+	}
+	vm->pages++;
+	/* the clean copy is kept only while swap has room to spare: a slot kept
+	 * is one a dirty page cannot have */
+	if (write || swap_free_slots() < SWAP_KEEP_MIN_FREE)
+		swap_free(slot);
+	else
+		reclaim_keep_slot(frame, slot);
+	reclaim_count_fault(true, read_tsc() - start);
+	return true;
+}
+
+/* A page of a region not present: back from swap, or zeroed on its first touch */
+static bool bring_in(struct vm_space *vm, const struct vm_region *r, uint32_t addr, bool write,
+		     const char **why)
+{
+	swap_slot_t slot = swap_entry_slot(paging_space_absent(vm->space, page_down(addr)));
+
+	if (slot)
+		return swap_in(vm, r, addr, slot, write, why);
+	if (r->text)
+		return text_fault(vm, r, addr, why);
+	uint64_t start = read_tsc();
+	if (!vm_map_zeroed(vm, addr, KMAP_FAULT, false)) {
+		*why = vm_out_of_memory();
+		return false;
+	}
+	reclaim_count_fault(false, read_tsc() - start);
+	return true;
 }
 
 /* Only a page that is not present in a region can be a first touch: a
@@ -122,11 +262,7 @@ bool vm_fault(struct vm_space *vm, uint32_t addr, uint32_t error, const char **w
 		*why = "read-only";
 		return false;
 	}
-	if (!vm_map_zeroed(vm, addr, 0)) {
-		*why = "out of memory";
-		return false;
-	}
-	return true;
+	return bring_in(vm, r, addr, error & PF_WRITE, why);
 }
 
 static struct vm_region *heap_region(struct vm_space *vm)
@@ -139,13 +275,20 @@ static struct vm_region *heap_region(struct vm_space *vm)
 
 static void unmap_range(struct vm_space *vm, uint32_t start, uint32_t end)
 {
+	free_swapped(vm, start, end);
 	for (uint32_t v = start; v < end; v += PAGE_SIZE) {
 		uint32_t frame = paging_space_unmap(vm->space, v);
 		if (frame != PAGING_NOT_MAPPED) {
-			user_frame_free(frame);
+			reclaim_frame_put(frame);
 			vm->pages--;
 		}
 	}
+}
+
+/* What could ever hold more pages: free frames, and free slots in swap */
+static uint64_t room_bytes(void)
+{
+	return user_frames_free_bytes() + (uint64_t)swap_free_slots() * PAGE_SIZE;
 }
 
 /* The heap region follows the break a page at a time. Growth past what RAM
@@ -167,7 +310,7 @@ int32_t vm_sbrk(struct vm_space *vm, int32_t delta)
 	if (new_end > heap->end) {
 		if (overlaps(vm, heap->end, new_end))
 			return ERR_NOMEM;
-		if (new_end - heap->end > user_frames_free_bytes())
+		if (new_end - heap->end > room_bytes())
 			return ERR_NOMEM;
 		heap->end = new_end;
 	} else if (new_end < heap->end) {
@@ -187,7 +330,7 @@ int32_t vm_mmap(struct vm_space *vm, uint32_t len, int prot)
 	if (len == 0 || len > area_end - VM_USER_MMAP_START || (prot & ~(PROT_READ | PROT_WRITE)))
 		return ERR_INVAL;
 	uint32_t size = (uint32_t)page_up(len);
-	if (size > user_frames_free_bytes())
+	if (size > room_bytes())
 		return ERR_NOMEM;
 	for (uint32_t at = VM_USER_MMAP_START; at + size <= area_end && at >= VM_USER_MMAP_START;) {
 		const struct vm_region *hit = NULL;
@@ -217,7 +360,9 @@ int vm_munmap(struct vm_space *vm, uint32_t addr, uint32_t len)
 		return ERR_INVAL;
 	unmap_range(vm, addr, end);
 	if (addr > r->start && end < r->end) {
-		struct vm_region tail = { end, r->end, r->flags, VM_MMAP };
+		struct vm_region tail = {
+			.start = end, .end = r->end, .flags = r->flags, .kind = VM_MMAP
+		};
 		if (vm->count == VM_REGIONS_MAX)
 			return ERR_NOSPC; /* the pages are gone; the region stays whole */
 		r->end = addr;
@@ -249,14 +394,28 @@ bool vm_range_ok(const struct vm_space *vm, uint32_t addr, uint32_t len, bool wr
 	return true;
 }
 
-/* Every page of the range present (a first touch maps it now), so that the
- * kernel's access through the user's own addresses cannot fault. */
-static int fault_in(struct vm_space *vm, uint32_t addr, uint32_t len)
+/* The kernel reaches user memory through the user's own addresses, a page
+ * at a time: each page is made present first (back from swap, or zeroed),
+ * and nothing can take it again before the copy of it is done, since only a
+ * fault takes pages and the copy of one page faults no more. */
+static int copy_user(struct vm_space *vm, uint32_t user, void *kernel, uint32_t len, bool to_user)
 {
-	for (uint64_t v = page_down(addr); v < (uint64_t)addr + len; v += PAGE_SIZE)
-		if (paging_space_lookup(vm->space, (uint32_t)v, NULL) == PAGING_NOT_MAPPED &&
-		    !vm_map_zeroed(vm, (uint32_t)v, 0))
+	while (len) {
+		uint32_t chunk = PAGE_SIZE - (user & (PAGE_SIZE - 1));
+		const char *why;
+		if (chunk > len)
+			chunk = len;
+		if (paging_space_lookup(vm->space, user, NULL) == PAGING_NOT_MAPPED &&
+		    !bring_in(vm, vm_find(vm, user), user, to_user, &why))
 			return ERR_NOMEM;
+		if (to_user)
+			memcpy((void *)user, kernel, chunk);
+		else
+			memcpy(kernel, (const void *)user, chunk);
+		user += chunk;
+		kernel = (char *)kernel + chunk;
+		len -= chunk;
+	}
 	return 0;
 }
 
@@ -264,22 +423,14 @@ int vm_copy_in(struct vm_space *vm, void *dst, uint32_t user_src, uint32_t len)
 {
 	if (!vm_range_ok(vm, user_src, len, false))
 		return ERR_FAULT;
-	int err = fault_in(vm, user_src, len);
-	if (err < 0)
-		return err;
-	memcpy(dst, (const void *)user_src, len);
-	return 0;
+	return copy_user(vm, user_src, dst, len, false);
 }
 
 int vm_copy_out(struct vm_space *vm, uint32_t user_dst, const void *src, uint32_t len)
 {
 	if (!vm_range_ok(vm, user_dst, len, true))
 		return ERR_FAULT;
-	int err = fault_in(vm, user_dst, len);
-	if (err < 0)
-		return err;
-	memcpy((void *)user_dst, src, len);
-	return 0;
+	return copy_user(vm, user_dst, (void *)src, len, true);
 }
 
 int vm_copy_string_in(struct vm_space *vm, char *dst, uint32_t user_src, uint32_t max)

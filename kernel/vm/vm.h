@@ -2,8 +2,9 @@
  * tables (kernel/arch/paging.c's spaces) that map them. Program segments are
  * mapped whole when the program is loaded; the heap, anonymous mappings and
  * the stack get a zeroed frame on the first touch of each page. Every frame
- * comes from user_frame_alloc and goes back when it is unmapped or the space
- * is destroyed. */
+ * comes from reclaim_frame_get and goes back when it is unmapped or the space
+ * is destroyed; a page taken by the clock (reclaim.c) comes back from swap on
+ * its next touch. */
 #ifndef VLSOS_VM_H
 #define VLSOS_VM_H
 
@@ -14,10 +15,16 @@
 
 enum vm_kind { VM_PROGRAM, VM_HEAP, VM_MMAP, VM_STACK };
 
+struct text_image;
+
 struct vm_region {
 	uint32_t start, end; /* page-aligned, [start, end) */
 	uint32_t flags;      /* PAGE_FLAG_WRITABLE, PAGE_FLAG_EXECUTABLE */
 	enum vm_kind kind;
+	/* a program's read-only segment, paged in from its file (text.c): the
+	 * shared image, and where the segment's bytes are in the file */
+	struct text_image *text;
+	uint32_t seg_vaddr, seg_offset, seg_filesz;
 };
 
 struct vm_space {
@@ -26,15 +33,26 @@ struct vm_space {
 	unsigned count;
 	uint32_t heap_start, brk; /* the heap region is [heap_start, page_up(brk)) */
 	uint32_t pages;           /* frames mapped now */
+	uint32_t swapped;         /* pages in swap now (their entries hold slots) */
+	struct vm_space *next;    /* every live space, for the clock's shared pages (text.c) */
 };
 
 int vm_create(struct vm_space *vm);   /* 0, ERR_NOMEM */
 void vm_destroy(struct vm_space *vm); /* every frame and table back */
 int vm_add_region(struct vm_space *vm, uint32_t start, uint32_t end, uint32_t flags, enum vm_kind kind);
+/* a read-only program segment whose pages come from IMAGE on first touch
+ * (the region holds a use of IMAGE from here on, even on failure) */
+int vm_add_text_region(struct vm_space *vm, uint32_t start, uint32_t end, uint32_t flags,
+		       struct text_image *image, uint32_t seg_vaddr, uint32_t seg_offset,
+		       uint32_t seg_filesz);
+struct vm_space *vm_first(void); /* the live spaces, through ->next */
+/* why a fault found no frame: "out of memory: ..." with the figures */
+const char *vm_out_of_memory(void);
 const struct vm_region *vm_find(const struct vm_space *vm, uint32_t addr);
 /* a zeroed frame mapped at the page of addr (inside a region); its kernel
- * address through paging_kmap(slot), or NULL when RAM is out */
-void *vm_map_zeroed(struct vm_space *vm, uint32_t addr, unsigned kmap_slot);
+ * address through paging_kmap(slot), or NULL when RAM is out. WILL_FILL: the
+ * caller writes it now (so it is no longer a page that may come back zeroed) */
+void *vm_map_zeroed(struct vm_space *vm, uint32_t addr, unsigned kmap_slot, bool will_fill);
 /* a page fault at addr (PF_* error code): true when it was a first touch of
  * a demand-zero page, now mapped; else *why says what was wrong */
 bool vm_fault(struct vm_space *vm, uint32_t addr, uint32_t error, const char **why);

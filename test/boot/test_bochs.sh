@@ -15,7 +15,7 @@ bochs_boot() {
 	local name=$1 pid deadline until=${UNTIL:-^VlsOs ready}
 	shift
 	{
-		echo "megs: 64"
+		echo "megs: ${MEGS:-64}"
 		echo "romimage: file=$BIOS"
 		echo "vgaromimage: file=$VGABIOS"
 		printf '%s\n' "$@"
@@ -96,4 +96,19 @@ tap_check "Bochs: the user-space suite passes and the last process's end is repo
 	"$(grep -E '^not ok|PANIC|^# vlsos-utests|All processes' "$T/utests.log" | head -4 | tr '\n' ' ')" \
 	bash -c "grep -q \"^All processes have ended (init's status 0): halting.\$\" '$T/utests.log' &&
 		! grep -q '^not ok' '$T/utests.log' && [ \$(grep -c '^ok ' '$T/utests.log') -ge 30 ]"
+
+# Virtual memory once under Bochs (test_swap.sh runs it under QEMU): an 8 MiB
+# machine writes and checks 12 MiB at random through the disk's swap partition.
+kernel_image "$T/swap.img" kernel "init=/BIN/SH /TEST/VM.SH exit"
+printf 'VMTEST pattern 12 random\nVMSTAT\n' >"$T/vm.sh"
+mcopy -o -i "$T/swap.img@@$(image_fat_offset)" "$T/vm.sh" ::/TEST/VM.SH
+MEGS=8 UNTIL="^All processes have ended" LIMIT=600 bochs_boot swap \
+	"ata0: enabled=1, ioaddr1=0x1f0, ioaddr2=0x3f0, irq=14" \
+	"ata0-master: type=disk, path=$T/swap.img, mode=flat" "boot: disk"
+# -a: Bochs's serial log can hold NULs, and grep would call it binary
+major=$(grep -a '^faults:' "$T/swap.log" | awk '{ print $4 }')
+tap_check "Bochs: 12 MiB at random on an 8 MiB machine, through swap, every slot back" \
+	"$(grep -aE '^vmtest|^Swap|^faults|PANIC' "$T/swap.log" | tr '\n' ' ')" \
+	bash -c "grep -q '^vmtest pattern: ok: 12 MiB written and checked at random' '$T/swap.log' &&
+		grep -q '^Swap: 0 of 8191 slots in use, 0 marked bad\$' '$T/swap.log' && [ '${major:-0}' -gt 500 ]"
 tap_done

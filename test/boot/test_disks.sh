@@ -14,6 +14,9 @@ rm -f "$T"/*.log "$T"/*.img "$T"/*.qemu
 
 PART_LBA=$(layout_value HDD_PART_LBA)
 SECTOR=$(layout_value SECTOR_SIZE)
+HDD_SECTORS=$(layout_value HDD_SECTORS)
+SWAP_ENTRY=$(layout_value HDD_SWAP_ENTRY) SWAP_LBA=$(layout_value HDD_SWAP_LBA)
+SWAP_LAST=$((SWAP_LBA + $(layout_value HDD_SWAP_SECTORS) - 1))
 SCRATCH_SIGNATURE=0x48435253 # kernel/tests/test_disk.c: SCRATCH_SIGNATURE, SCRATCH_FIRST, _SECTORS
 SCRATCH_FIRST=100
 SCRATCH_SECTORS=300
@@ -77,11 +80,12 @@ tap_check "every test file was read and checked on every medium (no SKIP)" \
 	"$(grep -l 'every_test_file_matches_its_crc # SKIP' "$T"/*.log | head -2)" \
 	bash -c "! grep -q 'every_test_file_matches_its_crc # SKIP' '$T'/{hda-pc,hda-q35,usb-ehci,usb-xhci,floppy}.log"
 
-# The boot log names the disk and the partition it mounted.
-tap_check "hda: the boot log names hd0 as the boot disk and mounts hd0p1 (FAT16)" \
+# The boot log names the disk, its partitions and the one it mounted.
+tap_check "hda: the boot log names hd0 as the boot disk, its swap partition, and mounts hd0p1 (FAT16)" \
 	"$(grep -E '^  hd0|^Boot volume' "$T/hda-pc.log" | tr '\n' ' ')" \
-	bash -c "grep -qE '^  hd0 +80h EDD, 32768 sectors .*, boot disk$' '$T/hda-pc.log' &&
+	bash -c "grep -qE '^  hd0 +80h EDD, $HDD_SECTORS sectors .*, boot disk$' '$T/hda-pc.log' &&
 		grep -qE '^  hd0p1 +type 06h, sectors $PART_LBA-' '$T/hda-pc.log' &&
+		grep -qE '^  hd0p$SWAP_ENTRY +type 82h, sectors $SWAP_LBA-$SWAP_LAST ' '$T/hda-pc.log' &&
 		grep -qE '^Boot volume: hd0p1, FAT16 \"VLSOS\", [0-9]+ sectors, mounted read-only$' '$T/hda-pc.log'"
 tap_check "floppy: fd0 is the boot disk (CHS), its whole disk the FAT12 volume" \
 	"$(grep -E '^  fd0|^Boot volume' "$T/floppy.log" | tr '\n' ' ')" \

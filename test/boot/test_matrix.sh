@@ -48,7 +48,8 @@ boots "USB stick behind EHCI" "" -m 64 $(usb usb-ehci "$BUILD/disk.img")
 # shellcheck disable=SC2046
 boots "USB stick behind xHCI" "" -m 64 $(usb qemu-xhci "$BUILD/disk.img")
 cp "$BUILD/disk.img" "$T/stick.img"
-head -c $((48 << 20)) /dev/urandom >>"$T/stick.img"
+# random bytes from the image's end to the stick's (64 MiB)
+head -c $(((64 << 20) - $(stat -c %s "$BUILD/disk.img"))) /dev/urandom >>"$T/stick.img"
 # shellcheck disable=SC2046
 boots "image on a 64 MiB stick, random bytes after it (xHCI)" "" -m 64 $(usb qemu-xhci "$T/stick.img")
 # shellcheck disable=SC2046

@@ -8,6 +8,8 @@ if [ -z "${IMAGE_TEST_WATCHDOG:-}" ]; then
 	IMAGE_TEST_WATCHDOG=1 exec timeout 600 bash "$0" "$@"
 fi
 BUILD=${BUILD:-$PWD/build}
+# util-linux's mkswap, swaplabel and blkid are in sbin, off a user's PATH (build.sh)
+export PATH="$PATH:/usr/sbin:/sbin"
 MKIMAGE=$BUILD/host/mkimage
 LAYOUT=${LAYOUT:-disk.img.layout}
 TO="timeout 60"

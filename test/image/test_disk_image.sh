@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test_disk_image.sh: $BUILD/disk.img is what the layout describes: size,
-# MBR (signature, one active partition, consistent CHS), stage 2 in the gap,
-# a clean FAT16 volume holding the layout's directories and files.
+# MBR (signature, the active FAT16 partition and the swap partition in their
+# entries, consistent CHS), stage 2 in the gap, a clean FAT16 volume holding the
+# layout's directories and files. test_swap_partition.sh reads the swap area.
 . "$(dirname "$0")/lib.sh"
 
 S=$(scratch disk_image)
@@ -14,7 +15,8 @@ if load_layout "$S/gen" >"$S/gen.log" 2>&1; then ok "layout values via mkimage g
 else nok "layout values via mkimage gen" "$(tr '\n' ' ' <"$S/gen.log")"; fi
 v() { genval "$S/gen" "$1"; }
 SECTORS=$(v HDD_SECTORS) SIG=$(v HDD_SIGNATURE) PLBA=$(v HDD_PART_LBA)
-PSEC=$(v HDD_PART_SECTORS) PTYPE=$(v HDD_PART_TYPE)
+PSEC=$(v HDD_PART_SECTORS) PTYPE=$(v HDD_PART_TYPE) PENTRY=$(v HDD_PART_ENTRY)
+SWLBA=$(v HDD_SWAP_LBA) SWSEC=$(v HDD_SWAP_SECTORS) SWTYPE=$(v HDD_SWAP_TYPE) SWENTRY=$(v HDD_SWAP_ENTRY)
 S2LBA=$(v HDD_STAGE2_LBA) S2SEC=$(v HDD_STAGE2_SECTORS)
 OFF=$((PLBA * 512))
 # a private copy for anything that writes
@@ -31,7 +33,8 @@ t "size is HDD_SECTORS * 512" size_ok
 mbr_py() {
 	py '
 import struct, sys
-img, what, sig, plba, psec, ptype = sys.argv[1], sys.argv[2], *[int(x, 0) for x in sys.argv[3:7]]
+img, what = sys.argv[1], sys.argv[2]
+sig, plba, psec, ptype, pentry, swlba, swsec, swtype, swentry = [int(x, 0) for x in sys.argv[3:12]]
 m = open(img, "rb").read(512)
 def fail(s): print(s); sys.exit(1)
 if what == "magic":
@@ -43,34 +46,39 @@ elif what == "sig":
 elif what == "table":
     e = [m[446 + 16 * i: 462 + 16 * i] for i in range(4)]
     act = [i for i in range(4) if e[i][0] == 0x80]
-    len(act) == 1 or fail("%d active entries" % len(act))
+    act == [pentry - 1] or fail("active entries %s, want only %d" % ([i + 1 for i in act], pentry))
     all(x[0] in (0, 0x80) for x in e) or fail("status bytes %s" % [x[0] for x in e])
-    all(x == bytes(16) for x in e[1:]) or fail("entries 2..4 are not empty")
-    st, n = struct.unpack_from("<II", e[0], 8)
-    (st, n, e[0][4]) == (plba, psec, ptype) or fail("entry 1 is lba %d, %d sectors, type 0x%02X" % (st, n, e[0][4]))
+    used = {pentry: (plba, psec, ptype), swentry: (swlba, swsec, swtype)}
+    all(e[i] == bytes(16) for i in range(4) if i + 1 not in used) or fail("an entry besides %s is not empty" % sorted(used))
     def chs(l):
         c, h, s = l // (255 * 63), (l // 63) % 255, l % 63 + 1
         if c > 1023: c, h, s = 1023, 254, 63
         return bytes([h, s | (c >> 8) << 6, c & 0xFF])
-    e[0][1:4] == chs(plba) or fail("CHS start %s, want %s" % (e[0][1:4].hex(), chs(plba).hex()))
-    e[0][5:8] == chs(plba + psec - 1) or fail("CHS end %s, want %s" % (e[0][5:8].hex(), chs(plba + psec - 1).hex()))
-' "$IMG" "$1" "$SIG" "$PLBA" "$PSEC" "$PTYPE"
+    for k, (lba, n, typ) in used.items():
+        x = e[k - 1]
+        got = struct.unpack_from("<II", x, 8) + (x[4],)
+        got == (lba, n, typ) or fail("entry %d is lba %d, %d sectors, type 0x%02X" % ((k,) + got))
+        x[1:4] == chs(lba) or fail("entry %d: CHS start %s, want %s" % (k, x[1:4].hex(), chs(lba).hex()))
+        x[5:8] == chs(lba + n - 1) or fail("entry %d: CHS end %s, want %s" % (k, x[5:8].hex(), chs(lba + n - 1).hex()))
+' "$IMG" "$1" "$SIG" "$PLBA" "$PSEC" "$PTYPE" "$PENTRY" "$SWLBA" "$SWSEC" "$SWTYPE" "$SWENTRY"
 }
 t "sector 0 ends 55 AA" mbr_py magic
 t "disk signature at 440 is the layout's, 444..445 zero" mbr_py sig
-t "partition table: one active entry, others empty, LBA/type/CHS consistent (255/63)" mbr_py table
+t "partition table: FAT16 entry active, swap entry, others empty, LBA/type/CHS consistent (255/63)" mbr_py table
 
 sfdisk_ok() {
 	local d parts
 	d=$($TO sfdisk -d "$IMG") || { echo "sfdisk -d failed"; return 1; }
 	parts=$(printf '%s\n' "$d" | grep -c 'start=')
-	[ "$parts" = 1 ] || { echo "$parts partitions: $d"; return 1; }
+	[ "$parts" = 2 ] || { echo "$parts partitions: $d"; return 1; }
 	local want
-	want=$(printf 'start= *%d, size= *%d, type=%x, bootable' "$PLBA" "$PSEC" "$PTYPE")
-	printf '%s\n' "$d" | grep -qE "$want" || { echo "no /$want/ in: $d"; return 1; }
+	for want in "$(printf 'img%d : start= *%d, size= *%d, type=%x, bootable$' "$PENTRY" "$PLBA" "$PSEC" "$PTYPE")" \
+		"$(printf 'img%d : start= *%d, size= *%d, type=%x$' "$SWENTRY" "$SWLBA" "$SWSEC" "$SWTYPE")"; do
+		printf '%s\n' "$d" | grep -qE "$want" || { echo "no /$want/ in: $d"; return 1; }
+	done
 	printf '%s\n' "$d" | grep -qi "label-id: $(printf '0x%08x' "$SIG")" || { echo "label-id differs: $d"; return 1; }
 }
-t "sfdisk -d: exactly one partition, start $PLBA, type $PTYPE, bootable" sfdisk_ok
+t "sfdisk -d: two partitions, FAT16 at $PLBA bootable, swap at $SWLBA" sfdisk_ok
 
 gap_ok() {
 	have "$BUILD/stage2.bin" || return 1

@@ -102,11 +102,12 @@ t "missing key" lcase missingkey 'disk hdd: missing key signature=' '^disk +hdd 
 mka undeclared "area zip name=stage1 lba=0 sectors=1 src=stage1_mbr.bin"
 t "area for an undeclared disk" lcase undeclared "undeclared disk 'zip'" '^area zip '
 
-mk partend "s/^(partition +hdd .*sectors=)[0-9]+/\\1$(( $(v HDD_SECTORS) - $(v HDD_PART_LBA) + 1 ))/"
-t "partition past the end of the disk" lcase partend 'partition hdd .*does not fit on disk hdd' '^partition +hdd '
+# the partition without a name= (the FAT16 one) is "partition hdd" in messages
+mk partend "s/^(partition +hdd +lba=.*sectors=)[0-9]+/\\1$(( $(v HDD_SECTORS) - $(v HDD_PART_LBA) + 1 ))/"
+t "partition past the end of the disk" lcase partend 'partition hdd \(LBA .*does not fit on disk hdd' '^partition +hdd +lba='
 
-mk unaligned "s/^(partition +hdd .*lba=)[0-9]+ +sectors=[0-9]+/\\1$(( $(v HDD_PART_LBA) + 1 )) sectors=$(( $(v HDD_PART_SECTORS) - 1 ))/"
-t "partition not 1 MiB aligned" lcase unaligned 'partition hdd at LBA [0-9]+ is not 1 MiB aligned' '^partition +hdd '
+mk unaligned "s/^(partition +hdd +lba=)[0-9]+ +sectors=[0-9]+/\\1$(( $(v HDD_PART_LBA) + 1 )) sectors=$(( $(v HDD_PART_SECTORS) - 1 ))/"
+t "partition not 1 MiB aligned" lcase unaligned 'partition hdd at LBA [0-9]+ is not 1 MiB aligned' '^partition +hdd +lba='
 
 mk gap "s/^(area +hdd +name=stage2 +lba=[0-9]+ +sectors=)[0-9]+/\\1$(v HDD_PART_LBA)/"
 t "stage 2 too big for the gap before the partition" lcase gap 'stage 2 .*larger than the gap between the MBR and the partition' '^area +hdd +name=stage2 '
@@ -122,6 +123,61 @@ t "disk size not a whole number of sectors" lcase disksize 'size=1000 is not a w
 
 mk dupkey 's/^(region +heap +start=[^ ]+ +size=[^ ]+)/\1 size=0x10/'
 t "key given twice" lcase dupkey "key 'size' given twice" '^region +heap '
+
+# ---- the swap partition (partition hdd name=swap) ----------------------------
+
+SW='^partition +hdd +name=swap '
+SWLBA=$(v HDD_SWAP_LBA) SWSEC=$(v HDD_SWAP_SECTORS)
+# swapcase NAME PATTERN SED-EXPR: the swap line edited so, refused naming PATTERN there
+swapcase() { mk "$1" "/$SW/$3"; lcase "$1" "$2" "$SW"; }
+
+t "swap size not a whole number of 4 KiB pages" swapcase swappages \
+	"partition hdd swap: $((SWSEC - 1)) sectors is not a whole number of 4 KiB pages \\(8 sectors each; 7 left over\\)" \
+	"s/sectors=[0-9]+/sectors=$((SWSEC - 1))/"
+t "swap smaller than mkswap's 10 pages" swapcase swapsmall \
+	'partition hdd swap: 9 pages are too few for swap \(mkswap wants at least 10, 80 sectors\)' 's/sectors=[0-9]+/sectors=72/'
+t "fs=swap with a type other than 0x82" swapcase swaptype \
+	'partition hdd swap: fs=swap needs type=0x82 \(Linux swap\), not 0x83' 's/type=0x82/type=0x83/'
+t "swap without uuid=" swapcase swapnouuid 'partition hdd swap: fs=swap needs uuid=' 's/ uuid=[^ ]+//'
+t "a malformed uuid=" swapcase swapbaduuid 'uuid=564c534f-5357-4150-8000-00000000000 is not a UUID \(8-4-4-4-12 hex digits' \
+	's/uuid=[^ ]+/uuid=564c534f-5357-4150-8000-00000000000/'
+t "a uuid= with a letter that is no hex digit" swapcase swapuuidhex 'uuid=564c534f-5357-4150-8000-00000000000g is not a UUID' \
+	's/uuid=[^ ]+/uuid=564c534f-5357-4150-8000-00000000000g/'
+t "a swap label longer than mkswap keeps" swapcase swaplabel 'label=VLSOS-SWAP-LABEL is longer than 15 characters' \
+	's/label=[^ ]+/label=VLSOS-SWAP-LABEL/'
+t "swap overlapping the FAT16 partition" swapcase swapoverlap \
+	"partition hdd swap \\(LBA $((SWLBA - 2048))\\.\\.$((SWLBA - 2048 + SWSEC - 1))\\) overlaps partition hdd \\(LBA $(v HDD_PART_LBA)\\." \
+	"s/lba=[0-9]+/lba=$((SWLBA - 2048))/"
+t "swap not 1 MiB aligned" swapcase swapunaligned "partition hdd swap at LBA $((SWLBA + 8)) is not 1 MiB aligned" \
+	"s/lba=[0-9]+/lba=$((SWLBA + 8))/"
+t "swap past the end of the disk" swapcase swapend \
+	"partition hdd swap \\(LBA $SWLBA\\.\\.$((SWLBA + SWSEC + 2047))\\) does not fit on disk hdd" \
+	"s/sectors=[0-9]+/sectors=$((SWSEC + 2048))/"
+t "an active swap partition" swapcase swapactive 'partition hdd swap: a swap partition cannot be the active \(boot\) one' 's/$/ active/'
+mk swapcollide "/$SW/s/name=swap/name=stage2/"
+t "a swap partition named after an area (its generated names collide)" lcase swapcollide \
+	'generated name HDD_STAGE2_LBA collides with the one from line [0-9]+' '^partition +hdd +name=stage2 '
+
+mk fattype "s/^(partition +hdd +lba=.*)type=0x06/\\1type=0x82/"
+t "fs=fat16 with the swap type" lcase fattype "partition hdd: type=0x82 is Linux swap's, not fs=fat16's" '^partition +hdd +lba='
+
+mk fatuuid "s/^(partition +hdd +lba=.*)/\\1 uuid=564c534f-5357-4150-8000-000000000002/"
+t "uuid= on the FAT16 partition" lcase fatuuid 'partition hdd: uuid= is for swap' '^partition +hdd +lba='
+
+mk swaponly '/^partition +hdd +lba=/d'
+t "a partitioned disk without its FAT16 partition" lcase swaponly 'disk hdd has no fat16 partition' '^disk +hdd '
+
+mka dupswap "partition hdd name=swap lba=$((SWLBA + SWSEC)) sectors=2048 type=0x82 fs=swap uuid=564c534f-5357-4150-8000-000000000003"
+t "two partitions of one name" lcase dupswap "duplicate partition 'swap' on disk hdd \\(first declared on line [0-9]+\\)" '^partition hdd name=swap lba='
+
+mka unnamed "partition hdd lba=$((SWLBA + SWSEC)) sectors=2048 type=0x06 fs=fat16"
+t "a second partition without name=" lcase unnamed 'a second partition of disk hdd without name= \(the first on line [0-9]+\)' '^partition hdd lba='
+
+{ cat "$LAYOUT"; for n in 3 4 5; do
+	printf 'partition hdd name=extra%d lba=%d sectors=2048 type=0x82 fs=swap uuid=564c534f-5357-4150-8000-00000000000%d\n' \
+		"$n" $((SWLBA + SWSEC + (n - 3) * 2048)) "$n"
+done; } >"$S/cases/fivepart.layout"
+t "a fifth partition" lcase fivepart 'too many partitions on disk hdd \(an MBR holds 4\)' '^partition hdd name=extra5'
 
 # ---- directories and files ------------------------------------------------
 

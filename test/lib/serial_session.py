@@ -1,11 +1,17 @@
-"""serial_session.py COM1_SOCKET COM1_LOG MONITOR_SOCKET OUTDIR < STEPS: drives
-a scripted session with a VlsOs guest: COM1 on a unix socket (QEMU's
-`-chardev socket,...,server=on,wait=on`, so the guest starts only once this
-script is connected and no byte is missed), the keyboard and the screen
-through QEMU's human monitor on another. Every byte the guest sends is written
-to COM1_LOG as it comes, and read back from there. (QEMU's own `logfile=` is
-not used: when the socket is full for a moment, QEMU 7.2 logs the byte the
-16550 then sends again, so its log can hold a character twice.)
+"""serial_session.py COM1_PORT COM1_LOG MONITOR_SOCKET OUTDIR < STEPS: drives
+a scripted session with a VlsOs guest: COM1 on a TCP socket on the loopback
+at COM1_PORT (QEMU's `-chardev socket,host=127.0.0.1,port=0,server=on,wait=on`,
+so the guest starts only once this script is connected and no byte is
+missed), the keyboard and the screen through QEMU's human monitor on a unix
+socket. Every byte the guest sends is written to COM1_LOG as it comes, and
+read back from there. (QEMU's own `logfile=` is not used: when the socket is
+full for a moment, QEMU 7.2 logs the byte the 16550 then sends again, so its
+log can hold a character twice.)
+COM1 is TCP, not a unix socket: the 16550 hands QEMU one byte a write, and a
+unix socket counts each such write as a whole buffer, so it is full after a few
+hundred bytes; when this script is not scheduled for 20 ms or so (a busy host),
+the kernel's bounded wait for the UART runs out and bytes are lost. TCP on the
+loopback joins them: a pause of seconds loses nothing.
 Reads steps from stdin, one a line; what each named step saw goes to
 OUTDIR/NAME.out (or NAME.screen), for the test to check:
 
@@ -19,6 +25,12 @@ OUTDIR/NAME.out (or NAME.screen), for the test to check:
                               Ctrl-C, \\x7f Backspace, \\x1b[A the Up arrow)
   key KEY...                  QEMU's `sendkey` for each KEY (the PS/2 keyboard)
   screen NAME                 the 25 lines the VGA shows now, to NAME.screen
+  keep KEY REGEX              the first group of REGEX (as `expect`'s) in what
+                              the last `expect` or `line` saw becomes KEY: later
+                              steps have each {KEY} replaced by it (a pid the
+                              guest gave, an address); without a match KEY stays
+                              unset and {KEY} is sent as it is (the test's
+                              check of that step then fails)
   timeout SECONDS             how long later `line`s wait (30 at first)
   sleep SECONDS
 
@@ -29,13 +41,15 @@ guest gone) ends it. Every wait has a limit: nothing hangs on a dead guest.
 import codecs
 import os
 import re
+import socket
 import sys
 import threading
 import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "tools"))
-from screenshot import COLS, CRTC_START_HIGH, ROWS, VGA_TEXT, VGA_TEXT_BYTES, Monitor, unix_connect  # noqa: E402
+from screenshot import COLS, CRTC_START_HIGH, ROWS, VGA_TEXT, VGA_TEXT_BYTES, Monitor  # noqa: E402
 
+LOOPBACK = "127.0.0.1"
 PROMPT = re.compile(r"^\$ ", re.MULTILINE)
 KEY_GAP = 0.1          # seconds between two sendkeys, as a typist's
 SCREEN_SETTLE = 0.5    # seconds for the last key's echo to reach the screen
@@ -47,8 +61,9 @@ class Com1:
     they come (so a flood never fills it and stalls the guest); reads the log,
     as text with CR LF made LF."""
 
-    def __init__(self, path, log):
-        self.sock = unix_connect(path)
+    def __init__(self, port, log):
+        self.sock = socket.create_connection((LOOPBACK, int(port)), timeout=10)
+        self.sock.settimeout(None)
         self.log, self.log_read, self.held_cr, self.closed = log, 0, "", False
         self.text, self.mark, self.searched = "", 0, 0
         self.sink = open(log, "wb", buffering=0)
@@ -111,9 +126,10 @@ def screen_text(monitor, work):
 
 
 def main():
-    com1_path, com1_log, monitor_path, out = sys.argv[1:5]
+    com1_port, com1_log, monitor_path, out = sys.argv[1:5]
     os.makedirs(out, exist_ok=True)
-    com1, monitor, line_seconds = Com1(com1_path, com1_log), None, 30.0
+    com1, monitor, line_seconds = Com1(com1_port, com1_log), None, 30.0
+    kept, last_seen = {}, ""
 
     def save(name, suffix, text):
         with open(os.path.join(out, name + suffix), "w") as f:
@@ -121,15 +137,27 @@ def main():
 
     for step in sys.stdin.read().splitlines():
         verb, _, rest = step.partition(" ")
+        if verb != "keep":
+            for key, value in kept.items():
+                rest = rest.replace("{%s}" % key, value)
         if verb == "expect":
             name, seconds, regex = rest.split(" ", 2)
             seen, _ = com1.expect(re.compile(regex, re.MULTILINE), float(seconds))
             save(name, ".out", seen)
+            last_seen = seen
         elif verb == "line":
             name, _, text = rest.partition(" ")
             com1.send(text.encode("latin-1") + b"\r")
             seen, _ = com1.expect(PROMPT, line_seconds)
             save(name, ".out", seen)
+            last_seen = seen
+        elif verb == "keep":
+            key, _, regex = rest.partition(" ")
+            m = re.search(regex, last_seen, re.MULTILINE)
+            if m:
+                kept[key] = m.group(1)
+            else:
+                print("serial_session.py: keep %s: no match for %r" % (key, regex))
         elif verb == "send":
             com1.send(codecs.decode(rest, "unicode_escape").encode("latin-1"))
         elif verb in ("key", "screen"):

@@ -35,7 +35,7 @@ static int load_inputs(const struct layout *L, const char *builddir, const struc
 			continue;
 		}
 		if (a->lba == 0) {
-			if (d->part.present) {
+			if (d->nparts) {
 				if (mbr_build(d, in[i].path, in[i].data, in[i].len, boot) < 0)
 					ok = 0;
 			} else if (vbr_check(in[i].path, in[i].data, in[i].len) < 0) {
@@ -105,8 +105,13 @@ static int assemble(const struct layout *L, const char *builddir, const struct d
 		fprintf(stderr, "mkimage: %s: %s\n", tmp, strerror(errno));
 		return -1;
 	}
-	if (d->part.present) {
-		off = (uint64_t)d->part.lba * SECTOR_BYTES;
+	const struct partition *fat = disk_fat_partition(d);
+	if (fat) {
+		for (int i = 0; i < d->nparts; i++)
+			if (d->parts[i].fs == FS_SWAP &&
+			    swap_format_partition(tmp, fd, d, &d->parts[i]) < 0)
+				return -1;
+		off = (uint64_t)fat->lba * SECTOR_BYTES;
 		if (fat_format_partition(tmp, d) < 0 || fat_check(tmp, off, 16, d, &b) < 0)
 			return -1;
 		for (int i = 0; i < d->nareas; i++)
@@ -140,7 +145,7 @@ static int assemble(const struct layout *L, const char *builddir, const struct d
 		return -1;
 	/* mcopy must not have disturbed what the loader relies on */
 	struct bpb after;
-	if (fat_check(tmp, off, d->part.present ? 16 : 12, d, &after) < 0)
+	if (fat_check(tmp, off, fat ? 16 : 12, d, &after) < 0)
 		return -1;
 	if (fsync(fd) < 0) {
 		fprintf(stderr, "mkimage: %s: %s\n", tmp, strerror(errno));

@@ -137,7 +137,7 @@ static int rw_sector(const char *image, uint64_t off, uint8_t s[512], int write)
 
 int fat_format_partition(const char *image, const struct disk *d)
 {
-	const struct partition *p = &d->part;
+	const struct partition *p = disk_fat_partition(d);
 	char spec[FILE_MAX_LEN + 300], total[16], hidden[16], clus[8], serial[16];
 
 	/* mformat picks FAT12 with big clusters for small volumes; ask for the
@@ -217,11 +217,12 @@ int fat_check(const char *image, uint64_t off, int want_bits, const struct disk 
 	WANT(b->boot_sig == 0x29, "no extended boot signature (0x%02X at 0x26)", b->boot_sig);
 	WANT(b->serial == d->signature, "volume serial 0x%08X is not the disk signature 0x%08X",
 	     b->serial, d->signature);
-	if (d->part.present) {
-		WANT(b->total_sectors == d->part.sectors, "volume has %u sectors, the partition %u",
-		     b->total_sectors, d->part.sectors);
-		WANT(b->hidden == d->part.lba, "hidden sectors %u, the partition starts at %u",
-		     b->hidden, d->part.lba);
+	const struct partition *p = disk_fat_partition(d);
+	if (p) {
+		WANT(b->total_sectors == p->sectors, "volume has %u sectors, the partition %u",
+		     b->total_sectors, p->sectors);
+		WANT(b->hidden == p->lba, "hidden sectors %u, the partition starts at %u", b->hidden,
+		     p->lba);
 	} else {
 		WANT(b->total_sectors == d->sectors, "volume has %u sectors, the disk %u",
 		     b->total_sectors, d->sectors);

@@ -136,6 +136,14 @@ const struct sym *layout_sym(const struct layout *L, const char *name)
 	return NULL;
 }
 
+const struct partition *disk_fat_partition(const struct disk *d)
+{
+	for (int i = 0; i < d->nparts; i++)
+		if (d->parts[i].fs == FS_FAT16)
+			return &d->parts[i];
+	return NULL;
+}
+
 int path_depth(const char *path)
 {
 	int n = 0;
@@ -167,4 +175,8 @@ void area_title(const struct area *a, char *out, size_t outlen)
 		snprintf(out, outlen, "%.*s %s", (int)k, a->name, a->name + k);
 	else
 		snprintf(out, outlen, "area %s", a->name);
+}
+void partition_title(const struct disk *d, const struct partition *p, char *out, size_t outlen)
+{
+	snprintf(out, outlen, "%s%s%s", d->name, p->name[0] ? " " : "", p->name);
 }

@@ -16,19 +16,24 @@
 
 #define NAME_MAX_LEN 32
 #define FILE_MAX_LEN 128
-#define LABEL_MAX_LEN 11
+#define FAT_LABEL_MAX_LEN 11             /* a FAT volume label */
+#define SWAP_LABEL_MAX_LEN 15            /* a swap label: mkswap keeps 15 characters and a NUL */
+#define LABEL_MAX_LEN SWAP_LABEL_MAX_LEN /* label=, the longest; its fs= says more */
+#define UUID_TEXT_LEN 36                 /* 8-4-4-4-12 hex digits */
 #define SYM_MAX_LEN 96
 
 #define MAX_REGIONS 64
 #define MAX_DISKS 8
 #define MAX_AREAS 8
+#define MBR_ENTRIES 4 /* a classic MBR's partition table: the partitions a disk may have */
 #define MAX_FILES 256
 #define MAX_DIRS 16
 #define MAX_SYMS 512
 #define MAX_GEN_BYTES (4u * 1024 * 1024) /* a generated file's size at most */
 #define FAT_LONG_NAME_MAX 255            /* characters in a VFAT long name */
 
-enum fs_type { FS_NONE = 0, FS_FAT12 = 12, FS_FAT16 = 16 };
+/* a FAT type is its bits; swap is no FAT */
+enum fs_type { FS_NONE = 0, FS_SWAP = 1, FS_FAT12 = 12, FS_FAT16 = 16 };
 
 struct region {
 	char name[NAME_MAX_LEN];
@@ -46,13 +51,17 @@ struct area {
 	int line;
 };
 
+/* A primary partition: its MBR entry is the NUMBERth, in the order the layout
+ * declares them. The FAT16 one holds the files; a swap one is made by mkswap. */
 struct partition {
-	int present;
+	char name[NAME_MAX_LEN]; /* "" when the layout gives none: DISK_PART_* names */
+	int number;              /* 1..MBR_ENTRIES: hd0p2 is number 2 */
 	uint32_t lba;
 	uint32_t sectors;
 	uint8_t type;
 	enum fs_type fs;
 	char label[LABEL_MAX_LEN + 1]; /* "" when the layout gives none */
+	char uuid[UUID_TEXT_LEN + 1];  /* fs=swap: the fixed UUID mkswap -U writes */
 	int active;
 	int line;
 };
@@ -73,7 +82,8 @@ struct disk {
 	int line;
 	struct area areas[MAX_AREAS];
 	int nareas;
-	struct partition part;
+	struct partition parts[MBR_ENTRIES]; /* none on a disk with a volume */
+	int nparts;
 	struct volume vol;
 };
 
@@ -125,6 +135,8 @@ void layout_free(struct layout *L);
 const struct region *layout_region(const struct layout *L, const char *name);
 const struct disk *layout_disk(const struct layout *L, const char *name);
 const struct sym *layout_sym(const struct layout *L, const char *name);
+/* D's FAT16 partition (the one the files go to), NULL on a disk without partitions */
+const struct partition *disk_fat_partition(const struct disk *d);
 
 /* The parts of a path from the root: "/TEST/SUB" has depth 2, its parent is
  * "/TEST" (PARENT gets FILE_MAX_LEN bytes; the root's is ""), its last name
@@ -137,5 +149,7 @@ int fat_is_83(const char *name);
 
 /* "stage2" -> "stage 2"; other names unchanged. */
 void area_title(const struct area *a, char *out, size_t outlen);
+/* how messages name a partition: "hdd" (no name=), "hdd swap" */
+void partition_title(const struct disk *d, const struct partition *p, char *out, size_t outlen);
 
 #endif

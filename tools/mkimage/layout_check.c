@@ -3,6 +3,7 @@
  * checked: duplicates, overlaps, alignment, fit. */
 #include "mkimage.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
@@ -125,6 +126,46 @@ static void build_disks(struct layout_ctx *c, struct layout *L)
 	}
 }
 
+static void add_partition(struct layout_ctx *c, struct disk *d, const struct stmt *s)
+{
+	const char *name = stmt_has(s, "name") ? stmt_str(s, "name") : "";
+	for (int j = 0; j < d->nparts; j++) {
+		const struct partition *o = &d->parts[j];
+		if (strcasecmp(o->name, name))
+			continue;
+		if (name[0])
+			layout_problem(c, s->line,
+				       "duplicate partition '%s' on disk %s (first declared on line %d)",
+				       name, d->name, o->line);
+		else
+			layout_problem(
+				c, s->line,
+				"a second partition of disk %s without name= (the first on line %d): the generated names need one",
+				d->name, o->line);
+		return;
+	}
+	if (d->nparts == MBR_ENTRIES) {
+		layout_problem(c, s->line, "too many partitions on disk %s (an MBR holds %d)", d->name,
+			       MBR_ENTRIES);
+		return;
+	}
+	struct partition *p = &d->parts[d->nparts++];
+	memset(p, 0, sizeof *p);
+	snprintf(p->name, sizeof p->name, "%s", name);
+	p->number = d->nparts;
+	p->lba = (uint32_t)stmt_num(s, "lba");
+	p->sectors = (uint32_t)stmt_num(s, "sectors");
+	p->type = (uint8_t)stmt_num(s, "type");
+	const char *fs = stmt_str(s, "fs");
+	p->fs = !strcmp(fs, "fat12") ? FS_FAT12 : !strcmp(fs, "fat16") ? FS_FAT16 : FS_SWAP;
+	snprintf(p->label, sizeof p->label, "%s", stmt_str(s, "label"));
+	/* swaplabel and blkid print a UUID in lower case */
+	for (int i = 0; stmt_str(s, "uuid")[i]; i++)
+		p->uuid[i] = (char)tolower((unsigned char)stmt_str(s, "uuid")[i]);
+	p->active = stmt_has(s, "active");
+	p->line = s->line;
+}
+
 static void build_disk_parts(struct layout_ctx *c, struct layout *L)
 {
 	for (int i = 0; i < c->nst; i++) {
@@ -169,22 +210,7 @@ static void build_disk_parts(struct layout_ctx *c, struct layout *L)
 			snprintf(a->src, sizeof a->src, "%s", stmt_str(s, "src"));
 			a->line = s->line;
 		} else if (s->kind == K_PARTITION) {
-			if (d->part.present) {
-				layout_problem(
-					c, s->line,
-					"duplicate partition on disk %s (first declared on line %d; one is supported)",
-					d->name, d->part.line);
-				continue;
-			}
-			struct partition *p = &d->part;
-			p->present = 1;
-			p->lba = (uint32_t)stmt_num(s, "lba");
-			p->sectors = (uint32_t)stmt_num(s, "sectors");
-			p->type = (uint8_t)stmt_num(s, "type");
-			p->fs = !strcmp(stmt_str(s, "fs"), "fat12") ? FS_FAT12 : FS_FAT16;
-			snprintf(p->label, sizeof p->label, "%s", stmt_str(s, "label"));
-			p->active = stmt_has(s, "active");
-			p->line = s->line;
+			add_partition(c, d, s);
 		} else {
 			if (d->vol.present) {
 				layout_problem(c, s->line,
@@ -202,46 +228,145 @@ static void build_disk_parts(struct layout_ctx *c, struct layout *L)
 	}
 }
 
-static void check_disk(struct layout_ctx *c, const struct disk *d)
+static void check_fat_label(struct layout_ctx *c, int line, const char *label)
 {
-	const struct partition *p = &d->part;
-	const struct volume *v = &d->vol;
+	if (!fat_label_ok(label))
+		layout_problem(
+			c, line,
+			"label=%s is not a FAT volume label (at most %u upper-case letters, digits or !#$%%&'()-@^_`{}~)",
+			label, FAT_LABEL_MAX_LEN);
+}
 
-	if (!p->present && !v->present)
-		layout_problem(c, d->line, "disk %s has neither a partition nor a volume", d->name);
-	if (p->present && v->present)
-		layout_problem(c, v->line,
-			       "disk %s has both a partition (line %d) and a volume; give one", d->name,
-			       p->line);
-
-	if (p->present) {
-		uint64_t end = (uint64_t)p->lba + p->sectors;
-		if (p->lba == 0)
-			layout_problem(c, p->line, "partition %s starts at LBA 0, which is the MBR",
-				       d->name);
-		else if (p->lba % PART_ALIGN)
-			layout_problem(
-				c, p->line,
-				"partition %s at LBA %u is not 1 MiB aligned (LBA a multiple of %u; nearest %u or %u)",
-				d->name, p->lba, PART_ALIGN, p->lba / PART_ALIGN * PART_ALIGN,
-				(p->lba / PART_ALIGN + 1) * PART_ALIGN);
-		if (end > d->sectors)
-			layout_problem(
-				c, p->line,
-				"partition %s (LBA %u..%llu) does not fit on disk %s (%u sectors, last LBA %u, line %d)",
-				d->name, p->lba, (unsigned long long)end - 1, d->name, d->sectors,
-				d->sectors - 1, d->line);
-		if (p->fs != FS_FAT16)
+/* What a partition's file system asks of it */
+static void check_partition_fs(struct layout_ctx *c, const struct disk *d, const struct partition *p)
+{
+	char t[48];
+	partition_title(d, p, t, sizeof t);
+	switch (p->fs) {
+	case FS_FAT16:
+		if (p->type == MBR_TYPE_SWAP)
 			layout_problem(c, p->line,
-				       "partition %s: fs=fat12 is not supported on a partition (fat16)",
-				       d->name);
+				       "partition %s: type=0x%02X is Linux swap's, not fs=fat16's", t,
+				       MBR_TYPE_SWAP);
+		check_fat_label(c, p->line, p->label);
+		if (p->uuid[0])
+			layout_problem(
+				c, p->line,
+				"partition %s: uuid= is for swap; a FAT volume's serial is the disk signature",
+				t);
 		if (!p->active)
 			layout_problem(
 				c, p->line,
 				"partition %s is not marked active; the MBR needs exactly one active entry (some BIOSes refuse a table without one)",
-				d->name);
+				t);
+		break;
+	case FS_SWAP:
+		if (p->type != MBR_TYPE_SWAP)
+			layout_problem(
+				c, p->line,
+				"partition %s: fs=swap needs type=0x%02X (Linux swap), not 0x%02X", t,
+				MBR_TYPE_SWAP, p->type);
+		if (p->sectors % SWAP_PAGE_SECTORS)
+			layout_problem(
+				c, p->line,
+				"partition %s: %u sectors is not a whole number of %u KiB pages (%u sectors each; %u left over)",
+				t, p->sectors, SWAP_PAGE_SIZE / 1024, SWAP_PAGE_SECTORS,
+				p->sectors % SWAP_PAGE_SECTORS);
+		else if (p->sectors / SWAP_PAGE_SECTORS < MKSWAP_MIN_PAGES)
+			layout_problem(
+				c, p->line,
+				"partition %s: %u pages are too few for swap (mkswap wants at least %u, %u sectors)",
+				t, p->sectors / SWAP_PAGE_SECTORS, MKSWAP_MIN_PAGES,
+				MKSWAP_MIN_PAGES * SWAP_PAGE_SECTORS);
+		if (!p->uuid[0])
+			layout_problem(
+				c, p->line,
+				"partition %s: fs=swap needs uuid= (a fixed UUID makes every build's image the same)",
+				t);
+		for (const char *q = p->label; *q; q++)
+			if (!isgraph((unsigned char)*q)) {
+				layout_problem(
+					c, p->line,
+					"partition %s: a swap label is printable ASCII, byte 0x%02X is not",
+					t, (unsigned char)*q);
+				break;
+			}
+		if (p->active)
+			layout_problem(c, p->line,
+				       "partition %s: a swap partition cannot be the active (boot) one",
+				       t);
+		break;
+	default:
+		layout_problem(c, p->line,
+			       "partition %s: fs=fat12 is not supported on a partition (fat16 or swap)",
+			       t);
+		break;
 	}
+}
+
+static void check_partition(struct layout_ctx *c, const struct disk *d, const struct partition *p)
+{
+	char t[48];
+	partition_title(d, p, t, sizeof t);
+	uint64_t end = (uint64_t)p->lba + p->sectors;
+	if (p->lba == 0)
+		layout_problem(c, p->line, "partition %s starts at LBA 0, which is the MBR", t);
+	else if (p->lba % PART_ALIGN)
+		layout_problem(
+			c, p->line,
+			"partition %s at LBA %u is not 1 MiB aligned (LBA a multiple of %u; nearest %u or %u)",
+			t, p->lba, PART_ALIGN, p->lba / PART_ALIGN * PART_ALIGN,
+			(p->lba / PART_ALIGN + 1) * PART_ALIGN);
+	if (end > d->sectors)
+		layout_problem(
+			c, p->line,
+			"partition %s (LBA %u..%llu) does not fit on disk %s (%u sectors, last LBA %u, line %d)",
+			t, p->lba, (unsigned long long)end - 1, d->name, d->sectors, d->sectors - 1,
+			d->line);
+	for (const struct partition *o = d->parts; o < p; o++)
+		if (ranges_overlap(p->lba, end, o->lba, (uint64_t)o->lba + o->sectors)) {
+			char ot[48];
+			partition_title(d, o, ot, sizeof ot);
+			layout_problem(
+				c, p->line,
+				"partition %s (LBA %u..%llu) overlaps partition %s (LBA %u..%llu, line %d)",
+				t, p->lba, (unsigned long long)end - 1, ot, o->lba,
+				(unsigned long long)o->lba + o->sectors - 1, o->line);
+		}
+	check_partition_fs(c, d, p);
+}
+
+static void check_disk(struct layout_ctx *c, const struct disk *d)
+{
+	const struct volume *v = &d->vol;
+
+	if (!d->nparts && !v->present)
+		layout_problem(c, d->line, "disk %s has neither a partition nor a volume", d->name);
+	if (d->nparts && v->present)
+		layout_problem(c, v->line,
+			       "disk %s has both a partition (line %d) and a volume; give one", d->name,
+			       d->parts[0].line);
+
+	const struct partition *fat = NULL;
+	for (int i = 0; i < d->nparts; i++) {
+		const struct partition *p = &d->parts[i];
+		check_partition(c, d, p);
+		if (p->fs != FS_FAT16)
+			continue;
+		if (fat)
+			layout_problem(
+				c, p->line,
+				"a second fat16 partition on disk %s (the first on line %d); the files go to one",
+				d->name, fat->line);
+		else
+			fat = p;
+	}
+	if (d->nparts && !fat)
+		layout_problem(c, d->line,
+			       "disk %s has no fat16 partition for the loader and the files to go to",
+			       d->name);
 	if (v->present) {
+		check_fat_label(c, v->line, v->label);
 		if (v->fs != FS_FAT12)
 			layout_problem(
 				c, v->line,
@@ -292,9 +417,12 @@ static void check_disk(struct layout_ctx *c, const struct disk *d)
 					d->name, a->name, a->lba, (unsigned long long)end - 1, o->name,
 					o->lba, (unsigned long long)o->lba + o->sectors - 1, o->line);
 		}
-		if (p->present && ranges_overlap(a->lba, end, p->lba, (uint64_t)p->lba + p->sectors)) {
-			char t[48];
+		for (const struct partition *p = d->parts; p < d->parts + d->nparts; p++) {
+			if (!ranges_overlap(a->lba, end, p->lba, (uint64_t)p->lba + p->sectors))
+				continue;
+			char t[48], pt[48];
 			area_title(a, t, sizeof t);
+			partition_title(d, p, pt, sizeof pt);
 			if (a->lba < p->lba)
 				layout_problem(
 					c, a->line,
@@ -305,7 +433,7 @@ static void check_disk(struct layout_ctx *c, const struct disk *d)
 				layout_problem(
 					c, a->line,
 					"area %s %s (LBA %u..%llu) overlaps partition %s (LBA %u..%llu, line %d)",
-					d->name, a->name, a->lba, (unsigned long long)end - 1, d->name,
+					d->name, a->name, a->lba, (unsigned long long)end - 1, pt,
 					p->lba, (unsigned long long)p->lba + p->sectors - 1, p->line);
 		}
 	}

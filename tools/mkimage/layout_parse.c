@@ -10,7 +10,7 @@
 
 /* ---- statement grammar -------------------------------------------------- */
 
-enum vtype { V_NUM, V_FILE, V_IDENT, V_FS, V_LABEL, V_FLAG };
+enum vtype { V_NUM, V_FILE, V_IDENT, V_FS, V_LABEL, V_UUID, V_FLAG };
 
 struct keyspec {
 	const char *key;
@@ -56,11 +56,13 @@ static const struct kindspec kinds[] = {
 	[K_PARTITION] = { "partition",
 			  "disk name",
 			  N_IDENT,
-			  { { "lba", V_NUM, 1, 0, U32, 0 },
+			  { { "name", V_IDENT, 0, 0, 0, 0 },
+			    { "lba", V_NUM, 1, 0, U32, 0 },
 			    { "sectors", V_NUM, 1, 1, U32, 0 },
 			    { "type", V_NUM, 1, 1, 0xFF, 1 },
 			    { "fs", V_FS, 1, 0, 0, 0 },
 			    { "label", V_LABEL, 0, 0, 0, 0 },
+			    { "uuid", V_UUID, 0, 0, 0, 0 },
 			    { "active", V_FLAG, 0, 0, 0, 0 },
 			    { 0 } } },
 	[K_VOLUME] = { "volume",
@@ -139,6 +141,28 @@ static int fat_char(int ch)
 {
 	return (ch >= 'A' && ch <= 'Z') || (ch >= '0' && ch <= '9') ||
 	       (ch && strchr("!#$%&'()-@^_`{}~", ch));
+}
+
+int fat_label_ok(const char *label)
+{
+	if (strlen(label) > FAT_LABEL_MAX_LEN)
+		return 0;
+	for (const char *p = label; *p; p++)
+		if (!fat_char((unsigned char)*p))
+			return 0;
+	return 1;
+}
+
+/* 8-4-4-4-12 hex digits, as mkswap -U and swaplabel write a UUID */
+static int is_uuid(const char *s)
+{
+	if (strlen(s) != UUID_TEXT_LEN)
+		return 0;
+	for (int i = 0; i < UUID_TEXT_LEN; i++)
+		if (i == 8 || i == 13 || i == 18 || i == 23 ? s[i] != '-'
+							    : !isxdigit((unsigned char)s[i]))
+			return 0;
+	return 1;
 }
 
 int fat_is_83(const char *s)
@@ -353,24 +377,28 @@ static int parse_kv(struct layout_ctx *c, int line, const struct kindspec *k, st
 		}
 		break;
 	case V_FS:
-		if (strcmp(val, "fat12") && strcmp(val, "fat16")) {
-			layout_problem(c, line, "fs=%s is not supported (fat12 or fat16)", val);
+		if (strcmp(val, "fat12") && strcmp(val, "fat16") && strcmp(val, "swap")) {
+			layout_problem(c, line, "fs=%s is not supported (fat12, fat16 or swap)", val);
 			return 0;
 		}
 		break;
-	case V_LABEL: {
-		int ok = strlen(val) <= LABEL_MAX_LEN;
-		for (const char *p = val; ok && *p; p++)
-			ok = fat_char((unsigned char)*p);
-		if (!ok) {
+	case V_LABEL:
+		/* what a label may hold depends on fs= (layout_check.c); none is longer */
+		if (strlen(val) > LABEL_MAX_LEN) {
+			layout_problem(c, line, "label=%s is longer than %u characters", val,
+				       LABEL_MAX_LEN);
+			return 0;
+		}
+		break;
+	case V_UUID:
+		if (!is_uuid(val)) {
 			layout_problem(
 				c, line,
-				"label=%s is not a FAT volume label (at most %u upper-case letters, digits or !#$%%&'()-@^_`{}~)",
-				val, LABEL_MAX_LEN);
+				"uuid=%s is not a UUID (8-4-4-4-12 hex digits, e.g. 564c534f-0000-4000-8000-000000000000)",
+				val);
 			return 0;
 		}
 		break;
-	}
 	case V_FLAG: break;
 	}
 	snprintf(s->str[i], sizeof s->str[i], "%s", val);

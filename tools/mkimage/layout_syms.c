@@ -1,6 +1,8 @@
 /* layout_syms.c: the generated names of a checked layout (struct sym), the
  * table `mkimage gen` (gen.c) writes as NASM, C and linker symbols: every
- * statement's KIND, NAME and key in capitals, e.g. REGION_HEAP_START. */
+ * statement's KIND, NAME and key in capitals, e.g. REGION_HEAP_START; a disk's
+ * parts go by the disk's name and theirs: HDD_STAGE2_LBA, HDD_SWAP_SECTORS
+ * (partition hdd name=swap), HDD_PART_LBA (the partition without a name). */
 #include "mkimage.h"
 
 #include <ctype.h>
@@ -71,10 +73,14 @@ void layout_syms(struct layout_ctx *c, struct layout *L)
 			add_sym(c, L, a->line, g, a->lba, 0, "%s_%s_LBA", up, an);
 			add_sym(c, L, a->line, g, a->sectors, 0, "%s_%s_SECTORS", up, an);
 		}
-		if (d->part.present) {
-			add_sym(c, L, d->part.line, g, d->part.lba, 0, "%s_PART_LBA", up);
-			add_sym(c, L, d->part.line, g, d->part.sectors, 0, "%s_PART_SECTORS", up);
-			add_sym(c, L, d->part.line, g, d->part.type, 2, "%s_PART_TYPE", up);
+		for (int j = 0; j < d->nparts; j++) {
+			const struct partition *p = &d->parts[j];
+			/* the partition without a name= is DISK_PART */
+			upper(an, sizeof an, p->name[0] ? p->name : "part");
+			add_sym(c, L, p->line, g, p->lba, 0, "%s_%s_LBA", up, an);
+			add_sym(c, L, p->line, g, p->sectors, 0, "%s_%s_SECTORS", up, an);
+			add_sym(c, L, p->line, g, p->type, 2, "%s_%s_TYPE", up, an);
+			add_sym(c, L, p->line, g, (uint64_t)p->number, 0, "%s_%s_ENTRY", up, an);
 		}
 		if (d->vol.present)
 			add_sym(c, L, d->vol.line, g, d->vol.reserved, 0, "%s_RESERVED", up);

@@ -1,5 +1,6 @@
 /* mbr.c: sector 0 of a partitioned disk: stage 1's code, the disk
- * signature, and a one-entry partition table. */
+ * signature, and the partition table, an entry for each partition in the
+ * order the layout declares them. */
 #include "mkimage.h"
 
 #include <stdio.h>
@@ -51,18 +52,20 @@ int mbr_build(const struct disk *d, const char *name, const uint8_t *stage1, siz
 			return -1;
 		}
 
-	const struct partition *p = &d->part;
 	memcpy(out, stage1, SECTOR_BYTES);
 	put32(out + MBR_SIG_OFF, d->signature);
 	put16(out + MBR_PROT_OFF, 0);
-	memset(out + MBR_TABLE_OFF, 0, 4 * MBR_ENTRY_SIZE);
-	uint8_t *e = out + MBR_TABLE_OFF;
-	e[0] = p->active ? 0x80 : 0x00;
-	chs_encode(p->lba, e + 1);
-	e[4] = p->type;
-	chs_encode(p->lba + p->sectors - 1, e + 5);
-	put32(e + 8, p->lba);
-	put32(e + 12, p->sectors);
+	memset(out + MBR_TABLE_OFF, 0, MBR_ENTRIES * MBR_ENTRY_SIZE);
+	for (int i = 0; i < d->nparts; i++) {
+		const struct partition *p = &d->parts[i];
+		uint8_t *e = out + MBR_TABLE_OFF + (p->number - 1) * MBR_ENTRY_SIZE;
+		e[0] = p->active ? 0x80 : 0x00;
+		chs_encode(p->lba, e + 1);
+		e[4] = p->type;
+		chs_encode(p->lba + p->sectors - 1, e + 5);
+		put32(e + 8, p->lba);
+		put32(e + 12, p->sectors);
+	}
 	out[MBR_MAGIC_OFF] = 0x55;
 	out[MBR_MAGIC_OFF + 1] = 0xAA;
 	return 0;

@@ -6,10 +6,15 @@
 #include <stdint.h>
 
 #include "layout.h"
+#include "../../kernel/vm/swap_header.h"
+
+#define MBR_TYPE_SWAP 0x82 /* a Linux swap partition */
+#define SWAP_PAGE_SECTORS (SWAP_PAGE_SIZE / SECTOR_BYTES)
+#define MKSWAP_MIN_PAGES 10u /* mkswap refuses a smaller swap area (40 KiB) */
 
 /* layout.c, layout_parse.c, layout_check.c, layout_syms.c: the passes of
  * layout_load (layout.h) and what they share. */
-#define MAX_KEYS 8 /* keys a statement kind may have */
+#define MAX_KEYS 10 /* keys a statement kind may have */
 
 /* the statement kinds, in the order of layout_parse.c's grammar table */
 enum stmt_kind { K_REGION, K_DISK, K_AREA, K_PARTITION, K_VOLUME, K_DIR, K_FILE };
@@ -43,6 +48,9 @@ int stmt_has(const struct stmt *s, const char *key);
 uint64_t stmt_num(const struct stmt *s, const char *key);
 const char *stmt_str(const struct stmt *s, const char *key);
 const char *stmt_kind(const struct stmt *s); /* "region", "disk", ... */
+/* 1 when LABEL may be a FAT volume's label: at most FAT_LABEL_MAX_LEN upper-case letters,
+ * digits or the punctuation FAT allows */
+int fat_label_ok(const char *label);
 /* layout_check.c: pass 2, every statement into L, relations checked; LAST_LINE
  * is where "no disk declared" is reported */
 void layout_check(struct layout_ctx *c, struct layout *L, int last_line);
@@ -62,6 +70,9 @@ int temp_beside(const char *path, char **tmp);
 int write_temp(const char *path, const void *buf, size_t len, char **tmp);
 /* 1 when PATH exists and holds exactly BUF */
 int same_content(const char *path, const void *buf, size_t len);
+/* NAME's path on PATH, else in /usr/sbin or /sbin (malloc'd); NULL when none.
+ * A NAME with a '/' is taken as it is. */
+char *find_tool(const char *name);
 /* Runs a tool without a shell; returns its exit status, or -1. The command
  * line is printed on failure. Output goes to our stderr. */
 int run_tool(const char *const argv[]);
@@ -137,6 +148,11 @@ int fat_check(const char *image, uint64_t off, int want_bits, const struct disk 
  * from BUILDDIR or generated (genfiles.c), after checking they fit. */
 int fat_copy_files(const struct layout *L, const char *image, uint64_t off, const struct bpb *b,
 		   const char *builddir, const struct disk *d);
+
+/* swap.c: partition P of disk D in IMAGE (open as FD) made a swap area by mkswap
+ * (the environment's MKSWAP, else mkswap), and what it wrote checked with the
+ * kernel's parser; 0 ok, else -1 with a message */
+int swap_format_partition(const char *image, int fd, const struct disk *d, const struct partition *p);
 
 /* svg.c: draws the regions of L in address order into OUT; 0 ok. */
 int cmd_svg(const struct layout *L, const char *out);

@@ -129,6 +129,26 @@ int same_content(const char *path, const void *buf, size_t len)
 	return same;
 }
 
+char *find_tool(const char *name)
+{
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0 ? path_join("", name) : NULL;
+	const char *path = getenv("PATH");
+	/* the system tools of util-linux live in sbin, which a user's PATH may leave out */
+	size_t n = (path ? strlen(path) : 0) + sizeof ":/usr/sbin:/sbin";
+	char *dirs = xmalloc(n), *found = NULL;
+	snprintf(dirs, n, "%s:/usr/sbin:/sbin", path ? path : "");
+	for (char *dir = strtok(dirs, ":"); dir && !found; dir = strtok(NULL, ":")) {
+		char *candidate = path_join(dir, name);
+		if (access(candidate, X_OK) == 0)
+			found = candidate;
+		else
+			free(candidate);
+	}
+	free(dirs);
+	return found;
+}
+
 int run_tool(const char *const argv[])
 {
 	fflush(stdout);

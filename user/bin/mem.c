@@ -17,6 +17,17 @@ static const struct command mem_command = {
 
 static struct vls_meminfo info;
 
+/* "  NAME  BYTES  SIZE" and TAIL: 63 columns before TAIL with figures up to 12
+ * digits, so that a line with its TAIL stays within the 79 a VGA row shows
+ * before it wraps */
+static void print_row(const char *name, uint64_t bytes, const char *tail)
+{
+	char size[HUMAN_SIZE_LEN];
+
+	printf("  %-36s %12llu  %10s%s\n", name, (unsigned long long)bytes, human_size(bytes, size),
+	       tail);
+}
+
 static void summary_line(const char *what, uint64_t bytes, uint64_t usable)
 {
 	char size[HUMAN_SIZE_LEN];
@@ -40,23 +51,22 @@ int main(int argc, char **argv)
 	printf("Physical memory accounting (bytes), as the kernel counts it:\n");
 	for (uint32_t i = 0; i < rows; i++) {
 		const struct vls_mem_row *row = &info.row[i];
-		char size[HUMAN_SIZE_LEN];
-		printf("  %-36s %12llu  %10s\n", row->name, (unsigned long long)row->bytes,
-		       human_size(row->bytes, size));
+		print_row(row->name, row->bytes, "");
 		sum += row->bytes;
 		if (strncmp(row->name, ROW_FREE_PREFIX, strlen(ROW_FREE_PREFIX)) == 0)
 			free_bytes += row->bytes;
 		else if (strcmp(row->name, ROW_USER) == 0)
 			user += row->bytes;
 	}
-	if (sum == info.usable)
-		printf("  %-36s %12llu of %llu E820 usable: adds up: exact\n", "total",
-		       (unsigned long long)sum, (unsigned long long)info.usable);
-	else
-		printf("  %-36s %12llu of %llu E820 usable: does NOT add up: %s by %llu\n", "total",
-		       (unsigned long long)sum, (unsigned long long)info.usable,
-		       sum > info.usable ? "over" : "under",
-		       (unsigned long long)(sum > info.usable ? sum - info.usable : info.usable - sum));
+	/* the verdict goes beside the usable figure, and a difference on a row of
+	 * its own: a line after the figures "of USABLE E820 usable: ..." ran past
+	 * the screen's 80 columns */
+	print_row("total", sum, "");
+	print_row("E820 usable", info.usable, sum == info.usable ? "  adds up: exact" : "  adds up: NO");
+	if (sum > info.usable)
+		print_row("total over the E820 usable by", sum - info.usable, "");
+	else if (sum < info.usable)
+		print_row("total under the E820 usable by", info.usable - sum, "");
 	printf("Summary:\n");
 	summary_line("usable RAM (E820)", info.usable, info.usable);
 	summary_line("free", free_bytes, info.usable);

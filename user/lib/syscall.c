@@ -203,3 +203,8 @@ uint64_t udiv64_32(uint64_t n, uint32_t d)
 	__asm__("divl %[d]" : "=a"(q_low), "+d"(rem) : "a"(low), [d] "rm"(d) : "cc");
 	return (uint64_t)q_high << 32 | q_low;
 }
+
+int sys_vmstat(struct vls_vmstat *out, uint32_t size)
+{
+	return syscall5(SYS_VMSTAT, ARG(out), ARG(size), 0, 0, 0);
+}

@@ -43,6 +43,7 @@ int sys_getcwd(char *buf, uint32_t len);
 int sys_pipe(int fds[2]);
 int sys_setfg(int pid);
 int sys_dup2(int fd, int to);
+int sys_vmstat(struct vls_vmstat *out, uint32_t size);
 
 /* The raw call, for tests that pass what no typed stub would. */
 int32_t syscall5(uint32_t number, uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e);
