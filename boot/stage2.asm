@@ -93,6 +93,7 @@ global main
 	call config_load
 	call report_config
 	STAMP CONFIG
+	call ata_release
 	call kept_record
 	call stack_measure
 	call cursor_record
@@ -191,6 +192,23 @@ report_disk:
 	jne .method
 	mov si, msg_disk_chs
 .method:
+	call puts
+	cmp word [ata_base], 0
+	je newline
+	mov si, msg_disk_ata              ; "; ATA PIO at 1F0h (master, 16-sector blocks)"
+	call puts
+	movzx eax, word [ata_base]
+	mov cl, 3
+	call put_hex
+	mov si, msg_disk_master
+	cmp byte [BI + BI_ata_slave], 0
+	je .which
+	mov si, msg_disk_slave
+.which:
+	call puts
+	movzx eax, byte [ata_block]
+	call put_dec
+	mov si, msg_disk_blocks
 	jmp putsln
 
 report_memory:
@@ -235,6 +253,10 @@ report_kernel:
 	mov eax, [BI + BI_kernel_read_calls]
 	call put_dec
 	mov si, msg_kernel_calls
+	cmp word [ata_base], 0
+	je .calls
+	mov si, msg_kernel_ata_calls
+.calls:
 	call puts
 	cmp byte [kernel_packed], 0
 	je .crc
@@ -265,6 +287,7 @@ report_config:
 %include "bios_int.inc"
 %include "console.inc"
 %include "disk.inc"
+%include "ata.inc"
 %include "bios_probe.inc"
 %include "memmap.inc"
 %include "a20.inc"
@@ -280,6 +303,10 @@ msg_disk         db "disk: drive ", 0
 msg_disk_bios    db "h (BIOS DL ", 0
 msg_disk_edd     db "h), EDD reads", 0
 msg_disk_chs     db "h), CHS reads", 0
+msg_disk_ata     db "; ATA PIO at ", 0
+msg_disk_master  db "h (master, ", 0
+msg_disk_slave   db "h (slave, ", 0
+msg_disk_blocks  db "-sector blocks)", 0
 msg_mem          db "memory: INT 12h ", 0
 msg_mem_ebda     db " KiB, EBDA at ", 0
 msg_mem_map      db "h, ", 0
@@ -295,6 +322,7 @@ a20_names        dw msg_a20_on, msg_a20_bios, msg_a20_kbc, msg_a20_fast
 msg_kernel       db "kernel: KERNEL.BIN ", 0
 msg_kernel_reads db " bytes in ", 0
 msg_kernel_calls db " INT 13h reads", 0
+msg_kernel_ata_calls db " ATA reads", 0
 msg_kernel_unpacked db ", unpacked to ", 0
 msg_kernel_bytes db " bytes", 0
 msg_kernel_crc   db ", CRC-32 ", 0

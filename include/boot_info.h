@@ -8,7 +8,7 @@
 #include <stdint.h>
 
 #define BOOT_INFO_MAGIC 0x424C5356u /* "VSLB" in memory order */
-#define BOOT_INFO_VERSION 4
+#define BOOT_INFO_VERSION 5
 
 #define BOOT_E820_MAX 128
 #define BOOT_CMDLINE_MAX 256
@@ -39,6 +39,7 @@
 #define BOOT_FLAG_DL_FIXED 0x01     /* BIOS passed a DL out of range; 0x80 assumed */
 #define BOOT_FLAG_E820_ACPI3 0x02   /* 24-byte entries whose attribute bit 0 was honoured */
 #define BOOT_FLAG_HAVE_CMDLINE 0x04 /* BOOT.CFG was found */
+#define BOOT_FLAG_ATA_GAVE_UP 0x08  /* an ATA PIO read failed: INT 13h read the rest */
 
 /* boot_info.stage2_tsc: the TSC at each of stage 2's steps, in their order,
  * so a benchmark can say where the loader's time goes (all 0 without a TSC).
@@ -87,7 +88,7 @@ struct boot_info {
 	uint8_t a20_method;  /* A20_* */
 	uint16_t chs_heads;  /* geometry from AH=08h (0 when EDD) */
 	uint16_t chs_sectors;
-	uint32_t kernel_read_calls; /* INT 13h read calls that loaded KERNEL.BIN */
+	uint32_t kernel_read_calls; /* reads (INT 13h calls, ATA commands) that loaded KERNEL.BIN */
 	uint32_t kernel_read_sectors;
 	uint32_t disk_retries;       /* reads that failed and were retried */
 	uint32_t kernel_read_cycles; /* TSC cycles the reads of KERNEL.BIN took (0: no TSC) */
@@ -126,10 +127,16 @@ struct boot_info {
 	uint64_t stage2_tsc[BOOT_STAMPS]; /* BOOT_STAMP_*: the TSC then, 0 without one */
 	uint32_t kept_count;              /* entries of kept in use */
 	struct boot_kept_sector kept[BOOT_KEPT_MAX];
+
+	/* version 5: stage 2's fast path (boot/ata.inc): the IDE command block it
+	 * read the boot disk through by ATA PIO, 0 when every read was INT 13h */
+	uint16_t ata_port;
+	uint8_t ata_slave; /* 0 master, 1 slave */
+	uint8_t ata_block; /* sectors per READ MULTIPLE data block */
 } __attribute__((packed));
 
 _Static_assert(sizeof(struct e820_entry) == 24, "E820 entries are 24 bytes");
-_Static_assert(sizeof(struct boot_info) == 3584, "boot_info size is pinned");
+_Static_assert(sizeof(struct boot_info) == 3588, "boot_info size is pinned");
 _Static_assert(offsetof(struct boot_info, e820) % 4 == 0, "E820 array aligned");
 
 #endif

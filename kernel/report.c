@@ -122,9 +122,20 @@ void report_memory_layout(const struct boot_info *bi)
 		REGION_BOOT_STACK_END - bi->stack_low_water);
 	kprintf("Heap:  0x%08x-0x%08x (%u KiB)\n", REGION_HEAP_START, REGION_HEAP_END - 1,
 		REGION_HEAP_SIZE / KIB);
-	kprintf("Loader: KERNEL.BIN read with %u INT 13h calls (%u sectors, %u retries), %s\n",
-		bi->kernel_read_calls, bi->kernel_read_sectors, bi->disk_retries,
-		bi->read_method == BOOT_READ_EDD ? "EDD" : "CHS");
+	const char *method = bi->read_method == BOOT_READ_EDD ? "EDD" : "CHS";
+	if (bi->ata_port && !(bi->flags & BOOT_FLAG_ATA_GAVE_UP))
+		kprintf("Loader: KERNEL.BIN read with %u ATA commands (%u sectors, %u retries), "
+			"ATA PIO at %03Xh (%s, %u-sector blocks)\n",
+			bi->kernel_read_calls, bi->kernel_read_sectors, bi->disk_retries, bi->ata_port,
+			bi->ata_slave ? "slave" : "master", bi->ata_block);
+	else if (bi->ata_port)
+		kprintf("Loader: KERNEL.BIN read with %u reads (%u sectors, %u retries), %s "
+			"after ATA PIO at %03Xh failed\n",
+			bi->kernel_read_calls, bi->kernel_read_sectors, bi->disk_retries, method,
+			bi->ata_port);
+	else
+		kprintf("Loader: KERNEL.BIN read with %u INT 13h calls (%u sectors, %u retries), %s\n",
+			bi->kernel_read_calls, bi->kernel_read_sectors, bi->disk_retries, method);
 }
 
 void report_memory_usage(const struct boot_info *bi)

@@ -12,7 +12,7 @@ has() { grep -qE -- "$2" "$1"; }
 check_log() { # LOG LABEL
 	local log=$1 l=$2
 	tap_check "$l: loader banner and progress" "missing loader lines" \
-		has "$log" "^kernel: KERNEL.BIN [0-9]+ bytes in [0-9]+ INT 13h reads, unpacked to [0-9]+ bytes, CRC-32 [0-9A-F]{8}h ok"
+		has "$log" "^kernel: KERNEL.BIN [0-9]+ bytes in [0-9]+ (INT 13h|ATA) reads, unpacked to [0-9]+ bytes, CRC-32 [0-9A-F]{8}h ok"
 	tap_check "$l: kernel banner names VlsOs" "no banner" has "$log" "^VlsOs [0-9.]+: an i386 kernel at 0x100000"
 	tap_check "$l: IVT row" "no IVT row" has "$log" "Real Mode IVT +0x00000000-0x000003ff"
 	tap_check "$l: BDA row" "no BDA row" has "$log" "BIOS Data Area +0x00000400-0x000004ff .*COM1 at 0x3f8"

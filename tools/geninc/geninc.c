@@ -53,6 +53,9 @@ static void boot_info_offsets(void)
 	OFF("BI_", boot_info, stage2_tsc);
 	OFF("BI_", boot_info, kept_count);
 	OFF("BI_", boot_info, kept);
+	OFF("BI_", boot_info, ata_port);
+	OFF("BI_", boot_info, ata_slave);
+	OFF("BI_", boot_info, ata_block);
 	DEF("BOOT_KEPT_MAX", BOOT_KEPT_MAX);
 	DEF("KEPT_SIZE", sizeof(struct boot_kept_sector));
 	OFF("KEPT_", boot_kept_sector, lba);
@@ -83,6 +86,7 @@ static void constants(void)
 	DEF("BOOT_FLAG_DL_FIXED", BOOT_FLAG_DL_FIXED);
 	DEF("BOOT_FLAG_E820_ACPI3", BOOT_FLAG_E820_ACPI3);
 	DEF("BOOT_FLAG_HAVE_CMDLINE", BOOT_FLAG_HAVE_CMDLINE);
+	DEF("BOOT_FLAG_ATA_GAVE_UP", BOOT_FLAG_ATA_GAVE_UP);
 	DEF("E820_USABLE", E820_USABLE);
 	DEF("BOOT_STAMP_ENTRY", BOOT_STAMP_ENTRY);
 	DEF("BOOT_STAMP_DISK", BOOT_STAMP_DISK);
