@@ -313,8 +313,10 @@ for c in configs:
     if found:
         disk_reads[c] = [statistics.median(col) for col in zip(*found)]
 
-loader_re = re.compile(r"^Loader: KERNEL\.BIN read with (\d+) INT 13h calls \((\d+) sectors, (\d+) retries\), (\w+)", re.M)
-stage2_re = re.compile(r"^kernel: KERNEL\.BIN (\d+) bytes in (\d+) INT 13h reads", re.M)
+# "INT 13h calls ..., EDD", "ATA commands ..., ATA PIO at 1F0h (...)" (boot/ata.inc), or
+# "reads ..., EDD after ATA PIO at 1F0h failed"
+loader_re = re.compile(r"^Loader: KERNEL\.BIN read with (\d+) (?:INT 13h calls|ATA commands|reads) \((\d+) sectors, (\d+) retries\), (ATA PIO|\w+)", re.M)
+stage2_re = re.compile(r"^kernel: KERNEL\.BIN (\d+) bytes in (\d+) (?:INT 13h|ATA) reads", re.M)
 loads = []
 for c in configs:
     for run in range(1, int(runs) + 1):
@@ -363,14 +365,14 @@ for c, (calls, sectors, kept, hits) in disk_reads.items():
                "%d sectors kept from the loader, %d cache hits" % (labels[c], calls, sectors, kept, hits))
 if disk_reads:
     out.append("")
-out.append("KERNEL.BIN loads (kernel line \"Loader: ... INT 13h calls\"; stage-2 line \"kernel: ...\"):")
+out.append("KERNEL.BIN loads (kernel line \"Loader: ...\"; stage-2 line \"kernel: ...\"):")
 for label, calls, sectors, retries, method, least, s2 in loads:
     if calls is None:
         out.append("  %-10s %s" % (label, s2))
     else:
-        out.append("  %-10s %d INT 13h calls for %d sectors (%s, %d retries); least possible data reads ceil(%d/%s) = %d; stage 2: %s"
+        out.append("  %-10s %d reads for %d sectors (%s, %d retries); least possible data reads ceil(%d/%s) = %d; stage 2: %s"
                    % (label, calls, sectors, method, retries, sectors, maxsec, least, s2))
-out.append("  (the loader counts every INT 13h read while loading, FAT sectors included; the least figure is data only)")
+out.append("  (the loader counts every read while loading, INT 13h calls or ATA commands, FAT sectors included; the least figure is data only)")
 out.extend(notes)
 print("\n".join(out))
 
@@ -407,7 +409,7 @@ if stages:
               "at the machine'"'"'s start (SeaBIOS and stage 1). TSC rate as the kernel measured it: %s."
               % (runs, ", ".join("%s %d kHz" % (labels[c], stages[c][2]) for c in cs)))
     md.append("")
-md.append("| Boot | INT 13h calls for KERNEL.BIN | Sectors | Least possible data reads (ceil(sectors/%s)) | Method | Retries |" % maxsec)
+md.append("| Boot | Reads (INT 13h calls or ATA commands) for KERNEL.BIN | Sectors | Least possible data reads (ceil(sectors/%s)) | Method | Retries |" % maxsec)
 md.append("|---|---:|---:|---:|---|---:|")
 for label, calls, sectors, retries, method, least, s2 in loads:
     if calls is not None:
@@ -415,7 +417,7 @@ for label, calls, sectors, retries, method, least, s2 in loads:
 md.append("")
 md.append("Wall time from QEMU start to the marker in the serial log (floor: a boot sector that prints "
           "`VLSOS_MARKER`; VlsOs: `VlsOs ready` and %s, in the same boots), %s alternating runs each after one warm-up boot, "
-          "`qemu-system-i386 -m 64 -nodefaults`, log polled every %s ms. The INT 13h count includes the "
+          "`qemu-system-i386 -m 64 -nodefaults`, log polled every %s ms. The read count includes the "
           "FAT sectors the loader reads while following the cluster chain. Missed: runs with no marker "
           "within the time limit (or QEMU ended without it); they are not in the figures." % (prompt_name, runs, poll))
 md.append("")
