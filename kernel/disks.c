@@ -147,6 +147,8 @@ static void cache_init(void)
 	if (!memory)
 		bytes = 0;
 	block_cache_init(memory, bytes);
+	if (memory)
+		block_cache_read_ahead_buffer(malloc(BLOCK_READ_AHEAD_MAX * BLOCK_SECTOR_SIZE));
 	struct block_cache_stats stats;
 	block_cache_stats(&stats);
 	kprintf("Buffer cache: %u sectors in %u KiB (1/%u of free memory, at most %u KiB)\n",

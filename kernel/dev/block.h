@@ -116,6 +116,9 @@ size_t block_cache_size_for(uint64_t free_bytes);
  * goes to the driver). Drops whatever was cached and zeroes the counters.
  * The memory stays the cache's until the next call. */
 void block_cache_init(void *memory, size_t bytes);
+/* Where block_read_ahead lands: BLOCK_READ_AHEAD_MAX sectors, kept across
+ * block_cache_init. Without one, block_read_ahead reads nothing. */
+void block_cache_read_ahead_buffer(void *buffer);
 
 struct block_cache_stats {
 	uint64_t hits;          /* sectors read from a buffer */

@@ -37,7 +37,14 @@ static struct {
 } cache;
 
 /* what a read ahead reads into before the sectors go to their buffers */
-static uint8_t read_ahead_buffer[BLOCK_READ_AHEAD_MAX * BLOCK_SECTOR_SIZE];
+/* where a read-ahead lands; set by the kernel from its heap, not .bss, which must
+ * leave a 900 KiB kernel room below the heap (test_big_kernel.sh) */
+static uint8_t *read_ahead_buffer;
+
+void block_cache_read_ahead_buffer(void *buffer)
+{
+	read_ahead_buffer = buffer;
+}
 
 size_t block_cache_size_for(uint64_t free_bytes)
 {
@@ -240,6 +247,8 @@ int block_cache_read(struct block_device *disk, uint64_t lba, uint32_t count, vo
 
 int block_cache_read_ahead(struct block_device *disk, uint64_t lba, uint32_t count, char *error)
 {
+	if (!read_ahead_buffer)
+		return 0; /* no room to read ahead into: the reads come as they are asked */
 	if (count > BLOCK_READ_AHEAD_MAX)
 		count = BLOCK_READ_AHEAD_MAX;
 	if (count > cache.nbufs) /* what it brings in must not push itself out */

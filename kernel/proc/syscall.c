@@ -368,7 +368,6 @@ static int32_t sys_v2p(struct proc *self, const struct trap_frame *f)
 static int32_t sys_kread(struct proc *self, const struct trap_frame *f)
 {
 	uint32_t addr = f->ebx, len = f->edx;
-	static uint8_t copy[KREAD_MAX];
 
 	if (len > KREAD_MAX)
 		return ERR_INVAL;
@@ -379,8 +378,14 @@ static int32_t sys_kread(struct proc *self, const struct trap_frame *f)
 	for (uint64_t a = addr & ~(uint64_t)(PAGE_SIZE - 1); a < (uint64_t)addr + len; a += PAGE_SIZE)
 		if (vm_is_user_address((uint32_t)a) || virt_to_phys((uint32_t)a) == PAGING_NOT_MAPPED)
 			return ERR_NOTMAPPED;
+	/* a copy from the heap, not .bss, which must leave a 900 KiB kernel room
+	 * below the heap (test_big_kernel.sh) */
+	uint8_t *copy = malloc(len ? len : 1);
+	if (!copy)
+		return ERR_NOMEM;
 	memcpy(copy, (const void *)addr, len);
 	int err = vm_copy_out(&self->vm, f->ecx, copy, len);
+	free(copy);
 	return err < 0 ? err : (int32_t)len;
 }
 

@@ -102,6 +102,9 @@ static struct ram_disk ram;
 /* A fresh table and a fresh disk of SECTORS sectors with the pattern in it */
 static void ram_make(uint64_t sectors)
 {
+	static uint8_t read_ahead_buffer[BLOCK_READ_AHEAD_MAX * SECTOR];
+
+	block_cache_read_ahead_buffer(read_ahead_buffer);
 	block_reset();
 	block_cache_init(NULL, 0);
 	free(ram.data);
