@@ -133,6 +133,8 @@ line vmmap_sh VMMAP 1
 line v2p_sh V2P $SH_ENTRY 1
 keep PHYS ^physical (0x[0-9a-f]+)
 line hexdump_sh HEXDUMP {PHYS} 16
+line kill_partial KILL {BG} 63
+line kill_partial_st ECHO \$?
 line kill KILL {BG}
 line kill_st ECHO \$?
 line reaped SLEEP 0.1
@@ -277,6 +279,9 @@ got=$(sed -nE 's/^[0-9a-f]{8}  (.{48}).*/\1/p' "$T/cmds/hexdump_sh.out" | tr -d 
 verify "cmds: hexdump of that physical address shows the shell's file at its entry point" \
 	"echo file: $SH_ENTRY_BYTES; cat '$T/cmds/hexdump_sh.out'" \
 	bash -c '[ -n "$1" ] && [ "$1" = "$2" ]' _ "$SH_ENTRY_BYTES" "$got"
+check cmds kill_partial "KILL of the background SLEEP and of pid 63, which is none: refused" "^kill: no process has pid 63 "
+verify "cmds: ... with status 2, and the SLEEP not ended (the KILL below finds it)" "cat '$T/cmds/kill_partial_st.out'" \
+	status_is cmds kill_partial 2
 verify "cmds: KILL of the background SLEEP: nothing said, status 0" "cat '$T/cmds/kill.out' '$T/cmds/kill_st.out'" \
 	bash -c "[ \"\$(grep -cv '^\[$bg\] done' '$T/cmds/kill.out')\" = 2 ] && grep -qx 0 '$T/cmds/kill_st.out'"
 verify "cmds: the shell reaps the killed SLEEP: status 512 (STATUS_KILLED)" \

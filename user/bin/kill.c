@@ -8,16 +8,32 @@ static const struct command kill_command = {
 	.about = "Ends each process named (ps lists them); its parent sees the status KILLED.\n",
 };
 
+static struct vls_procinfo table[PROC_MAX];
+
+static bool is_live(int pid, int count)
+{
+	for (int i = 0; i < count; i++)
+		if (table[i].pid == pid)
+			return table[i].state != PROC_STATE_ZOMBIE;
+	return false;
+}
+
 int main(int argc, char **argv)
 {
 	cmd_start(&kill_command, argc, argv);
 	if (argc < 2)
 		cmd_bad("which process? a pid is needed");
-	/* every pid is checked before any process is ended */
+	/* every pid is checked, against the process table as ps sees it, before
+	 * any process is ended: KILL 5 99 with no 99 ends nothing */
+	int count = sys_ps(table, PROC_MAX);
+	if (count < 0)
+		cmd_bad("cannot read the process table: %s", error_name(count));
 	for (int i = 1; i < argc; i++) {
 		uint32_t pid = cmd_number(argv[i], "pid");
 		if (pid == 0 || pid > INT32_MAX)
 			cmd_bad("pid %s is not a process's (pids start at 1)", argv[i]);
+		if (!is_live((int)pid, count))
+			cmd_bad("no process has pid %u", (unsigned)pid);
 	}
 	int status = 0;
 	for (int i = 1; i < argc; i++) {
