@@ -313,9 +313,9 @@ for c in configs:
     if found:
         disk_reads[c] = [statistics.median(col) for col in zip(*found)]
 
-# "INT 13h calls ..., EDD", "ATA commands ..., ATA PIO at 1F0h (...)" (boot/ata.inc), or
-# "reads ..., EDD after ATA PIO at 1F0h failed"
-loader_re = re.compile(r"^Loader: KERNEL\.BIN read with (\d+) (?:INT 13h calls|ATA commands|reads) \((\d+) sectors, (\d+) retries\), (ATA PIO|\w+)", re.M)
+# "INT 13h calls ..., EDD", "ATA reads ..., 1F0h master" (boot/ata.inc), or
+# "reads ..., EDD (ATA at 1F0h failed)"
+loader_re = re.compile(r"^Loader: KERNEL\.BIN read with (\d+) (?:INT 13h calls|ATA reads|reads) \((\d+) sectors, (\d+) retries\), (.*)$", re.M)
 stage2_re = re.compile(r"^kernel: KERNEL\.BIN (\d+) bytes in (\d+) (?:INT 13h|ATA) reads", re.M)
 loads = []
 for c in configs:

@@ -195,7 +195,7 @@ report_disk:
 	call puts
 	cmp word [ata_base], 0
 	je newline
-	mov si, msg_disk_ata              ; "; ATA PIO at 1F0h (master, 16-sector blocks)"
+	mov si, msg_disk_ata              ; "; ATA PIO 1F0h master, blocks of 16": 80 columns
 	call puts
 	movzx eax, word [ata_base]
 	mov cl, 3
@@ -208,8 +208,7 @@ report_disk:
 	call puts
 	movzx eax, byte [ata_block]
 	call put_dec
-	mov si, msg_disk_blocks
-	jmp putsln
+	jmp newline
 
 report_memory:
 	mov si, msg_mem
@@ -303,10 +302,9 @@ msg_disk         db "disk: drive ", 0
 msg_disk_bios    db "h (BIOS DL ", 0
 msg_disk_edd     db "h), EDD reads", 0
 msg_disk_chs     db "h), CHS reads", 0
-msg_disk_ata     db "; ATA PIO at ", 0
-msg_disk_master  db "h (master, ", 0
-msg_disk_slave   db "h (slave, ", 0
-msg_disk_blocks  db "-sector blocks)", 0
+msg_disk_ata     db "; ATA PIO ", 0
+msg_disk_master  db "h master, blocks of ", 0
+msg_disk_slave   db "h slave, blocks of ", 0
 msg_mem          db "memory: INT 12h ", 0
 msg_mem_ebda     db " KiB, EBDA at ", 0
 msg_mem_map      db "h, ", 0

@@ -124,13 +124,12 @@ void report_memory_layout(const struct boot_info *bi)
 		REGION_HEAP_SIZE / KIB);
 	const char *method = bi->read_method == BOOT_READ_EDD ? "EDD" : "CHS";
 	if (bi->ata_port && !(bi->flags & BOOT_FLAG_ATA_GAVE_UP))
-		kprintf("Loader: KERNEL.BIN read with %u ATA commands (%u sectors, %u retries), "
-			"ATA PIO at %03Xh (%s, %u-sector blocks)\n",
+		kprintf("Loader: KERNEL.BIN read with %u ATA reads (%u sectors, %u retries), %03Xh %s\n",
 			bi->kernel_read_calls, bi->kernel_read_sectors, bi->disk_retries, bi->ata_port,
-			bi->ata_slave ? "slave" : "master", bi->ata_block);
+			bi->ata_slave ? "slave" : "master");
 	else if (bi->ata_port)
-		kprintf("Loader: KERNEL.BIN read with %u reads (%u sectors, %u retries), %s "
-			"after ATA PIO at %03Xh failed\n",
+		kprintf("Loader: KERNEL.BIN read with %u reads (%u sectors, %u retries), %s (ATA at "
+			"%03Xh failed)\n",
 			bi->kernel_read_calls, bi->kernel_read_sectors, bi->disk_retries, method,
 			bi->ata_port);
 	else

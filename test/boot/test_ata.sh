@@ -37,9 +37,9 @@ lines() { grep -aE '^(disk|kernel|Loader):|ERROR|PANIC' "$T/$1.log" | tr '\n' ' 
 # fast NAME PORT DEVICE: read by ATA PIO at PORT, as DEVICE, and ready
 fast() {
 	tap_check "$1: the loader reads by ATA PIO at $2h ($3) and the kernel is ready" "$(lines "$1")" \
-		bash -c "grep -qE '^disk: drive 80h \(BIOS DL 80h\), EDD reads; ATA PIO at $2h \($3, [0-9]+-sector blocks\)$' '$T/$1.log' &&
+		bash -c "grep -qE '^disk: drive 80h \(BIOS DL 80h\), EDD reads; ATA PIO $2h $3, blocks of [0-9]+$' '$T/$1.log' &&
 			grep -qE '^kernel: KERNEL.BIN [0-9]+ bytes in [0-9]+ ATA reads, .* ok$' '$T/$1.log' &&
-			grep -qE '^Loader: KERNEL.BIN read with [0-9]+ ATA commands \([0-9]+ sectors, 0 retries\), ATA PIO at $2h \($3, ' '$T/$1.log' &&
+			grep -qE '^Loader: KERNEL.BIN read with [0-9]+ ATA reads \([0-9]+ sectors, 0 retries\), $2h $3$' '$T/$1.log' &&
 			grep -q '^VlsOs ready' '$T/$1.log' && ! grep -qE 'ERROR|PANIC' '$T/$1.log'"
 }
 fast primary_master 1F0 master
@@ -50,13 +50,16 @@ tap_check "primary_master: KERNEL.BIN in at most one READ MULTIPLE per 127 secto
 	"$(grep -a '^Loader:' "$T/primary_master.log")" \
 	python3 - "$T/primary_master.log" <<'PY'
 import re, sys
-m = re.search(r"^Loader: KERNEL.BIN read with (\d+) ATA commands \((\d+) sectors, 0 retries\), .*, (\d+)-sector blocks", open(sys.argv[1], errors="replace").read(), re.M)
-calls, sectors, block = map(int, m.groups())
+text = open(sys.argv[1], errors="replace").read()
+m = re.search(r"^Loader: KERNEL.BIN read with (\d+) ATA reads \((\d+) sectors, 0 retries\)", text, re.M)
+b = re.search(r"^disk: .*, blocks of (\d+)$", text, re.M)
+calls, sectors = map(int, m.groups())
+block = int(b[1])
 sys.exit(0 if calls <= -(-sectors // 127) + 2 and block >= 2 else 1)
 PY
 
 tap_check "eio_once: the failed ATA read goes to the BIOS, which reads the rest, and the kernel is ready" "$(lines eio_once)" \
-	bash -c "grep -qE '^Loader: KERNEL.BIN read with [0-9]+ reads \([0-9]+ sectors, [1-9][0-9]* retries\), EDD after ATA PIO at 1F0h failed$' '$T/eio_once.log' &&
+	bash -c "grep -qE '^Loader: KERNEL.BIN read with [0-9]+ reads \([0-9]+ sectors, [1-9][0-9]* retries\), EDD \(ATA at 1F0h failed\)$' '$T/eio_once.log' &&
 		grep -qE '^kernel: KERNEL.BIN .* ok$' '$T/eio_once.log' && grep -q '^VlsOs ready' '$T/eio_once.log'"
 
 # slow NAME WHY: INT 13h only, and ready
