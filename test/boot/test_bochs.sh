@@ -59,6 +59,11 @@ tap_check "Bochs: disk.img boots to VlsOs ready" "$(grep -E 'ERROR|PANIC' "$T/hd
 	grep -q "^VlsOs ready" "$T/hdd.log"
 tap_check "Bochs: disk.img read with EDD, kernel CRC ok" "$(grep -E '^(disk|kernel):' "$T/hdd.log")" \
 	bash -c "grep -q '^disk: drive 80h.*EDD reads' '$T/hdd.log' && grep -q '^kernel: .* ok$' '$T/hdd.log'"
+# a second BIOS's EDD tables and a second ATA model: Bochs's BIOS names the DPTE,
+# its disk answers IDENTIFY and READ MULTIPLE, sector 0 matches
+tap_check "Bochs: the loader's ATA fast path (1F0h master) reads KERNEL.BIN" "$(grep -aE '^(disk|Loader):' "$T/hdd.log")" \
+	bash -c "grep -aqE '^disk: drive 80h .*EDD reads; ATA PIO 1F0h master, blocks of [0-9]+$' '$T/hdd.log' &&
+		grep -aqE '^Loader: KERNEL.BIN read with [0-9]+ ATA reads \([0-9]+ sectors, 0 retries\), 1F0h master$' '$T/hdd.log'"
 
 bochs_boot fdd "floppya: 1_44=$T/floppy.img, status=inserted" "boot: floppy"
 tap_check "Bochs: floppy.img boots to VlsOs ready" "$(grep -E 'ERROR|PANIC' "$T/fdd.log" | head -2)" \
