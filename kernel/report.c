@@ -7,6 +7,10 @@
 #include "arch/arch.h"
 #include "lib.h"
 
+#define REPORT_COLUMNS 79          /* a VGA row less the cursor's cell: no line wraps */
+#define ACCOUNTING_NAME_WIDTH 34   /* the accounting's row names ... */
+#define ACCOUNTING_NUMBER_WIDTH 12 /* ... and their figures, right-aligned */
+
 #define KIB 1024u
 #define IVT_BYTES 0x400u
 #define BDA_BYTES 0x100u
@@ -196,12 +200,22 @@ void report_memory_accounting(void)
 	unsigned n = memory_accounting_rows(&a, rows);
 	kprintf("Physical memory accounting (bytes):\n");
 	for (unsigned i = 0; i < n; i++) {
-		kprintf("  %-34s %12llu\n", rows[i].name, (unsigned long long)rows[i].bytes);
+		kprintf("  %-*s %*llu\n", ACCOUNTING_NAME_WIDTH, rows[i].name, ACCOUNTING_NUMBER_WIDTH,
+			(unsigned long long)rows[i].bytes);
 		sum += rows[i].bytes;
 	}
 	allocated = a.slab + a.large + a.page_tables + a.other + a.kernel_stacks + a.user;
-	kprintf("  %-34s %12llu of %llu E820 usable: %s\n", "total", (unsigned long long)sum,
-		(unsigned long long)a.usable, sum == a.usable ? "exact" : "MISMATCH");
+	/* the total's number under the rows' while the line fits a VGA row; past
+	 * that (10-digit figures at -m 3584) the gap before it gives way */
+	char tail[64];
+	int width = ACCOUNTING_NAME_WIDTH,
+	    len = snprintf(tail, sizeof tail, " of %llu E820 usable: %s", (unsigned long long)a.usable,
+			   sum == a.usable ? "exact" : "MISMATCH");
+	int over = 2 + width + 1 + ACCOUNTING_NUMBER_WIDTH + len - REPORT_COLUMNS;
+	if (over > 0)
+		width = over < width - 5 ? width - over : 5;
+	kprintf("  %-*s %*llu%s\n", width, "total", ACCOUNTING_NUMBER_WIDTH, (unsigned long long)sum,
+		tail);
 	if (allocated != a.zone_allocated)
 		kprintf("  MISMATCH: owners hold %llu bytes, the page allocator says %llu\n",
 			(unsigned long long)allocated, (unsigned long long)a.zone_allocated);

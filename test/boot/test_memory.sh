@@ -31,6 +31,12 @@ for spec in "pc 4" "pc 64" "pc 1024" "pc 3584" "q35 3584"; do
 		"$(sed -n '/^Physical memory accounting/,/^  total/p' "$log" | tail -1) $(grep -E 'PANIC|MISMATCH' "$log" | head -1)" \
 		accounting_ok "$log"
 done
+# the accounting is read on the screen too: no line of it wraps a VGA row (79
+# columns and the cursor's), 10-digit figures at -m 3584 included
+for log in "$T"/accounting-*.log; do
+	wide=$(sed -n '/^Physical memory accounting/,/^  total/p' "$log" | awk 'length($0) > 79')
+	tap_check "$(basename "$log" .log): every accounting line within 79 columns" "$wide" [ -z "$wide" ]
+done
 tap_check "q35 -m 3584: RAM above 4 GiB is accounted, not used" "no above-4-GiB bytes" \
 	grep -qE "^  above 4 GiB \(not used, 32-bit\) +[1-9][0-9]*$" "$T/accounting-q35-3584.log"
 tap_check "-m 64: the page allocator has free pages" "no free pages" \
