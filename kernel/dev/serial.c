@@ -16,6 +16,7 @@
 #define UART_MCR_DTR_RTS 0x03
 #define UART_LSR 5
 #define UART_LSR_THRE 0x20
+#define UART_LSR_TEMT 0x40 /* transmitter empty: FIFO and shift register */
 #define UART_RBR 0         /* receive buffer (DLAB=0) */
 #define UART_IER_RX 0x01   /* an interrupt when received data is available */
 #define UART_MCR_OUT2 0x08 /* on a PC, OUT2 gates the UART's interrupt line */
@@ -31,6 +32,9 @@ void serial_init(uint16_t port)
 	uart = port;
 	if (!uart)
 		return;
+	/* the loader's last bytes leave first: the FIFO reset below would drop them */
+	for (int i = 0; i < UART_WAIT_LOOPS && !(inb(uart + UART_LSR) & UART_LSR_TEMT); i++)
+		;
 	outb(uart + UART_IER, 0);
 	outb(uart + UART_LCR, UART_LCR_DLAB);
 	outb(uart + UART_DLL, UART_DIVISOR_115200);
