@@ -135,6 +135,13 @@ struct boot_info {
 	uint8_t ata_block; /* sectors per READ MULTIPLE data block */
 } __attribute__((packed));
 
+/* whether stage 2 read KERNEL.BIN by its ATA fast path to the end (not given
+ * up for INT 13h on the way) */
+static inline int boot_read_by_ata(const struct boot_info *bi)
+{
+	return bi->ata_port && !(bi->flags & BOOT_FLAG_ATA_GAVE_UP);
+}
+
 _Static_assert(sizeof(struct e820_entry) == 24, "E820 entries are 24 bytes");
 _Static_assert(sizeof(struct boot_info) == 3588, "boot_info size is pinned");
 _Static_assert(offsetof(struct boot_info, e820) % 4 == 0, "E820 array aligned");

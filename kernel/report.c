@@ -127,7 +127,7 @@ void report_memory_layout(const struct boot_info *bi)
 	kprintf("Heap:  0x%08x-0x%08x (%u KiB)\n", REGION_HEAP_START, REGION_HEAP_END - 1,
 		REGION_HEAP_SIZE / KIB);
 	const char *method = bi->read_method == BOOT_READ_EDD ? "EDD" : "CHS";
-	if (bi->ata_port && !(bi->flags & BOOT_FLAG_ATA_GAVE_UP))
+	if (boot_read_by_ata(bi))
 		kprintf("Loader: KERNEL.BIN read with %u ATA reads (%u sectors, %u retries), %03Xh %s\n",
 			bi->kernel_read_calls, bi->kernel_read_sectors, bi->disk_retries, bi->ata_port,
 			bi->ata_slave ? "slave" : "master");

@@ -91,7 +91,7 @@ static void read_kernel_file(const struct boot_info *bi, uint32_t hz)
 			"%u %s reads, %u KiB/s\n",
 			(unsigned)bi->kernel_size, (unsigned)sectors, (unsigned)bi->kernel_read_cycles,
 			(unsigned)bi->kernel_read_cycles / sectors, (unsigned)bi->kernel_read_calls,
-			bi->ata_port && !(bi->flags & BOOT_FLAG_ATA_GAVE_UP) ? "ATA" : "INT 13h",
+			boot_read_by_ata(bi) ? "ATA" : "INT 13h",
 			kib_per_second(hz, bi->kernel_read_cycles / sectors));
 	else
 		kprintf("bench: stage 2 read     not timed (no TSC)\n");
